@@ -1,0 +1,74 @@
+// The neutral card: what every chat platform can show. Views in cards/ build these; each
+// platform's render-card turns one into its own JSON. No platform vocabulary here.
+
+export type CardColour = 'blue' | 'yellow' | 'red' | 'green' | 'grey' | 'orange';
+
+/** What a button or form submit sends back. Kept short: it travels inside every card. */
+export interface ActionPayload {
+  /** the action name, e.g. "accept" */
+  a: string;
+  /** task id, when the action is about a task */
+  t?: string;
+  /** task version the card was drawn from: a stale click is recognised by it */
+  v?: number;
+  /** any extra, small, string values */
+  x?: Record<string, string>;
+}
+
+export interface CardButton {
+  label: string;
+  style: 'primary' | 'default' | 'danger';
+  action: ActionPayload;
+  /** ask "are you sure?" before sending */
+  confirm?: string;
+}
+
+export type FormField =
+  | {
+      kind: 'text';
+      name: string;
+      label: string;
+      placeholder?: string;
+      multiline?: boolean;
+      required?: boolean;
+      initial?: string;
+      maxLength?: number;
+    }
+  | {
+      kind: 'select';
+      name: string;
+      label: string;
+      placeholder?: string;
+      required?: boolean;
+      options: { value: string; label: string }[];
+      initial?: string;
+    }
+  | { kind: 'person'; name: string; label: string; placeholder?: string; required?: boolean; initial?: string }
+  | { kind: 'date'; name: string; label: string; placeholder?: string; required?: boolean; initial?: string };
+
+export type CardElement =
+  /** Markdown; `<@userId>` marks a mention, rendered by each platform in its own way. */
+  | { kind: 'markdown'; text: string }
+  | { kind: 'fields'; fields: { label: string; value: string }[] }
+  | { kind: 'image'; imageKey: string; alt: string }
+  | { kind: 'buttons'; buttons: CardButton[] }
+  | { kind: 'form'; name: string; fields: FormField[]; submit: CardButton }
+  | { kind: 'divider' }
+  | { kind: 'note'; text: string };
+
+export interface Card {
+  title: string;
+  subtitle?: string;
+  colour: CardColour;
+  /** short status chips next to the title, e.g. "整改中" */
+  tags?: { text: string; colour: CardColour }[];
+  elements: CardElement[];
+  /** one line shown in the chat list */
+  summary?: string;
+}
+
+export function mention(userId: string): string {
+  return `<@${userId}>`;
+}
+
+export const MENTION_PATTERN = /<@([^>\s]+)>/g;

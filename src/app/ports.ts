@@ -1,0 +1,86 @@
+// The ports the use cases talk through. Adapters (platforms/, store/, runtime/) implement them.
+import type { Card } from '../../cards/model.js';
+import type { Platform } from '../domain/model.js';
+import type { Store } from './store-port.js';
+
+export type { Store } from './store-port.js';
+
+export type MessageTarget =
+  | { kind: 'chat'; chatId: string }
+  | { kind: 'user'; userId: string }
+  /** a reply in the thread of an earlier message */
+  | { kind: 'reply'; messageId: string };
+
+export type MessageBody = { kind: 'card'; card: Card } | { kind: 'text'; text: string };
+
+export interface OutgoingMessage {
+  target: MessageTarget;
+  body: MessageBody;
+  /** the same key twice sends once (Feishu `uuid`, ≤ 50 chars) */
+  idempotencyKey: string;
+}
+
+/** Thrown by a ChatPlatform when a call failed; `retryable` says whether trying again can help. */
+export class PlatformError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    readonly retryAfterMs: number | null = null,
+    readonly platformCode: string | number | null = null,
+  ) {
+    super(message);
+    this.name = 'PlatformError';
+  }
+}
+
+/** One chat platform's Open API, as the use cases need it. Feishu and DingTalk implement it. */
+export interface ChatPlatform {
+  readonly platform: Platform;
+  send(message: OutgoingMessage): Promise<{ messageId: string }>;
+  /** replace a card already sent by the bot, in place */
+  updateCard(messageId: string, card: Card): Promise<void>;
+  /** the bytes of an image a user sent in a message */
+  downloadImage(messageId: string, imageKey: string): Promise<Uint8Array>;
+  /** upload an image so cards can show it; returns the platform's image key */
+  uploadImage(bytes: Uint8Array, fileName: string): Promise<string>;
+  /** the bot's own user id, to tell "@bot" from "@leader" */
+  botUserId(): Promise<string>;
+}
+
+/** Keeps the bytes of photos and evidence; a directory on Node, R2 or D1 later. */
+export interface BlobStore {
+  put(key: string, bytes: Uint8Array, contentType: string): Promise<void>;
+  get(key: string): Promise<Uint8Array | null>;
+}
+
+export interface Clock {
+  now(): number;
+}
+
+export interface Logger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface Settings {
+  timezone: string;
+  /** how long an image sent before a finding is filed still belongs to it */
+  photoWindowMinutes: number;
+  /** warning window for "due soon", in working days */
+  dueSoonWorkingDays: number;
+  /** overdue beyond this many working days turns a task red */
+  redAfterWorkingDays: number;
+}
+
+export interface Deps {
+  store: Store;
+  platforms: Partial<Record<Platform, ChatPlatform>>;
+  blobs: BlobStore;
+  clock: Clock;
+  log: Logger;
+  settings: Settings;
+  newId(): string;
+  /** asks the outbox to deliver soon (after a commit); the runtime decides how */
+  kickOutbox(): void;
+}

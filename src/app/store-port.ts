@@ -1,0 +1,150 @@
+// The storage port. Reads are plain queries; every change goes through `commit`, which applies a
+// list of write operations as ONE atomic write (a better-sqlite3 transaction, a D1 batch).
+import type { Card } from '../../cards/model.js';
+import type {
+  Attachment,
+  Campaign,
+  Department,
+  ExtensionRequest,
+  Finding,
+  Member,
+  Platform,
+  Role,
+  Task,
+  TaskContext,
+  TaskEvent,
+  TaskState,
+  Tenant,
+} from '../domain/model.js';
+import type { MessageBody, MessageTarget } from './ports.js';
+
+export type CardCopyPurpose = 'intake' | 'task' | 'group_notice' | 'escalation' | 'my_tasks';
+
+/** One message showing a card the bot keeps in step with its task. */
+export interface CardCopy {
+  id: string;
+  tenantId: string;
+  taskId: string | null;
+  purpose: CardCopyPurpose;
+  /** whose buttons the card shows; null for a card in a group, which shows none */
+  viewerUserId: string | null;
+  messageId: string | null;
+  chatId: string | null;
+  createdAt: number;
+}
+
+export interface OutboxItem {
+  id: string;
+  tenantId: string;
+  platform: Platform;
+  /** send a new message, or update the card of an existing copy */
+  kind: 'send' | 'update';
+  target: MessageTarget | null;
+  body: MessageBody;
+  idempotencyKey: string;
+  cardCopyId: string | null;
+  attempts: number;
+  nextAttemptAt: number;
+  createdAt: number;
+}
+
+export interface DeliveryRecord {
+  tenantId: string | null;
+  platform: Platform;
+  deliveryId: string;
+  kind: string;
+  payload: string;
+  receivedAt: number;
+}
+
+export interface StoredDelivery extends DeliveryRecord {
+  status: 'received' | 'done' | 'failed';
+  response: string | null;
+  attempts: number;
+}
+
+export type WriteOp =
+  | { op: 'insertTenant'; tenant: Tenant; createdAt: number }
+  | { op: 'insertCampaign'; campaign: Campaign; createdAt: number }
+  | { op: 'upsertMember'; member: { tenantId: string; userId: string; name: string | null }; at: number }
+  | { op: 'grantRole'; tenantId: string; userId: string; role: Role; at: number }
+  | { op: 'revokeRole'; tenantId: string; userId: string; role: Role }
+  | { op: 'upsertDepartment'; department: Department; at: number }
+  | { op: 'bindChat'; tenantId: string; chatId: string; campaignId: string; boundBy: string; at: number }
+  | { op: 'insertFinding'; finding: Finding }
+  | { op: 'insertTask'; task: Task }
+  /** version-checked: applies only if the task is still at `expectedVersion`; bumps version */
+  | { op: 'updateTask'; tenantId: string; taskId: string; expectedVersion: number; patch: Partial<Task>; at: number }
+  /** UNIQUE (task_id, seq): a stale or concurrent write fails the whole commit */
+  | { op: 'appendEvent'; event: TaskEvent }
+  | { op: 'insertExtension'; extension: ExtensionRequest }
+  | {
+      op: 'decideExtension';
+      tenantId: string;
+      extensionId: string;
+      status: 'approved' | 'refused';
+      decidedBy: string;
+      at: number;
+    }
+  | { op: 'insertCardCopy'; copy: CardCopy }
+  | { op: 'enqueue'; item: OutboxItem }
+  | { op: 'insertAttachment'; attachment: Attachment }
+  | { op: 'linkAttachment'; tenantId: string; attachmentId: string; findingId: string | null; taskId: string | null }
+  | { op: 'completeDelivery'; platform: Platform; deliveryId: string; response: string | null; at: number };
+
+/** Thrown by `commit` when a version check failed: somebody changed the task first. */
+export class StaleWriteError extends Error {
+  constructor(message = 'stale write') {
+    super(message);
+    this.name = 'StaleWriteError';
+  }
+}
+
+export interface Store {
+  commit(ops: WriteOp[]): Promise<void>;
+
+  /** true when this delivery is new; false when it was seen before */
+  recordDelivery(delivery: DeliveryRecord): Promise<boolean>;
+  getDelivery(platform: Platform, deliveryId: string): Promise<StoredDelivery | null>;
+  /** deliveries accepted but not processed (a crash in between): the inbox job retries them */
+  listUnfinishedDeliveries(receivedBefore: number, limit: number): Promise<StoredDelivery[]>;
+  markDeliveryFailed(platform: Platform, deliveryId: string, error: string): Promise<void>;
+
+  findTenant(platform: Platform, externalKey: string): Promise<Tenant | null>;
+  getTenant(tenantId: string): Promise<Tenant | null>;
+  getDefaultCampaign(tenantId: string): Promise<Campaign | null>;
+
+  getMember(tenantId: string, userId: string): Promise<Member | null>;
+  listMembersWithRole(tenantId: string, role: Role): Promise<Member[]>;
+
+  getChatBinding(tenantId: string, chatId: string): Promise<{ campaignId: string } | null>;
+  getSupervisionChat(tenantId: string, campaignId: string): Promise<string | null>;
+
+  listDepartments(tenantId: string): Promise<Department[]>;
+  findDepartmentByName(tenantId: string, name: string): Promise<Department | null>;
+
+  nextFindingNumber(tenantId: string): Promise<number>;
+  getTaskContext(tenantId: string, taskId: string): Promise<TaskContext | null>;
+  /** open tasks where the user is the leader, or the finding's inspector with something to decide */
+  listTasksForUser(tenantId: string, userId: string, states: TaskState[]): Promise<TaskContext[]>;
+  /** the user's most recently changed task in one of the states */
+  latestTaskOfLeader(tenantId: string, userId: string, states: TaskState[]): Promise<Task | null>;
+  listTaskEvents(tenantId: string, taskId: string): Promise<TaskEvent[]>;
+
+  listCardCopies(tenantId: string, taskId: string): Promise<CardCopy[]>;
+  findCardCopyByMessage(tenantId: string, messageId: string): Promise<CardCopy | null>;
+
+  /** photos a user sent in a chat and not yet attached to anything */
+  listLooseAttachments(tenantId: string, chatId: string, uploaderUserId: string): Promise<Attachment[]>;
+
+  listDueOutbox(now: number, limit: number): Promise<OutboxItem[]>;
+  getCardCopy(tenantId: string, copyId: string): Promise<CardCopy | null>;
+  markOutboxSent(item: OutboxItem, messageId: string | null, at: number): Promise<void>;
+  markOutboxRetry(id: string, attempts: number, nextAttemptAt: number, error: string): Promise<void>;
+  markOutboxDead(id: string, attempts: number, error: string): Promise<void>;
+  countOutbox(status: 'pending' | 'sent' | 'dead'): Promise<number>;
+
+  ping(): Promise<void>;
+}
+
+export type { Card };

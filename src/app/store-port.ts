@@ -124,6 +124,7 @@ export interface Store {
   findDepartmentByName(tenantId: string, name: string): Promise<Department | null>;
 
   nextFindingNumber(tenantId: string): Promise<number>;
+  findFindingByIntakeCard(tenantId: string, intakeCardId: string): Promise<Finding | null>;
   getTaskContext(tenantId: string, taskId: string): Promise<TaskContext | null>;
   /** open tasks where the user is the leader, or the finding's inspector with something to decide */
   listTasksForUser(tenantId: string, userId: string, states: TaskState[]): Promise<TaskContext[]>;

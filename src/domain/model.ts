@@ -90,6 +90,7 @@ export interface Finding {
   foundOn: IsoDate;
   source: FindingSource;
   chatId: string | null;
+  intakeCardId: string | null;
   createdAt: number;
 }
 

@@ -1,0 +1,90 @@
+// The intake form (督查登记): what an inspector fills in to record a finding. Free text after
+// the 督查 command pre-fills it.
+import type { Department } from '../src/domain/model.js';
+import type { Card } from './model.js';
+
+export const OTHER_CATEGORY = '__other__';
+
+export interface IntakeFormView {
+  categories: readonly string[];
+  departments: readonly Department[];
+  photoCount: number;
+  photoWindowMinutes: number;
+  prefill: {
+    description: string;
+    category: string | null;
+    leaderUserId: string | null;
+    deadline: string | null;
+    departmentId: string | null;
+  };
+}
+
+export function intakeForm(view: IntakeFormView): Card {
+  const { prefill } = view;
+  const customCategory = prefill.category && !view.categories.includes(prefill.category) ? prefill.category : null;
+  const categoryOptions = [...view.categories.map((c) => ({ value: c, label: c })), { value: OTHER_CATEGORY, label: '其他（在下方填写）' }];
+  const photoLine = view.photoCount
+    ? `已收到 ${view.photoCount} 张现场照片，提交后附在问题上。`
+    : `需要附现场照片？提交前 ${view.photoWindowMinutes} 分钟内在本群发送，或回复本卡片发送。`;
+  return {
+    title: '督查登记',
+    subtitle: '记录问题并下发整改任务',
+    colour: 'blue',
+    summary: '督查登记表',
+    elements: [
+      { kind: 'note', text: photoLine },
+      {
+        kind: 'form',
+        name: 'intake',
+        fields: [
+          {
+            kind: 'select',
+            name: 'department',
+            label: '责任科室',
+            placeholder: view.departments.length ? '选择科室（选后可不填责任领导）' : '暂无科室，请在下方填写',
+            options: view.departments.map((d) => ({ value: d.id, label: d.name })),
+            ...(prefill.departmentId ? { initial: prefill.departmentId } : {}),
+          },
+          { kind: 'text', name: 'department_new', label: '或填写新科室', placeholder: '列表中没有时填写，如：急诊科', maxLength: 50 },
+          { kind: 'text', name: 'area', label: '督查区域', placeholder: '如：门诊大厅挂号窗口', maxLength: 100 },
+          {
+            kind: 'select',
+            name: 'category',
+            label: '问题类别',
+            required: true,
+            options: categoryOptions,
+            ...(prefill.category ? { initial: customCategory ? OTHER_CATEGORY : prefill.category } : {}),
+          },
+          {
+            kind: 'text',
+            name: 'category_custom',
+            label: '其他类别',
+            placeholder: '类别选"其他"时填写',
+            maxLength: 20,
+            ...(customCategory ? { initial: customCategory } : {}),
+          },
+          {
+            kind: 'text',
+            name: 'description',
+            label: '主要问题',
+            placeholder: '看到了什么、在哪里、何时',
+            multiline: true,
+            required: true,
+            maxLength: 1000,
+            ...(prefill.description ? { initial: prefill.description } : {}),
+          },
+          {
+            kind: 'person',
+            name: 'leader',
+            label: '责任领导',
+            placeholder: '不选则用科室的责任领导',
+            ...(prefill.leaderUserId ? { initial: prefill.leaderUserId } : {}),
+          },
+          { kind: 'date', name: 'deadline_date', label: '整改完成时间', ...(prefill.deadline ? { initial: prefill.deadline } : {}) },
+          { kind: 'text', name: 'deadline_text', label: '或填写期限', placeholder: '如：3个工作日', maxLength: 20 },
+        ],
+        submit: { label: '提交并下发整改', style: 'primary', action: { a: 'file_finding' } },
+      },
+    ],
+  };
+}

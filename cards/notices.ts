@@ -1,0 +1,87 @@
+// Short cards: the filed confirmation, the escalation to the supervision group, command replies.
+import type { Department, Finding, Member } from '../src/domain/model.js';
+import { ROLE_LABELS } from '../src/domain/model.js';
+import { formatDateZh } from '../src/domain/deadline.js';
+import { findingTitle, plain } from './format.js';
+import { mention, type Card } from './model.js';
+
+export function filedCard(finding: Finding, leaderUserId: string, deadline: string): Card {
+  return {
+    title: `已登记 · ${findingTitle(finding)}`,
+    colour: 'green',
+    summary: `已登记${findingTitle(finding)}`,
+    elements: [
+      {
+        kind: 'markdown',
+        text: `${plain(finding.description)}\n\n已向 ${mention(leaderUserId)} 下发整改任务，整改完成时间 ${formatDateZh(deadline)}。`,
+      },
+    ],
+  };
+}
+
+export function escalationCard(finding: Finding, leaderUserId: string, why: string): Card {
+  return {
+    title: `红色督办 · ${findingTitle(finding)}`,
+    colour: 'red',
+    summary: `红色督办：${findingTitle(finding)}`,
+    elements: [
+      { kind: 'markdown', text: `${mention(leaderUserId)} ${plain(why)}` },
+      { kind: 'markdown', text: `**主要问题**：${plain(finding.description)}` },
+    ],
+  };
+}
+
+export function departmentsCard(departments: readonly Department[]): Card {
+  const lines = departments.map((d) => `- ${plain(d.name)}：${d.leaderUserId ? mention(d.leaderUserId) : '未设责任领导'}`);
+  return {
+    title: '科室与责任领导',
+    colour: 'blue',
+    elements: [
+      { kind: 'markdown', text: lines.length ? lines.join('\n') : '还没有科室。' },
+      { kind: 'note', text: '新增或修改：科室 新增 急诊科 @责任领导（管理员、监督小组可用）' },
+    ],
+  };
+}
+
+export function rolesCard(members: readonly Member[]): Card {
+  const lines = members.map((m) => `- ${mention(m.userId)}：${m.roles.map((r) => ROLE_LABELS[r]).join('、')}`);
+  return {
+    title: '人员与角色',
+    colour: 'blue',
+    elements: [
+      { kind: 'markdown', text: lines.length ? lines.join('\n') : '还没有设置角色。' },
+      { kind: 'note', text: '授权：授权 @某人 监督小组 / 督查组 / 管理员；取消：取消授权 @某人 督查组（管理员可用）' },
+    ],
+  };
+}
+
+export function helpCard(): Card {
+  return {
+    title: '督办 · 使用说明',
+    colour: 'blue',
+    elements: [
+      {
+        kind: 'markdown',
+        text: [
+          '**督查组**',
+          '- `督查`：打开督查登记表；可带上内容直接预填，如 `督查 #服务态度 挂号窗口态度生硬 @王主任 3个工作日`',
+          '- 提交前 10 分钟内在群里发的照片、或回复登记卡片发的照片，会附在问题上',
+          '- 整改提交后，您会收到验收卡片：验收通过（销号）或退回整改',
+          '',
+          '**责任领导**',
+          '- 在私聊中的整改任务卡片上：签收整改（填写整改措施）、申请延期、非本科室问题、提交整改完成',
+          '- 回复任务卡片（或在私聊中）发照片，作为整改佐证',
+          '',
+          '**所有人**',
+          '- `我的任务`：列出与我有关的未办结任务',
+          '- `帮助`：显示本说明',
+          '',
+          '**管理员 / 监督小组**',
+          '- `设为督查群`：把本群设为督查群，接收通报和督办提醒（首个使用者成为管理员）',
+          '- `科室`、`科室 新增 急诊科 @王主任`：维护科室和默认责任领导',
+          '- `角色`、`授权 @某人 监督小组`、`取消授权 @某人 督查组`：维护人员角色',
+        ].join('\n'),
+      },
+    ],
+  };
+}

@@ -1,0 +1,3 @@
+export * from './tenancy.js';
+export * from './work.js';
+export * from './messaging.js';

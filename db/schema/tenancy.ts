@@ -1,0 +1,77 @@
+// Who: tenants, their campaigns, people, roles, departments and bound chats.
+// Every table carries tenant_id: one deployment serves many organisations.
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+export const tenants = sqliteTable(
+  'tenants',
+  {
+    /** `${platform}:${externalKey}`, so an event maps to its tenant without a lookup */
+    id: text('id').primaryKey(),
+    platform: text('platform', { enum: ['feishu', 'dingtalk'] }).notNull(),
+    externalKey: text('external_key').notNull(),
+    name: text('name'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('tenants_platform_key').on(t.platform, t.externalKey)],
+);
+
+export const campaigns = sqliteTable(
+  'campaigns',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    name: text('name').notNull(),
+    /** JSON array of category names offered by this campaign */
+    categories: text('categories').notNull(),
+    isDefault: integer('is_default', { mode: 'boolean' }).notNull().default(false),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('campaigns_tenant').on(t.tenantId)],
+);
+
+export const members = sqliteTable(
+  'members',
+  {
+    tenantId: text('tenant_id').notNull(),
+    userId: text('user_id').notNull(),
+    name: text('name'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.userId] })],
+);
+
+export const memberRoles = sqliteTable(
+  'member_roles',
+  {
+    tenantId: text('tenant_id').notNull(),
+    userId: text('user_id').notNull(),
+    role: text('role', { enum: ['admin', 'supervisor', 'inspector', 'leader'] }).notNull(),
+    grantedAt: integer('granted_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.userId, t.role] }), index('member_roles_role').on(t.tenantId, t.role)],
+);
+
+export const departments = sqliteTable(
+  'departments',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    name: text('name').notNull(),
+    leaderUserId: text('leader_user_id'),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('departments_tenant_name').on(t.tenantId, t.name)],
+);
+
+export const chatBindings = sqliteTable(
+  'chat_bindings',
+  {
+    tenantId: text('tenant_id').notNull(),
+    chatId: text('chat_id').notNull(),
+    campaignId: text('campaign_id').notNull(),
+    boundBy: text('bound_by').notNull(),
+    boundAt: integer('bound_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.chatId] }), index('chat_bindings_campaign').on(t.tenantId, t.campaignId)],
+);

@@ -1,0 +1,111 @@
+// What: findings, their rectification tasks, the append-only task events, extension requests
+// and attached photos.
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+export const findings = sqliteTable(
+  'findings',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    campaignId: text('campaign_id').notNull(),
+    number: integer('number').notNull(),
+    departmentId: text('department_id'),
+    area: text('area').notNull(),
+    category: text('category').notNull(),
+    description: text('description').notNull(),
+    inspectorUserId: text('inspector_user_id').notNull(),
+    foundOn: text('found_on').notNull(),
+    source: text('source').notNull(),
+    chatId: text('chat_id'),
+    /** the intake card it was filed from: UNIQUE, so a double submit files once */
+    intakeCardId: text('intake_card_id'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('findings_tenant_number').on(t.tenantId, t.number),
+    uniqueIndex('findings_intake_card').on(t.tenantId, t.intakeCardId),
+    index('findings_tenant_campaign').on(t.tenantId, t.campaignId),
+  ],
+);
+
+export const tasks = sqliteTable(
+  'tasks',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    findingId: text('finding_id').notNull(),
+    state: text('state', {
+      enum: ['pending', 'declined', 'in_progress', 'submitted', 'closed', 'cancelled'],
+    }).notNull(),
+    leaderUserId: text('leader_user_id').notNull(),
+    measures: text('measures'),
+    deadline: text('deadline').notNull(),
+    completionNote: text('completion_note'),
+    closureKind: text('closure_kind', { enum: ['done', 'done_on_the_spot', 'long_term'] }),
+    returnsCount: integer('returns_count').notNull().default(0),
+    version: integer('version').notNull(),
+    closedAt: integer('closed_at'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    index('tasks_finding').on(t.findingId),
+    index('tasks_leader_state').on(t.tenantId, t.leaderUserId, t.state),
+    index('tasks_state_deadline').on(t.tenantId, t.state, t.deadline),
+  ],
+);
+
+export const taskEvents = sqliteTable(
+  'task_events',
+  {
+    tenantId: text('tenant_id').notNull(),
+    taskId: text('task_id').notNull(),
+    /** = the task version this event produced; UNIQUE (task_id, seq) rejects stale writes */
+    seq: integer('seq').notNull(),
+    action: text('action').notNull(),
+    actorUserId: text('actor_user_id').notNull(),
+    at: integer('at').notNull(),
+    data: text('data').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.taskId, t.seq] }), index('task_events_tenant_at').on(t.tenantId, t.at)],
+);
+
+export const extensionRequests = sqliteTable(
+  'extension_requests',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    taskId: text('task_id').notNull(),
+    requestedDeadline: text('requested_deadline').notNull(),
+    previousDeadline: text('previous_deadline').notNull(),
+    reason: text('reason').notNull(),
+    status: text('status', { enum: ['pending', 'approved', 'refused'] }).notNull(),
+    requestedBy: text('requested_by').notNull(),
+    decidedBy: text('decided_by'),
+    decidedAt: integer('decided_at'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('extension_requests_task').on(t.tenantId, t.taskId, t.status)],
+);
+
+export const attachments = sqliteTable(
+  'attachments',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    findingId: text('finding_id'),
+    taskId: text('task_id'),
+    purpose: text('purpose', { enum: ['finding_photo', 'evidence'] }).notNull(),
+    blobKey: text('blob_key').notNull(),
+    platformImageKey: text('platform_image_key'),
+    uploaderUserId: text('uploader_user_id').notNull(),
+    chatId: text('chat_id').notNull(),
+    replyToMessageId: text('reply_to_message_id'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [
+    index('attachments_finding').on(t.tenantId, t.findingId),
+    index('attachments_task').on(t.tenantId, t.taskId),
+    index('attachments_loose').on(t.tenantId, t.chatId, t.uploaderUserId, t.createdAt),
+  ],
+);

@@ -1,0 +1,171 @@
+// A click on a task card that changes the task: authorise, check the card is current, decide,
+// and write the change, its event, the card updates and the notifications as one.
+import type { ActionPayload } from '../../cards/model.js';
+import { escalationCard } from '../../cards/notices.js';
+import { DomainError } from '../domain/errors.js';
+import type { Actor, Campaign, ExtensionRequest, TaskContext, Tenant } from '../domain/model.js';
+import { mayActOnTask, type TaskAction } from '../domain/permissions.js';
+import { decide, type Attention, type Decision } from '../domain/task-machine.js';
+import { actorFor, today } from './context.js';
+import { errorText } from './error-text.js';
+import type { InboundCardAction } from './inbound.js';
+import { refreshCopiesOps, sendCopyOps } from './outgoing.js';
+import { nothing, toast, type Outcome } from './outcome.js';
+import type { Deps } from './ports.js';
+import type { CardCopy, WriteOp } from './store-port.js';
+import { taskCommandFromForm } from './task-form.js';
+import { drawTaskCard } from './task-views.js';
+
+const DONE_TOAST: Record<TaskAction, string> = {
+  accept: '已签收，请按整改措施推进整改。',
+  decline: '已反馈为非本科室问题，等待督查人重新指派。',
+  request_extension: '延期申请已提交，等待审批。',
+  submit: '已提交整改完成，等待验收。',
+  reassign: '已重新指派，新的责任领导将收到任务卡片。',
+  approve_extension: '已同意延期，整改完成时间已更新。',
+  refuse_extension: '已不同意延期，责任领导将收到通知。',
+  verify_pass: '验收通过，已销号。',
+  verify_fail: '已退回整改，责任领导将收到通知。',
+  cancel: '任务已撤销。',
+  reopen: '已重新打开，责任领导将重新整改。',
+};
+
+function headlineFor(action: TaskAction, who: Attention, data: Record<string, unknown>): string {
+  const reason = typeof data['reason'] === 'string' && data['reason'] ? `：${data['reason']}` : '';
+  if (who === 'inspector') {
+    if (action === 'decline') return `**责任领导反馈非本科室问题${reason}**\n请重新指派责任领导。`;
+    if (action === 'request_extension') return '**责任领导申请延期，请审批。**';
+    return '**整改已提交，请验收。**';
+  }
+  switch (action) {
+    case 'reassign':
+      return '**您有一项新的整改任务（重新指派），请签收。**';
+    case 'verify_fail':
+      return `**整改被退回${reason}**\n请继续整改后重新提交。`;
+    case 'approve_extension':
+      return '**延期申请已同意。**';
+    case 'refuse_extension':
+      return `**延期申请未获同意${reason}**\n请按原期限完成整改。`;
+    case 'verify_pass':
+      return '**整改已验收通过，已销号。**';
+    case 'cancel':
+      return `**该任务已撤销${reason}**`;
+    case 'reopen':
+      return `**回头看：问题反弹，需重新整改${reason}**`;
+    default:
+      return '**任务有新进展。**';
+  }
+}
+
+function applyDecision(deps: Deps, ctx: TaskContext, actor: Actor, decision: Decision): { next: TaskContext; ops: WriteOp[] } {
+  const now = deps.clock.now();
+  const { task } = ctx;
+  const patch = decision.patch.state === 'closed' ? { ...decision.patch, closedAt: now } : decision.patch;
+  const nextTask = { ...task, ...patch, version: task.version + 1, updatedAt: now };
+  const ops: WriteOp[] = [
+    { op: 'updateTask', tenantId: task.tenantId, taskId: task.id, expectedVersion: task.version, patch, at: now },
+  ];
+  let pendingExtension: ExtensionRequest | null = ctx.pendingExtension;
+  if (decision.extension?.kind === 'open') {
+    pendingExtension = {
+      id: deps.newId(),
+      tenantId: task.tenantId,
+      taskId: task.id,
+      requestedDeadline: decision.extension.requestedDeadline,
+      previousDeadline: task.deadline,
+      reason: decision.extension.reason,
+      status: 'pending',
+      requestedBy: actor.userId,
+      decidedBy: null,
+      decidedAt: null,
+      createdAt: now,
+    };
+    ops.push({ op: 'insertExtension', extension: pendingExtension });
+  } else if (decision.extension?.kind === 'decide' && ctx.pendingExtension) {
+    ops.push({
+      op: 'decideExtension',
+      tenantId: task.tenantId,
+      extensionId: ctx.pendingExtension.id,
+      status: decision.extension.status,
+      decidedBy: actor.userId,
+      at: now,
+    });
+    pendingExtension = null;
+  }
+  return { next: { ...ctx, task: nextTask, pendingExtension }, ops };
+}
+
+export async function actOnTask(
+  deps: Deps,
+  tenant: Tenant,
+  _campaign: Campaign,
+  event: InboundCardAction,
+  payload: ActionPayload,
+  action: TaskAction,
+): Promise<Outcome> {
+  const ctx = payload.t ? await deps.store.getTaskContext(tenant.id, payload.t) : null;
+  if (!ctx) return nothing(toast('error', errorText(new DomainError('not_found'))));
+  const day = today(deps);
+  const actor = await actorFor(deps, tenant.id, event.operatorUserId);
+  const clicked = event.messageId ? await deps.store.findCardCopyByMessage(tenant.id, event.messageId) : null;
+  const actors = new Map<string, Actor>([[actor.userId, actor]]);
+  const viewer = async (userId: string | null) => {
+    if (userId === null) return null;
+    if (!actors.has(userId)) actors.set(userId, await actorFor(deps, tenant.id, userId));
+    return actors.get(userId)!;
+  };
+  const clickedViewer = await viewer(clicked ? clicked.viewerUserId : actor.userId);
+
+  if (!mayActOnTask(actor, action, ctx)) return nothing(toast('error', errorText(new DomainError('forbidden'))));
+  const fresh = () => drawTaskCard(ctx, clickedViewer, day, deps.settings);
+  if (payload.v !== undefined && payload.v !== ctx.task.version) {
+    return nothing(toast('warning', errorText(new DomainError('stale')), fresh()));
+  }
+  const command = taskCommandFromForm(action, event.formValue, payload.x, day);
+  if (!command.ok) return nothing(toast('error', errorText(command.error)));
+  const decided = decide(ctx, actor, command.value, null, day);
+  if (!decided.ok) {
+    const refresh = ['wrong_state', 'no_extension_pending'].includes(decided.error.code);
+    return nothing(toast('error', errorText(decided.error), refresh ? fresh() : undefined));
+  }
+
+  const decision = decided.value;
+  const { next, ops } = applyDecision(deps, ctx, actor, decision);
+  ops.push({
+    op: 'appendEvent',
+    event: {
+      tenantId: tenant.id,
+      taskId: ctx.task.id,
+      seq: next.task.version,
+      action,
+      actorUserId: actor.userId,
+      at: deps.clock.now(),
+      data: decision.eventData,
+    },
+  });
+
+  const viewers = new Map<string | null, Actor | null>();
+  for (const copy of await deps.store.listCardCopies(tenant.id, ctx.task.id)) viewers.set(copy.viewerUserId, await viewer(copy.viewerUserId));
+  const draw = (copy: CardCopy) => drawTaskCard(next, viewers.get(copy.viewerUserId) ?? null, day, deps.settings);
+  ops.push(...(await refreshCopiesOps(deps, tenant, ctx.task.id, draw, clicked?.id ?? null)));
+
+  for (const who of decision.attention) {
+    const userId = who === 'leader' ? next.task.leaderUserId : next.finding.inspectorUserId;
+    if (userId === actor.userId) continue;
+    const card = drawTaskCard(next, await viewer(userId), day, deps.settings, { headline: headlineFor(action, who, decision.eventData) });
+    ops.push(...sendCopyOps(deps, tenant, { taskId: ctx.task.id, purpose: 'task', viewerUserId: userId, target: { kind: 'user', userId }, chatId: null, card }).ops);
+  }
+  if (next.task.state === 'pending' && action === 'reassign') {
+    ops.push({ op: 'grantRole', tenantId: tenant.id, userId: next.task.leaderUserId, role: 'leader', at: deps.clock.now() });
+  }
+  if (decision.escalate) {
+    const chatId = await deps.store.getSupervisionChat(tenant.id, next.finding.campaignId);
+    if (chatId) {
+      const card = escalationCard(next.finding, next.task.leaderUserId, `整改已被退回${next.task.returnsCount}次，请监督小组督办。`);
+      ops.push(...sendCopyOps(deps, tenant, { taskId: ctx.task.id, purpose: 'escalation', viewerUserId: null, target: { kind: 'chat', chatId }, chatId, card }).ops);
+    } else {
+      deps.log.warn('escalation has no supervision chat', { tenantId: tenant.id, taskId: ctx.task.id });
+    }
+  }
+  return { ops, reply: toast('success', DONE_TOAST[action], drawTaskCard(next, clickedViewer, day, deps.settings)) };
+}

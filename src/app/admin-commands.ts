@@ -1,0 +1,95 @@
+// 设为督查群, 科室, 角色 / 授权: the few settings an office keeps, changed from the chat.
+import { departmentsCard, rolesCard } from '../../cards/notices.js';
+import { mention } from '../../cards/model.js';
+import type { Campaign, Member, Role, Tenant } from '../domain/model.js';
+import { ROLE_LABELS, ROLES } from '../domain/model.js';
+import { mayActInTenant } from '../domain/permissions.js';
+import { actorFor } from './context.js';
+import type { InboundMention, InboundMessage } from './inbound.js';
+import { sendOps, textOps } from './outgoing.js';
+import type { Outcome } from './outcome.js';
+import type { Deps, MessageTarget } from './ports.js';
+import type { WriteOp } from './store-port.js';
+
+export const replyTarget = (msg: InboundMessage): MessageTarget =>
+  msg.chatType === 'group' ? { kind: 'reply', messageId: msg.messageId } : { kind: 'chat', chatId: msg.chatId };
+
+const say = (deps: Deps, tenant: Tenant, msg: InboundMessage, text: string, ops: WriteOp[] = []): Outcome => ({
+  ops: [...ops, ...textOps(deps, tenant, replyTarget(msg), text)],
+  reply: null,
+});
+
+export async function bindGroup(deps: Deps, tenant: Tenant, campaign: Campaign, msg: InboundMessage): Promise<Outcome> {
+  if (msg.chatType !== 'group') return say(deps, tenant, msg, '请在要接收通报和督办提醒的群里发送「设为督查群」。');
+  const now = deps.clock.now();
+  const admins = await deps.store.listMembersWithRole(tenant.id, 'admin');
+  const ops: WriteOp[] = [{ op: 'bindChat', tenantId: tenant.id, chatId: msg.chatId, campaignId: campaign.id, boundBy: msg.senderUserId, at: now }];
+  if (admins.length === 0) {
+    ops.push({ op: 'grantRole', tenantId: tenant.id, userId: msg.senderUserId, role: 'admin', at: now });
+    return say(
+      deps,
+      tenant,
+      msg,
+      `本群已设为督查群（${campaign.name}）：群成员可在此登记问题，通报和督办提醒将发到本群。\n${mention(msg.senderUserId)} 是第一位使用者，已成为管理员，可用「授权 @某人 监督小组」设置监督小组成员。`,
+      ops,
+    );
+  }
+  const actor = await actorFor(deps, tenant.id, msg.senderUserId);
+  if (!mayActInTenant(actor.roles, 'bind_chat')) {
+    return say(deps, tenant, msg, `只有管理员可以设置督查群。当前管理员：${admins.map((a) => mention(a.userId)).join(' ')}`);
+  }
+  return say(deps, tenant, msg, `本群已设为督查群（${campaign.name}）：群成员可在此登记问题，通报和督办提醒将发到本群。`, ops);
+}
+
+export async function listDepartments(deps: Deps, tenant: Tenant, msg: InboundMessage): Promise<Outcome> {
+  const departments = await deps.store.listDepartments(tenant.id);
+  return { ops: sendOps(deps, tenant, replyTarget(msg), { kind: 'card', card: departmentsCard(departments) }), reply: null };
+}
+
+export async function upsertDepartment(deps: Deps, tenant: Tenant, msg: InboundMessage, name: string, people: InboundMention[]): Promise<Outcome> {
+  const actor = await actorFor(deps, tenant.id, msg.senderUserId);
+  if (!mayActInTenant(actor.roles, 'manage_departments')) return say(deps, tenant, msg, '只有管理员和监督小组成员可以维护科室。');
+  if (name.length > 50) return say(deps, tenant, msg, '科室名称不能超过50字。');
+  const leader = people[0];
+  const existing = await deps.store.findDepartmentByName(tenant.id, name);
+  const now = deps.clock.now();
+  const ops: WriteOp[] = [
+    { op: 'upsertDepartment', department: { id: existing?.id ?? deps.newId(), tenantId: tenant.id, name, leaderUserId: leader?.userId ?? existing?.leaderUserId ?? null }, at: now },
+  ];
+  if (leader) {
+    ops.push({ op: 'upsertMember', member: { tenantId: tenant.id, userId: leader.userId, name: leader.name }, at: now });
+    ops.push({ op: 'grantRole', tenantId: tenant.id, userId: leader.userId, role: 'leader', at: now });
+  }
+  const who = leader ? `，责任领导 ${mention(leader.userId)}` : existing?.leaderUserId ? `，责任领导仍为 ${mention(existing.leaderUserId)}` : '（未设责任领导：科室 新增 名称 @责任领导）';
+  return say(deps, tenant, msg, `已${existing ? '更新' : '新增'}科室「${name}」${who}。`, ops);
+}
+
+export async function listRoles(deps: Deps, tenant: Tenant, msg: InboundMessage): Promise<Outcome> {
+  const byUser = new Map<string, Member>();
+  for (const role of ROLES) {
+    if (role === 'leader') continue;
+    for (const m of await deps.store.listMembersWithRole(tenant.id, role)) {
+      const known = byUser.get(m.userId);
+      if (known) known.roles.push(role);
+      else byUser.set(m.userId, { ...m, roles: [role] });
+    }
+  }
+  return { ops: sendOps(deps, tenant, replyTarget(msg), { kind: 'card', card: rolesCard([...byUser.values()]) }), reply: null };
+}
+
+export async function changeRole(deps: Deps, tenant: Tenant, msg: InboundMessage, grant: boolean, role: Role | null, people: InboundMention[]): Promise<Outcome> {
+  const actor = await actorFor(deps, tenant.id, msg.senderUserId);
+  if (!mayActInTenant(actor.roles, 'manage_roles')) return say(deps, tenant, msg, '只有管理员可以授权。');
+  if (!role || people.length === 0) return say(deps, tenant, msg, '用法：授权 @某人 监督小组（或 督查组、管理员）；取消授权 @某人 督查组');
+  const now = deps.clock.now();
+  if (!grant && role === 'admin' && people.some((p) => p.userId === actor.userId)) {
+    const admins = await deps.store.listMembersWithRole(tenant.id, 'admin');
+    if (admins.length <= 1) return say(deps, tenant, msg, '您是唯一的管理员，不能取消自己的管理员角色。');
+  }
+  const ops: WriteOp[] = people.flatMap((p): WriteOp[] => [
+    { op: 'upsertMember', member: { tenantId: tenant.id, userId: p.userId, name: p.name }, at: now },
+    grant ? { op: 'grantRole', tenantId: tenant.id, userId: p.userId, role, at: now } : { op: 'revokeRole', tenantId: tenant.id, userId: p.userId, role },
+  ]);
+  const names = people.map((p) => mention(p.userId)).join(' ');
+  return say(deps, tenant, msg, grant ? `已授权 ${names} 为${ROLE_LABELS[role]}。` : `已取消 ${names} 的${ROLE_LABELS[role]}角色。`, ops);
+}

@@ -1,0 +1,56 @@
+// Where a delivery lands: its tenant (created on first contact), the acting person, and "today"
+// in the business time zone.
+import { STANDARD_CATEGORIES, type Actor, type Campaign, type IsoDate, type Platform, type Tenant } from '../domain/model.js';
+import type { Deps } from './ports.js';
+import type { WriteOp } from './store-port.js';
+
+export function tenantIdFor(platform: Platform, externalKey: string): string {
+  return `${platform}:${externalKey}`;
+}
+
+export const DEFAULT_CAMPAIGN_NAME = '日常督查';
+
+/** The tenant and its default campaign, created idempotently the first time we hear from it. */
+export async function ensureTenant(deps: Deps, platform: Platform, externalKey: string): Promise<{ tenant: Tenant; campaign: Campaign }> {
+  const id = tenantIdFor(platform, externalKey);
+  let tenant = await deps.store.getTenant(id);
+  let campaign = tenant ? await deps.store.getDefaultCampaign(id) : null;
+  if (!tenant || !campaign) {
+    const now = deps.clock.now();
+    const ops: WriteOp[] = [
+      { op: 'insertTenant', tenant: { id, platform, externalKey, name: null }, createdAt: now },
+      {
+        op: 'insertCampaign',
+        // the id is derived so that two first deliveries racing create one default campaign
+        campaign: { id: `${id}:default`, tenantId: id, name: DEFAULT_CAMPAIGN_NAME, categories: [...STANDARD_CATEGORIES], isDefault: true },
+        createdAt: now,
+      },
+    ];
+    await deps.store.commit(ops);
+    tenant = await deps.store.getTenant(id);
+    campaign = await deps.store.getDefaultCampaign(id);
+  }
+  if (!tenant || !campaign) throw new Error(`tenant ${id} could not be created`);
+  return { tenant, campaign };
+}
+
+export async function actorFor(deps: Deps, tenantId: string, userId: string): Promise<Actor> {
+  const member = await deps.store.getMember(tenantId, userId);
+  return { userId, roles: member?.roles ?? [] };
+}
+
+const dateFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The calendar date of `ms` in the business time zone. */
+export function isoDateIn(timezone: string, ms: number): IsoDate {
+  let format = dateFormatters.get(timezone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dateFormatters.set(timezone, format);
+  }
+  return format.format(ms);
+}
+
+export function today(deps: Deps): IsoDate {
+  return isoDateIn(deps.settings.timezone, deps.clock.now());
+}

@@ -1,0 +1,77 @@
+// Sends what the outbox holds, oldest first, after the commit that put it there. Retryable
+// failures back off (honouring the platform's retry-after); a target that failed is skipped for
+// the rest of the pass so its messages keep their order. The platform's idempotency key makes a
+// resend after a crash harmless.
+import { PlatformError, type Deps } from './ports.js';
+import type { OutboxItem } from './store-port.js';
+
+export const MAX_ATTEMPTS = 12;
+const MAX_BACKOFF_MS = 10 * 60_000;
+
+export function backoffMs(attempts: number, retryAfterMs: number | null): number {
+  const exponential = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.max(0, attempts - 1));
+  return Math.max(exponential, retryAfterMs ?? 0);
+}
+
+function targetKey(item: OutboxItem): string {
+  if (item.kind === 'update') return `copy:${item.cardCopyId}`;
+  const t = item.target;
+  if (!t) return 'none';
+  return t.kind === 'chat' ? `chat:${t.chatId}` : t.kind === 'user' ? `user:${t.userId}` : `reply:${t.messageId}`;
+}
+
+export interface DeliveryReport {
+  sent: number;
+  retried: number;
+  dead: number;
+  waiting: number;
+}
+
+export async function deliverOutbox(deps: Deps, limit = 100): Promise<DeliveryReport> {
+  const report: DeliveryReport = { sent: 0, retried: 0, dead: 0, waiting: 0 };
+  const blocked = new Set<string>();
+  const due = await deps.store.listDueOutbox(deps.clock.now(), limit);
+  for (const item of due) {
+    const key = targetKey(item);
+    if (blocked.has(key)) continue;
+    const platform = deps.platforms[item.platform];
+    const attempts = item.attempts + 1;
+    try {
+      if (!platform) throw new PlatformError(`no ${item.platform} client configured`, true, 60_000);
+      if (item.kind === 'send') {
+        if (!item.target) throw new PlatformError('send without target', false);
+        const { messageId } = await platform.send({ target: item.target, body: item.body, idempotencyKey: item.idempotencyKey });
+        await deps.store.markOutboxSent(item, messageId, deps.clock.now());
+      } else {
+        const copy = item.cardCopyId ? await deps.store.getCardCopy(item.tenantId, item.cardCopyId) : null;
+        if (!copy) throw new PlatformError('card copy missing', false);
+        if (!copy.messageId) {
+          // the copy's own send has not gone out yet; wait for it without spending an attempt
+          await deps.store.markOutboxRetry(item.id, item.attempts, deps.clock.now() + 2000, 'waiting for the card to be sent');
+          blocked.add(key);
+          report.waiting++;
+          continue;
+        }
+        if (item.body.kind !== 'card') throw new PlatformError('update without card', false);
+        await platform.updateCard(copy.messageId, item.body.card);
+        await deps.store.markOutboxSent(item, copy.messageId, deps.clock.now());
+      }
+      report.sent++;
+    } catch (error) {
+      const retryable = error instanceof PlatformError ? error.retryable : true;
+      const message = error instanceof Error ? error.message : String(error);
+      blocked.add(key);
+      if (!retryable || attempts >= MAX_ATTEMPTS) {
+        await deps.store.markOutboxDead(item.id, attempts, message);
+        deps.log.error('outbox message given up', { id: item.id, attempts, error: message });
+        report.dead++;
+      } else {
+        const retryAfter = error instanceof PlatformError ? error.retryAfterMs : null;
+        await deps.store.markOutboxRetry(item.id, attempts, deps.clock.now() + backoffMs(attempts, retryAfter), message);
+        deps.log.warn('outbox message will be retried', { id: item.id, attempts, error: message });
+        report.retried++;
+      }
+    }
+  }
+  return report;
+}

@@ -1,0 +1,84 @@
+// Routes a card click to its use case. A malformed payload gets a Chinese error toast.
+import { z } from 'zod';
+import type { ActionPayload } from '../../cards/model.js';
+import { DomainError } from '../domain/errors.js';
+import type { Campaign, Tenant } from '../domain/model.js';
+import { mayActOnTask, TASK_ACTIONS, type TaskAction } from '../domain/permissions.js';
+import { availableActions } from '../domain/task-machine.js';
+import { actOnTask } from './act-on-task.js';
+import { actorFor, today } from './context.js';
+import { BAD_CARD_DATA, errorText } from './error-text.js';
+import { fileFinding } from './file-finding.js';
+import type { InboundCardAction } from './inbound.js';
+import { sendCopyOps } from './outgoing.js';
+import { nothing, toast, type Outcome } from './outcome.js';
+import type { Deps } from './ports.js';
+import { drawTaskCard } from './task-views.js';
+
+const payloadSchema = z.object({
+  a: z.string().min(1).max(40),
+  t: z.string().min(1).max(64).optional(),
+  v: z.number().int().nonnegative().optional(),
+  x: z.record(z.string(), z.string().max(200)).optional(),
+});
+
+export function parseActionPayload(value: unknown): ActionPayload | null {
+  let candidate = value;
+  if (typeof value === 'string') {
+    try {
+      candidate = JSON.parse(value);
+    } catch {
+      return null;
+    }
+  }
+  const parsed = payloadSchema.safeParse(candidate);
+  if (!parsed.success) return null;
+  const { a, t, v, x } = parsed.data;
+  return { a, ...(t !== undefined ? { t } : {}), ...(v !== undefined ? { v } : {}), ...(x !== undefined ? { x } : {}) };
+}
+
+const isTaskAction = (a: string): a is TaskAction => (TASK_ACTIONS as readonly string[]).includes(a);
+
+export async function handleCardAction(deps: Deps, tenant: Tenant, campaign: Campaign, event: InboundCardAction): Promise<Outcome> {
+  const payload = parseActionPayload(event.value);
+  if (!payload) return nothing(toast('error', BAD_CARD_DATA));
+  if (payload.a === 'file_finding') return fileFinding(deps, tenant, campaign, event);
+  if (payload.a === 'mode' || payload.a === 'back') return showTask(deps, tenant, event, payload);
+  if (payload.a === 'open') return openCopy(deps, tenant, event, payload);
+  if (isTaskAction(payload.a)) return actOnTask(deps, tenant, campaign, event, payload, payload.a);
+  return nothing(toast('error', BAD_CARD_DATA));
+}
+
+/** Shows the form one action needs (mode), or the card again (back). Changes nothing. */
+async function showTask(deps: Deps, tenant: Tenant, event: InboundCardAction, payload: ActionPayload): Promise<Outcome> {
+  const ctx = payload.t ? await deps.store.getTaskContext(tenant.id, payload.t) : null;
+  if (!ctx) return nothing(toast('error', errorText(new DomainError('not_found'))));
+  const actor = await actorFor(deps, tenant.id, event.operatorUserId);
+  const day = today(deps);
+  const mode = payload.a === 'mode' ? payload.x?.['mode'] : undefined;
+  if (mode !== undefined && !isTaskAction(mode)) return nothing(toast('error', BAD_CARD_DATA));
+  if (mode && !mayActOnTask(actor, mode, ctx)) return nothing(toast('error', errorText(new DomainError('forbidden'))));
+  const fresh = drawTaskCard(ctx, actor, day, deps.settings);
+  if (payload.v !== undefined && payload.v !== ctx.task.version) return nothing(toast('warning', errorText(new DomainError('stale')), fresh));
+  if (mode && !availableActions(ctx, actor, day).includes(mode)) {
+    return nothing(toast('error', errorText(new DomainError('wrong_state', ctx.task.state)), fresh));
+  }
+  return nothing({ toast: { type: 'info', text: mode ? '请填写后提交' : '已返回' }, card: drawTaskCard(ctx, actor, day, deps.settings, { mode: mode ?? null }) });
+}
+
+/** Sends the clicker their own copy of the task card, with their buttons, in the direct chat. */
+async function openCopy(deps: Deps, tenant: Tenant, event: InboundCardAction, payload: ActionPayload): Promise<Outcome> {
+  const ctx = payload.t ? await deps.store.getTaskContext(tenant.id, payload.t) : null;
+  if (!ctx) return nothing(toast('error', errorText(new DomainError('not_found'))));
+  const actor = await actorFor(deps, tenant.id, event.operatorUserId);
+  const card = drawTaskCard(ctx, actor, today(deps), deps.settings);
+  const { ops } = sendCopyOps(deps, tenant, {
+    taskId: ctx.task.id,
+    purpose: 'task',
+    viewerUserId: actor.userId,
+    target: { kind: 'user', userId: actor.userId },
+    chatId: null,
+    card,
+  });
+  return { ops, reply: toast('info', '已在与「督办」的私聊中发送任务卡片。') };
+}

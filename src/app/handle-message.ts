@@ -1,0 +1,111 @@
+// Routes a chat message: photos are kept, text is read as a command.
+import { helpCard } from '../../cards/notices.js';
+import { intakeForm } from '../../cards/intake-form.js';
+import { parseCommand } from '../domain/commands.js';
+import type { Campaign, Tenant } from '../domain/model.js';
+import { mayActInTenant } from '../domain/permissions.js';
+import { parseIntakeText } from '../domain/intake-text.js';
+import { bindGroup, changeRole, listDepartments, listRoles, replyTarget, upsertDepartment } from './admin-commands.js';
+import { attachImages } from './attach-images.js';
+import { actorFor, today } from './context.js';
+import type { InboundMention, InboundMessage } from './inbound.js';
+import { myTasks } from './my-tasks.js';
+import { sendCopyOps, sendOps, textOps } from './outgoing.js';
+import type { Outcome } from './outcome.js';
+import type { Deps } from './ports.js';
+import type { WriteOp } from './store-port.js';
+
+async function botId(deps: Deps, tenant: Tenant): Promise<string | null> {
+  try {
+    return (await deps.platforms[tenant.platform]?.botUserId()) ?? null;
+  } catch (error) {
+    deps.log.warn('bot id unavailable', { error: String(error) });
+    return null;
+  }
+}
+
+function withMembers(outcome: Outcome, deps: Deps, tenant: Tenant, msg: InboundMessage, people: InboundMention[]): Outcome {
+  const at = deps.clock.now();
+  const known: WriteOp[] = [
+    { op: 'upsertMember', member: { tenantId: tenant.id, userId: msg.senderUserId, name: null }, at },
+    ...people.map((p): WriteOp => ({ op: 'upsertMember', member: { tenantId: tenant.id, userId: p.userId, name: p.name }, at })),
+  ];
+  return { ops: [...known, ...outcome.ops], reply: outcome.reply };
+}
+
+export async function handleMessage(deps: Deps, tenant: Tenant, campaign: Campaign, msg: InboundMessage): Promise<Outcome> {
+  const bot = await botId(deps, tenant);
+  const botMention = msg.mentions.find((m) => m.userId === bot) ?? null;
+  const people = msg.mentions.filter((m) => m.userId !== bot);
+  if (msg.imageKeys.length > 0) return withMembers(await attachImages(deps, tenant, campaign, msg), deps, tenant, msg, people);
+
+  const text = (botMention ? msg.text.split(`@${botMention.name}`).join(' ') : msg.text).trim();
+  const addressed = msg.chatType === 'p2p' || botMention !== null;
+  if (!text && !botMention) return { ops: [], reply: null }; // stickers, files, a bare image-less post
+  const command = parseCommand(text);
+  // In a group the bot may see every message (with the group-message scope); it answers only when
+  // called by name or by a command word, never to ordinary chatter.
+  if (!addressed && command.name === 'unknown') return { ops: [], reply: null };
+
+  let outcome: Outcome;
+  switch (command.name) {
+    case 'intake':
+      outcome = await openIntake(deps, tenant, campaign, msg, command.rest, people, bot);
+      break;
+    case 'bind_group':
+      outcome = await bindGroup(deps, tenant, campaign, msg);
+      break;
+    case 'my_tasks':
+      outcome = await myTasks(deps, tenant, msg);
+      break;
+    case 'departments':
+      outcome = await listDepartments(deps, tenant, msg);
+      break;
+    case 'department_upsert':
+      outcome = await upsertDepartment(deps, tenant, msg, command.departmentName, people);
+      break;
+    case 'roles':
+      outcome = await listRoles(deps, tenant, msg);
+      break;
+    case 'grant':
+    case 'revoke':
+      outcome = await changeRole(deps, tenant, msg, command.name === 'grant', command.role, people);
+      break;
+    case 'help':
+      outcome = { ops: sendOps(deps, tenant, replyTarget(msg), { kind: 'card', card: helpCard() }), reply: null };
+      break;
+    case 'unknown':
+      outcome =
+        msg.chatType === 'p2p'
+          ? { ops: sendOps(deps, tenant, replyTarget(msg), { kind: 'card', card: helpCard() }), reply: null }
+          : { ops: textOps(deps, tenant, replyTarget(msg), '没有听懂。发送「督查」登记问题，「我的任务」查看待办，「帮助」查看全部用法。'), reply: null };
+      break;
+  }
+  return withMembers(outcome, deps, tenant, msg, people);
+}
+
+async function openIntake(
+  deps: Deps,
+  tenant: Tenant,
+  campaign: Campaign,
+  msg: InboundMessage,
+  rest: string,
+  people: InboundMention[],
+  bot: string | null,
+): Promise<Outcome> {
+  const actor = await actorFor(deps, tenant.id, msg.senderUserId);
+  const binding = msg.chatType === 'group' ? await deps.store.getChatBinding(tenant.id, msg.chatId) : null;
+  if (!mayActInTenant(actor.roles, 'file_finding') && !binding) {
+    return {
+      ops: textOps(deps, tenant, replyTarget(msg), '只有督查组成员可以登记问题：请在督查群中发送「督查」，或请管理员发送「授权 @您 督查组」。'),
+      reply: null,
+    };
+  }
+  const departments = await deps.store.listDepartments(tenant.id);
+  const prefill = parseIntakeText({ text: rest, mentions: people, botUserId: bot, categories: campaign.categories, departments, today: today(deps) });
+  const windowStart = deps.clock.now() - deps.settings.photoWindowMinutes * 60_000;
+  const photos = (await deps.store.listLooseAttachments(tenant.id, msg.chatId, msg.senderUserId)).filter((a) => a.createdAt >= windowStart);
+  const card = intakeForm({ categories: campaign.categories, departments, photoCount: photos.length, photoWindowMinutes: deps.settings.photoWindowMinutes, prefill });
+  const { ops } = sendCopyOps(deps, tenant, { taskId: null, purpose: 'intake', viewerUserId: null, target: replyTarget(msg), chatId: msg.chatId, card });
+  return { ops, reply: null };
+}

@@ -1,0 +1,93 @@
+// Every message leaves through the outbox: these build the write operations that put it there,
+// to be committed together with the state change that caused it.
+import type { Card } from '../../cards/model.js';
+import type { Tenant } from '../domain/model.js';
+import type { Deps, MessageBody, MessageTarget } from './ports.js';
+import type { CardCopy, CardCopyPurpose, WriteOp } from './store-port.js';
+
+/** Feishu lets a card be updated for 14 days after it was sent; older copies are left alone. */
+export const CARD_UPDATE_WINDOW_MS = 14 * 24 * 3600 * 1000 - 3600 * 1000;
+
+export function sendOps(deps: Deps, tenant: Tenant, target: MessageTarget, body: MessageBody, cardCopyId: string | null = null): WriteOp[] {
+  const id = deps.newId();
+  const now = deps.clock.now();
+  return [
+    {
+      op: 'enqueue',
+      item: {
+        id,
+        tenantId: tenant.id,
+        platform: tenant.platform,
+        kind: 'send',
+        target,
+        body,
+        idempotencyKey: `dbn-${id}`,
+        cardCopyId,
+        attempts: 0,
+        nextAttemptAt: now,
+        createdAt: now,
+      },
+    },
+  ];
+}
+
+export function textOps(deps: Deps, tenant: Tenant, target: MessageTarget, text: string): WriteOp[] {
+  return sendOps(deps, tenant, target, { kind: 'text', text });
+}
+
+/** A card the bot will keep in step: a card-copy row plus the send. */
+export function sendCopyOps(
+  deps: Deps,
+  tenant: Tenant,
+  args: { taskId: string | null; purpose: CardCopyPurpose; viewerUserId: string | null; target: MessageTarget; chatId: string | null; card: Card },
+): { copyId: string; ops: WriteOp[] } {
+  const copy: CardCopy = {
+    id: deps.newId(),
+    tenantId: tenant.id,
+    taskId: args.taskId,
+    purpose: args.purpose,
+    viewerUserId: args.viewerUserId,
+    messageId: null,
+    chatId: args.chatId,
+    createdAt: deps.clock.now(),
+  };
+  return {
+    copyId: copy.id,
+    ops: [{ op: 'insertCardCopy', copy }, ...sendOps(deps, tenant, args.target, { kind: 'card', card: args.card }, copy.id)],
+  };
+}
+
+/** Update every still-updatable copy of a task (but the one the click already updates). */
+export async function refreshCopiesOps(
+  deps: Deps,
+  tenant: Tenant,
+  taskId: string,
+  draw: (copy: CardCopy) => Card,
+  exceptCopyId: string | null,
+): Promise<WriteOp[]> {
+  const now = deps.clock.now();
+  const copies = await deps.store.listCardCopies(tenant.id, taskId);
+  const ops: WriteOp[] = [];
+  for (const copy of copies) {
+    if (copy.id === exceptCopyId || now - copy.createdAt > CARD_UPDATE_WINDOW_MS) continue;
+    if (copy.purpose !== 'task' && copy.purpose !== 'group_notice') continue;
+    const id = deps.newId();
+    ops.push({
+      op: 'enqueue',
+      item: {
+        id,
+        tenantId: tenant.id,
+        platform: tenant.platform,
+        kind: 'update',
+        target: null,
+        body: { kind: 'card', card: draw(copy) },
+        idempotencyKey: `dbn-${id}`,
+        cardCopyId: copy.id,
+        attempts: 0,
+        nextAttemptAt: now,
+        createdAt: now,
+      },
+    });
+  }
+  return ops;
+}

@@ -1,0 +1,72 @@
+// The inbound pipeline: record the delivery (dedup in the database), run its use case, and
+// commit the use case's writes together with "this delivery is done". A duplicate delivery gets
+// the answer the first one got and changes nothing; a crash after recording is picked up again
+// by the inbox sweep (`retryUnfinished`).
+import { StaleWriteError } from './store-port.js';
+import { ensureTenant, tenantIdFor } from './context.js';
+import { SYSTEM_BUSY } from './error-text.js';
+import { handleCardAction } from './handle-card-action.js';
+import { handleMessage } from './handle-message.js';
+import type { InboundCardAction, InboundEvent, InboundMessage } from './inbound.js';
+import { toast, type Outcome, type Reply } from './outcome.js';
+import type { Deps } from './ports.js';
+
+export type Actionable = InboundMessage | InboundCardAction;
+
+/** Records the delivery. Returns 'new', or the stored reply of the earlier identical delivery. */
+export async function accept(deps: Deps, event: Actionable): Promise<{ isNew: true } | { isNew: false; reply: Reply | null }> {
+  const isNew = await deps.store.recordDelivery({
+    tenantId: tenantIdFor(event.platform, event.tenantKey),
+    platform: event.platform,
+    deliveryId: event.deliveryId,
+    kind: event.kind,
+    payload: JSON.stringify(event),
+    receivedAt: deps.clock.now(),
+  });
+  if (isNew) return { isNew: true };
+  const earlier = await deps.store.getDelivery(event.platform, event.deliveryId);
+  if (earlier?.status === 'done') return { isNew: false, reply: earlier.response ? (JSON.parse(earlier.response) as Reply) : null };
+  return { isNew: false, reply: event.kind === 'card_action' ? toast('info', '正在处理，请稍候。') : null };
+}
+
+async function runOnce(deps: Deps, event: Actionable): Promise<Outcome> {
+  const { tenant, campaign } = await ensureTenant(deps, event.platform, event.tenantKey);
+  return event.kind === 'message' ? handleMessage(deps, tenant, campaign, event) : handleCardAction(deps, tenant, campaign, event);
+}
+
+/** Runs an accepted delivery to completion. Never throws: a failure is logged and left for retry. */
+export async function process(deps: Deps, event: Actionable): Promise<Reply | null> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const outcome = await runOnce(deps, event);
+      await deps.store.commit([
+        ...outcome.ops,
+        { op: 'completeDelivery', platform: event.platform, deliveryId: event.deliveryId, response: outcome.reply ? JSON.stringify(outcome.reply) : null, at: deps.clock.now() },
+      ]);
+      if (outcome.ops.some((op) => op.op === 'enqueue')) deps.kickOutbox();
+      return outcome.reply;
+    } catch (error) {
+      // Someone changed the same task (or took the same finding number) between our read and
+      // our write: read again and decide again; the second decision sees the new state.
+      if (error instanceof StaleWriteError && attempt < 3) continue;
+      deps.log.error('delivery failed', { deliveryId: event.deliveryId, kind: event.kind, error: error instanceof Error ? error.stack : String(error) });
+      await deps.store.markDeliveryFailed(event.platform, event.deliveryId, String(error)).catch(() => undefined);
+      return toast('error', SYSTEM_BUSY);
+    }
+  }
+}
+
+/** Accept + process, for callers that wait for the answer (card clicks). */
+export async function receive(deps: Deps, event: InboundEvent): Promise<Reply | null> {
+  if (event.kind === 'ignored') return null;
+  const accepted = await accept(deps, event);
+  if (!accepted.isNew) return accepted.reply;
+  return process(deps, event);
+}
+
+/** The inbox sweep: deliveries recorded but never finished (a crash, a failed attempt). */
+export async function retryUnfinished(deps: Deps, olderThanMs = 30_000, limit = 50): Promise<number> {
+  const stuck = await deps.store.listUnfinishedDeliveries(deps.clock.now() - olderThanMs, limit);
+  for (const delivery of stuck) await process(deps, JSON.parse(delivery.payload) as Actionable);
+  return stuck.length;
+}

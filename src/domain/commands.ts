@@ -1,0 +1,48 @@
+// What a chat message asks for. Pure text → command; mentions are resolved by the caller.
+import type { Role } from './model.js';
+
+export type Command =
+  | { name: 'intake'; rest: string }
+  | { name: 'bind_group' }
+  | { name: 'my_tasks' }
+  | { name: 'help' }
+  | { name: 'departments' }
+  | { name: 'department_upsert'; departmentName: string }
+  | { name: 'roles' }
+  | { name: 'grant'; role: Role | null }
+  | { name: 'revoke'; role: Role | null }
+  | { name: 'unknown'; text: string };
+
+const ROLE_WORDS: [RegExp, Role][] = [
+  [/监督小组|监督|纪检/, 'supervisor'],
+  [/督查组|督查员|督查/, 'inspector'],
+  [/管理员/, 'admin'],
+  [/责任领导|责任人/, 'leader'],
+];
+
+export function roleFromText(text: string): Role | null {
+  for (const [pattern, role] of ROLE_WORDS) if (pattern.test(text)) return role;
+  return null;
+}
+
+/** Text without mentions of people (`@Name` tokens), so names never read as command words. */
+function withoutMentions(text: string): string {
+  return text.replace(/@\S+/g, ' ').replace(/\s+/g, ' ').trim();
+}
+
+export function parseCommand(rawText: string): Command {
+  const text = rawText.normalize('NFKC').trim();
+  const bare = withoutMentions(text);
+  if (bare === '' ) return { name: 'intake', rest: '' };
+  if (/^(设为督查群|设置督查群|绑定督查群)$/.test(bare)) return { name: 'bind_group' };
+  if (/^(我的任务|我的待办|待办)$/.test(bare)) return { name: 'my_tasks' };
+  if (/^(帮助|help|\?|使用说明)$/i.test(bare)) return { name: 'help' };
+  if (/^(科室|科室列表)$/.test(bare)) return { name: 'departments' };
+  const upsert = /^科室\s*(?:新增|添加|修改|设置)\s*(\S+)/.exec(bare);
+  if (upsert?.[1]) return { name: 'department_upsert', departmentName: upsert[1] };
+  if (/^(角色|人员|角色列表)$/.test(bare)) return { name: 'roles' };
+  const grant = /^(取消授权|授权)\s*(.*)$/.exec(bare);
+  if (grant) return { name: grant[1] === '授权' ? 'grant' : 'revoke', role: roleFromText(grant[2] ?? '') };
+  if (/^督查(\s|$|#|＃)/.test(text) || bare === '督查') return { name: 'intake', rest: text.replace(/^督查/, '').trim() };
+  return { name: 'unknown', text: bare };
+}

@@ -1,0 +1,200 @@
+// The task state machine (DESIGN.md §1). `decide` is the only way a task changes: it checks who
+// may act, whether the card is current, whether the state allows the action and whether the
+// input is good, in that order, and returns what to change — it changes nothing itself.
+import { fail, ok, type Result } from './errors.js';
+import {
+  CLOSURE_KINDS,
+  type Actor,
+  type ClosureKind,
+  type IsoDate,
+  type Task,
+  type TaskContext,
+  type TaskState,
+} from './model.js';
+import { mayActOnTask, type TaskAction } from './permissions.js';
+
+export type TaskCommand =
+  | { action: 'accept'; measures: string }
+  | { action: 'decline'; reason: string }
+  | { action: 'request_extension'; requestedDeadline: IsoDate; reason: string }
+  | { action: 'submit'; note: string; closureKind: ClosureKind }
+  | { action: 'reassign'; leaderUserId: string; deadline: IsoDate | null }
+  | { action: 'approve_extension' }
+  | { action: 'refuse_extension'; reason: string }
+  | { action: 'verify_pass'; closureKind: ClosureKind | null }
+  | { action: 'verify_fail'; reason: string }
+  | { action: 'cancel'; reason: string }
+  | { action: 'reopen'; reason: string };
+
+export const FROM_STATES: Record<TaskAction, readonly TaskState[]> = {
+  accept: ['pending'],
+  decline: ['pending'],
+  request_extension: ['pending', 'in_progress'],
+  submit: ['in_progress'],
+  reassign: ['pending', 'declined'],
+  approve_extension: ['pending', 'in_progress'],
+  refuse_extension: ['pending', 'in_progress'],
+  verify_pass: ['submitted'],
+  verify_fail: ['submitted'],
+  cancel: ['pending', 'declined', 'in_progress', 'submitted'],
+  reopen: ['closed'],
+};
+
+/** Who must look at the task next: they get a fresh card in their direct chat. */
+export type Attention = 'leader' | 'inspector';
+
+export interface Decision {
+  /** fields to change; version and updatedAt are the store's business */
+  patch: Partial<Task>;
+  /** what the task event records beyond who and when */
+  eventData: Record<string, unknown>;
+  extension: { kind: 'open'; requestedDeadline: IsoDate; reason: string } | { kind: 'decide'; status: 'approved' | 'refused' } | null;
+  attention: Attention[];
+  /** the supervision group must hear of it (returned twice) */
+  escalate: boolean;
+}
+
+export const RETURNS_BEFORE_ESCALATION = 2;
+export const MAX_TEXT = 1000;
+
+function text(value: string, field: string, max = MAX_TEXT): Result<string> {
+  const trimmed = value.trim();
+  if (!trimmed) return fail('invalid_input', field);
+  if (trimmed.length > max) return fail('invalid_input', `${field}（不超过${max}字）`);
+  return ok(trimmed);
+}
+
+function decision(patch: Partial<Task>, eventData: Record<string, unknown>, more: Partial<Decision> = {}): Result<Decision> {
+  return ok({ patch, eventData, extension: null, attention: [], escalate: false, ...more });
+}
+
+export function decide(
+  ctx: TaskContext,
+  actor: Actor,
+  command: TaskCommand,
+  cardVersion: number | null,
+  today: IsoDate,
+): Result<Decision> {
+  const { task } = ctx;
+  if (!mayActOnTask(actor, command.action, ctx)) return fail('forbidden');
+  if (cardVersion !== null && cardVersion !== task.version) return fail('stale');
+  if (!FROM_STATES[command.action].includes(task.state)) return fail('wrong_state', task.state);
+
+  switch (command.action) {
+    case 'accept': {
+      const measures = text(command.measures, '整改措施');
+      if (!measures.ok) return measures;
+      return decision({ state: 'in_progress', measures: measures.value }, { measures: measures.value }, { attention: [] });
+    }
+    case 'decline': {
+      const reason = text(command.reason, '原因', 500);
+      if (!reason.ok) return reason;
+      return decision({ state: 'declined' }, { reason: reason.value }, { attention: ['inspector'] });
+    }
+    case 'request_extension': {
+      if (ctx.pendingExtension) return fail('extension_pending');
+      if (today > task.deadline) return fail('deadline_passed');
+      if (command.requestedDeadline <= task.deadline) return fail('invalid_input', '延期至（须晚于原整改完成时间）');
+      const reason = text(command.reason, '延期理由', 500);
+      if (!reason.ok) return reason;
+      return decision(
+        {},
+        { requestedDeadline: command.requestedDeadline, reason: reason.value },
+        { extension: { kind: 'open', requestedDeadline: command.requestedDeadline, reason: reason.value }, attention: ['inspector'] },
+      );
+    }
+    case 'approve_extension': {
+      const pending = ctx.pendingExtension;
+      if (!pending) return fail('no_extension_pending');
+      return decision(
+        { deadline: pending.requestedDeadline },
+        { from: task.deadline, to: pending.requestedDeadline },
+        { extension: { kind: 'decide', status: 'approved' }, attention: ['leader'] },
+      );
+    }
+    case 'refuse_extension': {
+      if (!ctx.pendingExtension) return fail('no_extension_pending');
+      const reason = command.reason.trim().slice(0, 500);
+      return decision({}, { reason }, { extension: { kind: 'decide', status: 'refused' }, attention: ['leader'] });
+    }
+    case 'submit': {
+      const note = text(command.note, '整改情况');
+      if (!note.ok) return note;
+      if (!CLOSURE_KINDS.includes(command.closureKind)) return fail('invalid_input', '完成情况');
+      return decision(
+        { state: 'submitted', completionNote: note.value, closureKind: command.closureKind },
+        { note: note.value, closureKind: command.closureKind },
+        { attention: ['inspector'] },
+      );
+    }
+    case 'reassign': {
+      if (!command.leaderUserId) return fail('invalid_input', '新的责任领导');
+      if (command.leaderUserId === task.leaderUserId) return fail('same_leader');
+      if (command.deadline !== null && command.deadline < today) return fail('invalid_input', '整改完成时间（不能早于今天）');
+      return decision(
+        { state: 'pending', leaderUserId: command.leaderUserId, ...(command.deadline ? { deadline: command.deadline } : {}) },
+        { from: task.leaderUserId, to: command.leaderUserId, deadline: command.deadline },
+        { attention: ['leader'] },
+      );
+    }
+    case 'verify_pass': {
+      const closureKind = command.closureKind ?? task.closureKind ?? 'done';
+      if (!CLOSURE_KINDS.includes(closureKind)) return fail('invalid_input', '完成情况');
+      return decision({ state: 'closed', closureKind }, { closureKind }, { attention: ['leader'] });
+    }
+    case 'verify_fail': {
+      const reason = text(command.reason, '退回原因', 500);
+      if (!reason.ok) return reason;
+      const returnsCount = task.returnsCount + 1;
+      return decision(
+        { state: 'in_progress', returnsCount, closedAt: null },
+        { reason: reason.value, returnsCount },
+        { attention: ['leader'], escalate: returnsCount === RETURNS_BEFORE_ESCALATION },
+      );
+    }
+    case 'cancel': {
+      const reason = text(command.reason, '撤销原因', 500);
+      if (!reason.ok) return reason;
+      return decision({ state: 'cancelled' }, { reason: reason.value }, { attention: ['leader'] });
+    }
+    case 'reopen': {
+      const reason = text(command.reason, '重新整改原因', 500);
+      if (!reason.ok) return reason;
+      return decision(
+        { state: 'in_progress', closedAt: null, closureKind: null },
+        { reason: reason.value },
+        { attention: ['leader'] },
+      );
+    }
+  }
+}
+
+/** The actions a person could take on the task right now: the buttons their card shows. */
+export function availableActions(ctx: TaskContext, actor: Actor, today: IsoDate): TaskAction[] {
+  const { task } = ctx;
+  const result: TaskAction[] = [];
+  const candidates: TaskAction[] = [
+    'accept',
+    'submit',
+    'request_extension',
+    'decline',
+    'approve_extension',
+    'refuse_extension',
+    'verify_pass',
+    'verify_fail',
+    'reassign',
+    'reopen',
+    'cancel',
+  ];
+  for (const action of candidates) {
+    if (!FROM_STATES[action].includes(task.state)) continue;
+    if (!mayActOnTask(actor, action, ctx)) continue;
+    if (action === 'request_extension' && (ctx.pendingExtension || today > task.deadline)) continue;
+    if ((action === 'approve_extension' || action === 'refuse_extension') && !ctx.pendingExtension) continue;
+    // A pending task is reassigned only after the leader says it is not theirs, unless a
+    // supervisor steps in; the inspector's card stays uncluttered while the leader decides.
+    if (action === 'reassign' && task.state === 'pending' && !actor.roles.some((r) => r === 'supervisor' || r === 'admin')) continue;
+    result.push(action);
+  }
+  return result;
+}

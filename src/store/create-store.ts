@@ -1,0 +1,187 @@
+// The Store port over drizzle. Works unchanged on better-sqlite3 and on D1.
+import { and, asc, count, eq, lte, sql } from 'drizzle-orm';
+import type { BatchItem } from 'drizzle-orm/batch';
+import {
+  campaigns,
+  cardCopies,
+  chatBindings,
+  departments,
+  inboundDeliveries,
+  memberRoles,
+  members,
+  outbox,
+  tenants,
+} from '../../db/schema/index.js';
+import type { OutboxItem, Store } from '../app/store-port.js';
+import type { Role } from '../domain/model.js';
+import { atomic, type AppDatabase } from './database.js';
+import { toCampaign, toCardCopy, toDelivery, toDepartment, toOutboxItem, toTenant } from './rows.js';
+import * as taskQueries from './task-queries.js';
+import { toQuery } from './write-ops.js';
+
+export function createStore(db: AppDatabase): Store {
+  return {
+    async commit(ops) {
+      await atomic(db, ops.map((op) => toQuery(db, op)));
+    },
+
+    async recordDelivery(d) {
+      const inserted = await db
+        .insert(inboundDeliveries)
+        .values({ ...d, tenantId: d.tenantId ?? '', status: 'received', attempts: 0 })
+        .onConflictDoNothing()
+        .returning({ id: inboundDeliveries.deliveryId });
+      return inserted.length === 1;
+    },
+    async getDelivery(platform, deliveryId) {
+      const [row] = await db
+        .select()
+        .from(inboundDeliveries)
+        .where(and(eq(inboundDeliveries.platform, platform), eq(inboundDeliveries.deliveryId, deliveryId)));
+      return row ? toDelivery(row) : null;
+    },
+    async listUnfinishedDeliveries(receivedBefore, limit) {
+      const rows = await db
+        .select()
+        .from(inboundDeliveries)
+        .where(and(eq(inboundDeliveries.status, 'received'), lte(inboundDeliveries.receivedAt, receivedBefore)))
+        .orderBy(asc(inboundDeliveries.receivedAt))
+        .limit(limit);
+      return rows.map(toDelivery);
+    },
+    async markDeliveryFailed(platform, deliveryId, error) {
+      // three tries, then it is parked as failed so one poisonous event cannot block the inbox
+      await db
+        .update(inboundDeliveries)
+        .set({
+          attempts: sql`${inboundDeliveries.attempts} + 1`,
+          error,
+          status: sql`case when ${inboundDeliveries.attempts} + 1 >= 3 then 'failed' else 'received' end`,
+        })
+        .where(and(eq(inboundDeliveries.platform, platform), eq(inboundDeliveries.deliveryId, deliveryId)));
+    },
+
+    async findTenant(platform, externalKey) {
+      const [row] = await db.select().from(tenants).where(and(eq(tenants.platform, platform), eq(tenants.externalKey, externalKey)));
+      return row ? toTenant(row) : null;
+    },
+    async getTenant(tenantId) {
+      const [row] = await db.select().from(tenants).where(eq(tenants.id, tenantId));
+      return row ? toTenant(row) : null;
+    },
+    async getDefaultCampaign(tenantId) {
+      const [row] = await db
+        .select()
+        .from(campaigns)
+        .where(and(eq(campaigns.tenantId, tenantId), eq(campaigns.isDefault, true)));
+      return row ? toCampaign(row) : null;
+    },
+
+    async getMember(tenantId, userId) {
+      const [row] = await db.select().from(members).where(and(eq(members.tenantId, tenantId), eq(members.userId, userId)));
+      const roles = await db
+        .select({ role: memberRoles.role })
+        .from(memberRoles)
+        .where(and(eq(memberRoles.tenantId, tenantId), eq(memberRoles.userId, userId)));
+      if (!row && roles.length === 0) return null;
+      return { tenantId, userId, name: row?.name ?? null, roles: roles.map((r) => r.role as Role) };
+    },
+    async listMembersWithRole(tenantId, role) {
+      const rows = await db
+        .select({ userId: memberRoles.userId, name: members.name })
+        .from(memberRoles)
+        .leftJoin(members, and(eq(members.tenantId, memberRoles.tenantId), eq(members.userId, memberRoles.userId)))
+        .where(and(eq(memberRoles.tenantId, tenantId), eq(memberRoles.role, role)));
+      return rows.map((r) => ({ tenantId, userId: r.userId, name: r.name ?? null, roles: [role] }));
+    },
+
+    async getChatBinding(tenantId, chatId) {
+      const [row] = await db
+        .select({ campaignId: chatBindings.campaignId })
+        .from(chatBindings)
+        .where(and(eq(chatBindings.tenantId, tenantId), eq(chatBindings.chatId, chatId)));
+      return row ?? null;
+    },
+    async getSupervisionChat(tenantId, campaignId) {
+      const [row] = await db
+        .select({ chatId: chatBindings.chatId })
+        .from(chatBindings)
+        .where(and(eq(chatBindings.tenantId, tenantId), eq(chatBindings.campaignId, campaignId)))
+        .orderBy(sql`${chatBindings.boundAt} desc`)
+        .limit(1);
+      return row?.chatId ?? null;
+    },
+
+    async listDepartments(tenantId) {
+      const rows = await db.select().from(departments).where(eq(departments.tenantId, tenantId)).orderBy(departments.name);
+      return rows.map(toDepartment);
+    },
+    async findDepartmentByName(tenantId, name) {
+      const [row] = await db.select().from(departments).where(and(eq(departments.tenantId, tenantId), eq(departments.name, name)));
+      return row ? toDepartment(row) : null;
+    },
+
+    nextFindingNumber: (tenantId) => taskQueries.nextFindingNumber(db, tenantId),
+    findFindingByIntakeCard: (tenantId, cardId) => taskQueries.findFindingByIntakeCard(db, tenantId, cardId),
+    getTaskContext: (tenantId, taskId) => taskQueries.getTaskContext(db, tenantId, taskId),
+    listTasksForUser: (tenantId, userId, states) => taskQueries.listTasksForUser(db, tenantId, userId, states),
+    latestTaskOfLeader: (tenantId, userId, states) => taskQueries.latestTaskOfLeader(db, tenantId, userId, states),
+    listTaskEvents: (tenantId, taskId) => taskQueries.listTaskEvents(db, tenantId, taskId),
+    listLooseAttachments: (tenantId, chatId, uploader) => taskQueries.listLooseAttachments(db, tenantId, chatId, uploader),
+
+    async listCardCopies(tenantId, taskId) {
+      const rows = await db
+        .select()
+        .from(cardCopies)
+        .where(and(eq(cardCopies.tenantId, tenantId), eq(cardCopies.taskId, taskId)))
+        .orderBy(cardCopies.createdAt);
+      return rows.map(toCardCopy);
+    },
+    async findCardCopyByMessage(tenantId, messageId) {
+      const [row] = await db
+        .select()
+        .from(cardCopies)
+        .where(and(eq(cardCopies.tenantId, tenantId), eq(cardCopies.messageId, messageId)));
+      return row ? toCardCopy(row) : null;
+    },
+    async getCardCopy(tenantId, copyId) {
+      const [row] = await db.select().from(cardCopies).where(and(eq(cardCopies.tenantId, tenantId), eq(cardCopies.id, copyId)));
+      return row ? toCardCopy(row) : null;
+    },
+
+    async listDueOutbox(now, limit) {
+      const rows = await db
+        .select()
+        .from(outbox)
+        .where(and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, now)))
+        .orderBy(asc(outbox.createdAt), asc(outbox.id))
+        .limit(limit);
+      return rows.map(toOutboxItem);
+    },
+    async markOutboxSent(item: OutboxItem, messageId, at) {
+      const queries: BatchItem<'sqlite'>[] = [
+        db.update(outbox).set({ status: 'sent', messageId, sentAt: at, attempts: item.attempts + 1 }).where(eq(outbox.id, item.id)),
+      ];
+      if (item.kind === 'send' && item.cardCopyId && messageId) {
+        queries.push(
+          db.update(cardCopies).set({ messageId }).where(and(eq(cardCopies.tenantId, item.tenantId), eq(cardCopies.id, item.cardCopyId))),
+        );
+      }
+      await atomic(db, queries);
+    },
+    async markOutboxRetry(id, attempts, nextAttemptAt, error) {
+      await db.update(outbox).set({ attempts, nextAttemptAt, lastError: error.slice(0, 500) }).where(eq(outbox.id, id));
+    },
+    async markOutboxDead(id, attempts, error) {
+      await db.update(outbox).set({ status: 'dead', attempts, lastError: error.slice(0, 500) }).where(eq(outbox.id, id));
+    },
+    async countOutbox(status) {
+      const [row] = await db.select({ n: count() }).from(outbox).where(eq(outbox.status, status));
+      return row?.n ?? 0;
+    },
+
+    async ping() {
+      await db.select({ one: sql<number>`1` }).from(sql`(select 1)`);
+    },
+  };
+}

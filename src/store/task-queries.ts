@@ -1,0 +1,141 @@
+// Reads about findings and tasks, assembled into the TaskContext every rule works on.
+import { and, desc, eq, inArray, isNull, max, or } from 'drizzle-orm';
+import {
+  attachments,
+  departments,
+  extensionRequests,
+  findings,
+  taskEvents,
+  tasks,
+} from '../../db/schema/index.js';
+import type { Task, TaskContext, TaskEvent, TaskState } from '../domain/model.js';
+import type { AppDatabase } from './database.js';
+import { toAttachment, toDepartment, toExtension, toFinding, toTask, toTaskEvent } from './rows.js';
+
+export async function nextFindingNumber(db: AppDatabase, tenantId: string): Promise<number> {
+  const [row] = await db.select({ n: max(findings.number) }).from(findings).where(eq(findings.tenantId, tenantId));
+  return (row?.n ?? 0) + 1;
+}
+
+async function contextsFor(db: AppDatabase, tenantId: string, taskRows: (typeof tasks.$inferSelect)[]): Promise<TaskContext[]> {
+  if (taskRows.length === 0) return [];
+  const findingIds = [...new Set(taskRows.map((t) => t.findingId))];
+  const taskIds = taskRows.map((t) => t.id);
+  const [findingRows, extensionRows, attachmentRows] = await Promise.all([
+    db.select().from(findings).where(and(eq(findings.tenantId, tenantId), inArray(findings.id, findingIds))),
+    db
+      .select()
+      .from(extensionRequests)
+      .where(
+        and(eq(extensionRequests.tenantId, tenantId), inArray(extensionRequests.taskId, taskIds), eq(extensionRequests.status, 'pending')),
+      ),
+    db
+      .select()
+      .from(attachments)
+      .where(
+        and(
+          eq(attachments.tenantId, tenantId),
+          or(inArray(attachments.findingId, findingIds), inArray(attachments.taskId, taskIds)),
+        ),
+      )
+      .orderBy(attachments.createdAt),
+  ]);
+  const departmentIds = [...new Set(findingRows.map((f) => f.departmentId).filter((d): d is string => d !== null))];
+  const departmentRows = departmentIds.length
+    ? await db.select().from(departments).where(and(eq(departments.tenantId, tenantId), inArray(departments.id, departmentIds)))
+    : [];
+  const findingById = new Map(findingRows.map((f) => [f.id, toFinding(f)]));
+  const departmentById = new Map(departmentRows.map((d) => [d.id, toDepartment(d)]));
+  const result: TaskContext[] = [];
+  for (const row of taskRows) {
+    const finding = findingById.get(row.findingId);
+    if (!finding) continue;
+    const extension = extensionRows.find((e) => e.taskId === row.id);
+    result.push({
+      task: toTask(row),
+      finding,
+      department: finding.departmentId ? (departmentById.get(finding.departmentId) ?? null) : null,
+      pendingExtension: extension ? toExtension(extension) : null,
+      attachments: attachmentRows
+        .filter((a) => a.findingId === finding.id || a.taskId === row.id)
+        .map(toAttachment),
+    });
+  }
+  return result;
+}
+
+export async function getTaskContext(db: AppDatabase, tenantId: string, taskId: string): Promise<TaskContext | null> {
+  const rows = await db.select().from(tasks).where(and(eq(tasks.tenantId, tenantId), eq(tasks.id, taskId)));
+  const [ctx] = await contextsFor(db, tenantId, rows);
+  return ctx ?? null;
+}
+
+export async function listTasksForUser(
+  db: AppDatabase,
+  tenantId: string,
+  userId: string,
+  states: TaskState[],
+): Promise<TaskContext[]> {
+  const asLeader = await db
+    .select()
+    .from(tasks)
+    .where(and(eq(tasks.tenantId, tenantId), eq(tasks.leaderUserId, userId), inArray(tasks.state, states)));
+  const asInspector = await db
+    .select({ task: tasks })
+    .from(tasks)
+    .innerJoin(findings, eq(findings.id, tasks.findingId))
+    .where(and(eq(tasks.tenantId, tenantId), eq(findings.inspectorUserId, userId), inArray(tasks.state, states)));
+  const seen = new Set<string>();
+  const rows = [...asLeader, ...asInspector.map((r) => r.task)].filter((t) => (seen.has(t.id) ? false : (seen.add(t.id), true)));
+  rows.sort((a, b) => (a.deadline < b.deadline ? -1 : a.deadline > b.deadline ? 1 : a.createdAt - b.createdAt));
+  return contextsFor(db, tenantId, rows);
+}
+
+export async function latestTaskOfLeader(
+  db: AppDatabase,
+  tenantId: string,
+  userId: string,
+  states: TaskState[],
+): Promise<Task | null> {
+  const [row] = await db
+    .select()
+    .from(tasks)
+    .where(and(eq(tasks.tenantId, tenantId), eq(tasks.leaderUserId, userId), inArray(tasks.state, states)))
+    .orderBy(desc(tasks.updatedAt))
+    .limit(1);
+  return row ? toTask(row) : null;
+}
+
+export async function listTaskEvents(db: AppDatabase, tenantId: string, taskId: string): Promise<TaskEvent[]> {
+  const rows = await db
+    .select()
+    .from(taskEvents)
+    .where(and(eq(taskEvents.tenantId, tenantId), eq(taskEvents.taskId, taskId)))
+    .orderBy(taskEvents.seq);
+  return rows.map(toTaskEvent);
+}
+
+export async function listLooseAttachments(db: AppDatabase, tenantId: string, chatId: string, uploaderUserId: string) {
+  const rows = await db
+    .select()
+    .from(attachments)
+    .where(
+      and(
+        eq(attachments.tenantId, tenantId),
+        eq(attachments.chatId, chatId),
+        eq(attachments.uploaderUserId, uploaderUserId),
+        isNull(attachments.findingId),
+        isNull(attachments.taskId),
+      ),
+    )
+    .orderBy(attachments.createdAt);
+  return rows.map(toAttachment);
+}
+
+export async function findFindingByIntakeCard(db: AppDatabase, tenantId: string, intakeCardId: string) {
+  const [row] = await db
+    .select()
+    .from(findings)
+    .where(and(eq(findings.tenantId, tenantId), eq(findings.intakeCardId, intakeCardId)));
+  return row ? toFinding(row) : null;
+}

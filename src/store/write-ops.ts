@@ -1,0 +1,128 @@
+// Translates the port's write operations into drizzle queries, built but not run: `atomic` runs
+// them together.
+import { and, eq, sql } from 'drizzle-orm';
+import type { BatchItem } from 'drizzle-orm/batch';
+import {
+  attachments,
+  campaigns,
+  cardCopies,
+  chatBindings,
+  departments,
+  extensionRequests,
+  findings,
+  inboundDeliveries,
+  memberRoles,
+  members,
+  outbox,
+  taskEvents,
+  tasks,
+  tenants,
+} from '../../db/schema/index.js';
+import type { WriteOp } from '../app/store-port.js';
+import type { AppDatabase } from './database.js';
+
+type Query = BatchItem<'sqlite'>;
+
+export function toQuery(db: AppDatabase, w: WriteOp): Query {
+  switch (w.op) {
+    case 'insertTenant':
+      return db
+        .insert(tenants)
+        .values({ ...w.tenant, createdAt: w.createdAt })
+        .onConflictDoNothing();
+    case 'insertCampaign':
+      return db
+        .insert(campaigns)
+        .values({ ...w.campaign, categories: JSON.stringify(w.campaign.categories), createdAt: w.createdAt })
+        .onConflictDoNothing();
+    case 'upsertMember':
+      return db
+        .insert(members)
+        .values({ ...w.member, createdAt: w.at, updatedAt: w.at })
+        .onConflictDoUpdate({
+          target: [members.tenantId, members.userId],
+          // a later event without a name must not erase the name we learnt earlier
+          set: { name: sql`coalesce(excluded.name, ${members.name})`, updatedAt: w.at },
+        });
+    case 'grantRole':
+      return db
+        .insert(memberRoles)
+        .values({ tenantId: w.tenantId, userId: w.userId, role: w.role, grantedAt: w.at })
+        .onConflictDoNothing();
+    case 'revokeRole':
+      return db
+        .delete(memberRoles)
+        .where(and(eq(memberRoles.tenantId, w.tenantId), eq(memberRoles.userId, w.userId), eq(memberRoles.role, w.role)));
+    case 'upsertDepartment':
+      return db
+        .insert(departments)
+        .values({ ...w.department, updatedAt: w.at })
+        .onConflictDoUpdate({
+          target: [departments.tenantId, departments.name],
+          set: { leaderUserId: w.department.leaderUserId, updatedAt: w.at },
+        });
+    case 'bindChat':
+      return db
+        .insert(chatBindings)
+        .values({ tenantId: w.tenantId, chatId: w.chatId, campaignId: w.campaignId, boundBy: w.boundBy, boundAt: w.at })
+        .onConflictDoUpdate({
+          target: [chatBindings.tenantId, chatBindings.chatId],
+          set: { campaignId: w.campaignId, boundBy: w.boundBy, boundAt: w.at },
+        });
+    case 'insertFinding':
+      return db.insert(findings).values(w.finding);
+    case 'insertTask':
+      return db.insert(tasks).values(w.task);
+    case 'updateTask': {
+      const { id: _id, tenantId: _tenant, version: _version, ...patch } = w.patch;
+      return db
+        .update(tasks)
+        .set({ ...patch, version: w.expectedVersion + 1, updatedAt: w.at })
+        .where(and(eq(tasks.tenantId, w.tenantId), eq(tasks.id, w.taskId), eq(tasks.version, w.expectedVersion)));
+    }
+    case 'appendEvent':
+      return db.insert(taskEvents).values({ ...w.event, data: JSON.stringify(w.event.data) });
+    case 'insertExtension':
+      return db.insert(extensionRequests).values(w.extension);
+    case 'decideExtension':
+      return db
+        .update(extensionRequests)
+        .set({ status: w.status, decidedBy: w.decidedBy, decidedAt: w.at })
+        .where(
+          and(
+            eq(extensionRequests.tenantId, w.tenantId),
+            eq(extensionRequests.id, w.extensionId),
+            eq(extensionRequests.status, 'pending'),
+          ),
+        );
+    case 'insertCardCopy':
+      return db.insert(cardCopies).values(w.copy);
+    case 'enqueue':
+      return db.insert(outbox).values({
+        id: w.item.id,
+        tenantId: w.item.tenantId,
+        platform: w.item.platform,
+        kind: w.item.kind,
+        target: w.item.target ? JSON.stringify(w.item.target) : null,
+        body: JSON.stringify(w.item.body),
+        idempotencyKey: w.item.idempotencyKey,
+        cardCopyId: w.item.cardCopyId,
+        status: 'pending',
+        attempts: w.item.attempts,
+        nextAttemptAt: w.item.nextAttemptAt,
+        createdAt: w.item.createdAt,
+      });
+    case 'insertAttachment':
+      return db.insert(attachments).values(w.attachment);
+    case 'linkAttachment':
+      return db
+        .update(attachments)
+        .set({ findingId: w.findingId, taskId: w.taskId })
+        .where(and(eq(attachments.tenantId, w.tenantId), eq(attachments.id, w.attachmentId)));
+    case 'completeDelivery':
+      return db
+        .update(inboundDeliveries)
+        .set({ status: 'done', response: w.response, doneAt: w.at })
+        .where(and(eq(inboundDeliveries.platform, w.platform), eq(inboundDeliveries.deliveryId, w.deliveryId)));
+  }
+}

@@ -36,7 +36,8 @@ const DIGITS: Record<string, number> = { 一: 1, 二: 2, 两: 2, 三: 3, 四: 4,
 const WEEKDAYS: Record<string, number> = { 一: 1, 二: 2, 三: 3, 四: 4, 五: 5, 六: 6, 日: 7, 天: 7 };
 
 /** Arabic or Chinese numerals up to 九十九 (一, 两, 十, 十一, 二十, 九十九); null otherwise. */
-export function parseCount(text: string): number | null {
+export function parseCount(input: string): number | null {
+  const text = input.normalize('NFKC');
   if (/^\d+$/.test(text)) return Number(text);
   const m = /^([一二两三四五六七八九])?(十)?([一二三四五六七八九])?$/.exec(text);
   if (!m || text === '') return null;

@@ -31,7 +31,7 @@ export interface IntakePrefill {
 }
 
 // Words that begin with 督查 but are not the command ("督查组发现…").
-const COMMAND = /^\s*督查(?![组室科办处])\s*[:：]?/;
+const COMMAND = /^[\s\u0000]*督查(?![组室科办处])\s*[:：]?/;
 const CATEGORY = /[#＃]([^\s#＃@＠,，。;；:：、!！?？()（）]+)/;
 const AT = ['@', '＠'] as const;
 const EDGE_PUNCTUATION = /^[\s,，。;；:：、]+|[\s,，。;；:：、]+$/g;
@@ -42,13 +42,18 @@ const SEP = '[-/.／．－]';
 const CORES = [
   `(?<full>${D}{4}${SEP}${D}{1,2}${SEP}${D}{1,2}(?:\\s*[+＋-]${D}{4})?|${D}{4}年${D}{1,2}月${D}{1,2}[日号]?)`,
   `(?<workdays>${N}\\s*个?\\s*工作日)`,
-  `(?<other>${D}{1,2}月${D}{1,2}[日号]?|${D}{1,2}${SEP}${D}{1,2}|${N}\\s*个?\\s*[天日]|${D}{1,2}号|(?:本|这|下)个?(?:周|星期|礼拜)[一二三四五六日天]|(?:周|星期|礼拜)[一二三四五六日天])`,
+  `(?<other>${D}{1,2}月${D}{1,2}[日号]?|${N}\\s*个?\\s*[天日]|(?:本|这|下)个?(?:周|星期|礼拜)[一二三四五六日天])`,
+  // "3号窗口", "1.5 米", "周五下午" are everyday words in a finding; only 前/限 makes them a limit.
+  `(?<loose>${D}{1,2}${SEP}${D}{1,2}|${D}{1,2}号|(?:周|星期|礼拜)[一二三四五六日天])`,
 ];
 const DEADLINE = new RegExp(
   `(?<![0-9０-９A-Za-z.．/／])(?:(?<prefix>请于|限期|限)\\s*)?(?:${CORES.join('|')})(?<suffix>之前|以前|前|以内|之内|内)?(?![0-9０-９])`,
   'g',
 );
-const BOUNDARY = /[\s,，。;；:：、()（）]/;
+const BOUNDARY = /[\s\u0000,，。;；:：、()（）]/;
+/** Marks where a part was taken out, so tidy() can decide between a space and nothing. */
+const CUT = '\u0000';
+const CJK = /[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]/;
 
 interface Found {
   start: number;
@@ -61,9 +66,20 @@ function isBoundary(ch: string | undefined): boolean {
   return ch === undefined || BOUNDARY.test(ch);
 }
 
-/** Replaces [start, end) with a space so the words either side do not run together. */
 function cut(text: string, start: number, end: number): string {
-  return `${text.slice(0, start)} ${text.slice(end)}`;
+  return `${text.slice(0, start)}${CUT}${text.slice(end)}`;
+}
+
+/** Collapses whitespace; where a part was cut out between Chinese text the two sides rejoin. */
+function tidy(text: string): string {
+  return text
+    .replace(/[\s\u0000]+/g, (run, offset: number, whole: string) => {
+      if (!run.includes(CUT)) return ' ';
+      const before = whole[offset - 1];
+      const after = whole[offset + run.length];
+      return before && after && CJK.test(before) && CJK.test(after) ? '' : ' ';
+    })
+    .replace(EDGE_PUNCTUATION, '');
 }
 
 function findMention(text: string, name: string): { index: number; length: number } | null {
@@ -87,13 +103,14 @@ function findDeadline(text: string, today: IsoDate): Found | null {
     if (!parsed.ok) continue;
     const marked = g.prefix !== undefined || g.suffix !== undefined;
     const standalone = isBoundary(text[start - 1]) && isBoundary(text[end]);
+    if (g.loose !== undefined && !marked) continue;
     if (g.other !== undefined) {
-      // "等候3天" or "周五下午巡查时发现" describe the problem; only a phrase set apart or
-      // marked as a limit is a deadline.
+      // "等候3天未获答复" describes the problem; only a phrase set apart or marked as a limit
+      // is a deadline.
       if (!marked && !standalone) continue;
       // An unmarked date already past this year is more likely when the problem was found.
       const rolledOver = parsed.kind === 'date' && Number(parsed.deadline.slice(0, 4)) !== todayParts.year;
-      if (!marked && rolledOver && /月|[-/.／．－]/.test(g.other)) continue;
+      if (!marked && rolledOver && g.other.includes('月')) continue;
     }
     const candidate: Found = { start, end, deadline: parsed.deadline, marked: marked || g.workdays !== undefined };
     // Prefer a marked phrase; otherwise the last one, as a deadline usually ends the message.
@@ -108,11 +125,15 @@ function findDepartment(
 ): { id: string; name: string } | null {
   const normalised = text.normalize('NFKC');
   let best: { id: string; name: string } | null = null;
+  let bestLength = 1;
   for (const d of departments) {
     const name = d.name.trim();
-    // One-character names ("药") would match all over ordinary sentences.
-    if (name.length < 2 || (best && best.name.length >= name.length)) continue;
-    if (text.includes(name) || normalised.includes(name.normalize('NFKC'))) best = { id: d.id, name: d.name };
+    // One-character names ("药") would match all over ordinary sentences; ties go to the first listed.
+    if (name.length <= bestLength) continue;
+    if (text.includes(name) || normalised.includes(name.normalize('NFKC'))) {
+      best = { id: d.id, name: d.name };
+      bestLength = name.length;
+    }
   }
   return best;
 }
@@ -147,7 +168,7 @@ function parse(input: IntakeTextInput): IntakePrefill {
   const deadline = findDeadline(text, input.today);
   if (deadline) text = cut(text, deadline.start, deadline.end);
 
-  const description = text.replace(/\s+/g, ' ').replace(EDGE_PUNCTUATION, '');
+  const description = tidy(text);
   const department = findDepartment(description, input.departments);
   return {
     description,
@@ -166,7 +187,7 @@ export function parseIntakeText(input: IntakeTextInput): IntakePrefill {
   } catch {
     const text = typeof input?.text === 'string' ? input.text : '';
     return {
-      description: text.replace(COMMAND, ' ').replace(/\s+/g, ' ').replace(EDGE_PUNCTUATION, ''),
+      description: tidy(text.replace(COMMAND, ' ')),
       category: null,
       leaderUserId: null,
       deadline: null,

@@ -124,7 +124,10 @@ describe('parseIntakeText: each part on its own', () => {
     ['１２月５日前', '2026-12-05'],
     ['2026-12-05', '2026-12-05'],
     ['2026年12月5日前', '2026-12-05'],
-    ['12.5', '2026-12-05'],
+    ['12.5前', '2026-12-05'],
+    ['限12.5', '2026-12-05'],
+    ['20号前', '2026-11-20'],
+    ['周三前', '2026-11-11'],
     ['5天', '2026-11-11'],
     ['5日内', '2026-11-11'],
     ['限5日', '2026-11-11'],
@@ -134,10 +137,10 @@ describe('parseIntakeText: each part on its own', () => {
     expect(parse(`督查 候诊区地面湿滑 ${phrase}`)).toMatchObject({ deadline, description: '候诊区地面湿滑' });
   });
 
-  it('a deadline written straight after the text', () => {
+  it('a deadline written into the sentence, which closes up around it', () => {
     expect(parse('督查 候诊区地面湿滑，3个工作日内整改')).toMatchObject({
       deadline: '2026-11-11',
-      description: '候诊区地面湿滑， 整改',
+      description: '候诊区地面湿滑，整改',
     });
   });
 });
@@ -149,6 +152,9 @@ describe('parseIntakeText: what is not a deadline', () => {
     ['11月1日 巡查发现候诊区地面湿滑', 'a date already past this year, unmarked: when it was found'],
     ['2026年11月1日巡查发现候诊区地面湿滑', 'a past date with a year'],
     ['候诊区温度仅16.5度', 'a decimal'],
+    ['候诊区 12.5 米处地面湿滑', 'a number that happens to read as a month-day'],
+    ['候诊区 3号 窗口无人', 'a window number'],
+    ['候诊区地面湿滑 周三', 'a bare weekday'],
     ['候诊区地面湿滑 2月30日前', 'a date that does not exist'],
     ['候诊区地面湿滑 400天', 'more than a year'],
     ['候诊区地面湿滑 5日', 'the 5th, or 5 days? The form will ask'],
@@ -172,11 +178,13 @@ describe('parseIntakeText: mentions', () => {
     });
   });
 
-  it('the bot mentioned in the middle is dropped too', () => {
+  it('the bot mentioned in the middle is dropped too, closing up the Chinese around it', () => {
     expect(parse('督查 药房排队 @督办 时间过长 @王主任')).toMatchObject({
       leaderUserId: 'ou_wang',
-      description: '药房排队 时间过长',
+      description: '药房排队时间过长',
     });
+    expect(parse('督查 Wi-Fi @督办 offline')).toMatchObject({ description: 'Wi-Fi offline' });
+    expect(parse('督查 候诊区 3号 窗口无人')).toMatchObject({ description: '候诊区 3号 窗口无人' });
   });
 
   it('without knowing the bot, the first mention leads', () => {

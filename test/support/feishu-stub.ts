@@ -48,6 +48,8 @@ export interface FeishuStub {
   /** how many times a tenant token was requested */
   tokenRequests(): number;
   addUserImage(messageId: string, fileKey: string, bytes: Uint8Array): void;
+  /** tells the stub which chat a user's message was in, so replies to it land there */
+  noteUserMessage(messageId: string, chatId: string): void;
   failNext(n: number, fault: StubFault): void;
   /** invalidates every issued token, as a secret reset would */
   revokeTokens(): void;
@@ -324,6 +326,7 @@ export async function startFeishuStub(
     sentTo: (receiveId) => sent.filter((m) => m.receiveId === receiveId),
     tokenRequests: () => requests.filter((r) => r.path === FEISHU_TOKEN_PATH).length,
     addUserImage: (messageId, fileKey, bytes) => void userImages.set(`${messageId}/${fileKey}`, new Uint8Array(bytes)),
+    noteUserMessage: (messageId, chatId) => void messageMeta.set(messageId, { chatId, msgType: 'text' }),
     failNext: (n, fault) => {
       for (let i = 0; i < n; i++) faults.push(fault);
     },

@@ -2,7 +2,7 @@
 // calls use plain fetch because the SDK's stream and GET helpers break on Workers (platform notes §0.1).
 // No node:* imports and no Buffer: this file must also run on Cloudflare Workers.
 import * as lark from '@larksuiteoapi/node-sdk';
-import type { Card } from '../../../cards/model.js';
+import { MENTION_PATTERN, type Card } from '../../../cards/model.js';
 import { PlatformError, type ChatPlatform, type OutgoingMessage } from '../../app/ports.js';
 
 export interface FeishuClientOptions {
@@ -13,6 +13,11 @@ export interface FeishuClientOptions {
   renderCard: (card: Card) => object;
   /** per HTTP request, token fetch included; default 10 s */
   timeoutMs?: number;
+}
+
+/** Text messages mention with `<at user_id="…"></at>` (cards use `<at id=…>`; see render-card). */
+export function textWithMentions(text: string): string {
+  return text.replace(MENTION_PATTERN, (_, id: string) => `<at user_id="${id}"></at>`);
 }
 
 const RATE_LIMIT_CODES = new Set([99991400, 99991403, 11232, 230020]);
@@ -137,7 +142,7 @@ export class FeishuClient implements ChatPlatform {
     const payload =
       body.kind === 'card'
         ? { msg_type: 'interactive', content: JSON.stringify(this.opts.renderCard(body.card)), uuid: idempotencyKey }
-        : { msg_type: 'text', content: JSON.stringify({ text: body.text }), uuid: idempotencyKey };
+        : { msg_type: 'text', content: JSON.stringify({ text: textWithMentions(body.text) }), uuid: idempotencyKey };
     const res = await this.call('send message', () => {
       switch (target.kind) {
         case 'reply':

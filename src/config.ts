@@ -1,0 +1,67 @@
+// The environment, parsed once at the entry (DESIGN.md §4) and passed down. Runtime-neutral: it
+// reads a plain record, whether process.env or a Worker's env.
+import { z } from 'zod';
+
+const optional = z
+  .string()
+  .optional()
+  .transform((v) => (v && v.trim() ? v.trim() : null));
+const int = (fallback: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+
+export const configSchema = z.object({
+  PORT: int(3000, 0, 65535),
+  HOST: z.string().default('0.0.0.0'),
+  DATABASE_PATH: z.string().default('./data/duban.sqlite'),
+  TIMEZONE: z.string().default('Asia/Shanghai'),
+  FEISHU_APP_ID: optional,
+  FEISHU_APP_SECRET: optional,
+  FEISHU_VERIFICATION_TOKEN: optional,
+  FEISHU_ENCRYPT_KEY: optional,
+  FEISHU_BASE_URL: z.string().url().default('https://open.feishu.cn'),
+  DINGTALK_CLIENT_ID: optional,
+  DINGTALK_CLIENT_SECRET: optional,
+  DINGTALK_ROBOT_CODE: optional,
+  DINGTALK_BASE_URL: z.string().url().default('https://api.dingtalk.com'),
+  ADMIN_TOKEN: optional,
+  PHOTO_WINDOW_MINUTES: int(10, 1, 24 * 60),
+  DUE_SOON_WORKING_DAYS: int(2, 0, 30),
+  RED_AFTER_WORKING_DAYS: int(3, 0, 60),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`配置有误 (invalid configuration): ${problems}`);
+  }
+  return parsed.data;
+}
+
+export interface FeishuSettings {
+  appId: string;
+  appSecret: string;
+  baseUrl: string;
+  verificationToken: string | null;
+  encryptKey: string | null;
+}
+
+/** Feishu is on when the app's credentials and at least one way to verify its calls are set. */
+export function feishuSettings(config: Config): { ok: true; settings: FeishuSettings } | { ok: false; missing: string[] } {
+  const missing: string[] = [];
+  if (!config.FEISHU_APP_ID) missing.push('FEISHU_APP_ID');
+  if (!config.FEISHU_APP_SECRET) missing.push('FEISHU_APP_SECRET');
+  if (!config.FEISHU_VERIFICATION_TOKEN && !config.FEISHU_ENCRYPT_KEY) missing.push('FEISHU_VERIFICATION_TOKEN 或 FEISHU_ENCRYPT_KEY');
+  if (missing.length) return { ok: false, missing };
+  return {
+    ok: true,
+    settings: {
+      appId: config.FEISHU_APP_ID!,
+      appSecret: config.FEISHU_APP_SECRET!,
+      baseUrl: config.FEISHU_BASE_URL,
+      verificationToken: config.FEISHU_VERIFICATION_TOKEN,
+      encryptKey: config.FEISHU_ENCRYPT_KEY,
+    },
+  };
+}

@@ -1,0 +1,39 @@
+// The HTTP surface (DESIGN.md §4): webhooks and health. Transport only.
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { Deps } from '../app/ports.js';
+import type { FeishuSettings } from '../config.js';
+import { handleFeishuWebhook } from './feishu-webhook.js';
+
+/** Feishu events and card callbacks are a few KB; anything near this is not from Feishu. */
+export const MAX_WEBHOOK_BYTES = 256 * 1024;
+
+export interface HttpAppOptions {
+  deps: Deps;
+  feishu: FeishuSettings | null;
+  defer(work: Promise<unknown>): void;
+}
+
+export function createHttpApp(options: HttpAppOptions): Hono {
+  const app = new Hono();
+  const limit = bodyLimit({ maxSize: MAX_WEBHOOK_BYTES, onError: (c) => c.json({ error: 'body_too_large' }, 413) });
+
+  app.post('/webhooks/feishu', limit, (c) => handleFeishuWebhook(c, options));
+
+  app.get('/healthz', async (c) => {
+    try {
+      await options.deps.store.ping();
+      return c.json({ ok: true, database: 'ok', feishu: options.feishu ? 'configured' : 'not_configured' });
+    } catch (error) {
+      options.deps.log.error('health check failed', { error: String(error) });
+      return c.json({ ok: false, database: 'unreachable' }, 503);
+    }
+  });
+
+  app.notFound((c) => c.json({ error: 'not_found' }, 404));
+  app.onError((error, c) => {
+    options.deps.log.error('unhandled request error', { path: c.req.path, error: error instanceof Error ? error.stack : String(error) });
+    return c.json({ error: 'internal_error', message: '服务器内部错误' }, 500);
+  });
+  return app;
+}

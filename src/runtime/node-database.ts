@@ -1,0 +1,29 @@
+// Opens the embedded SQLite file (WAL, so readers never wait for the writer) and applies the
+// migrations in db/migrations — the same files wrangler applies to D1.
+import Database from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as schema from '../../db/schema/index.js';
+import type { AppDatabase } from '../store/database.js';
+
+export const MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), '../../db/migrations');
+
+export interface NodeDatabase {
+  db: AppDatabase;
+  sqlite: Database.Database;
+  close(): void;
+}
+
+export function openNodeDatabase(path: string, options: { migrate?: boolean } = {}): NodeDatabase {
+  if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+  const sqlite = new Database(path);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = drizzle(sqlite, { schema });
+  if (options.migrate !== false) migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  return { db: db as unknown as AppDatabase, sqlite, close: () => sqlite.close() };
+}

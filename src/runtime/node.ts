@@ -1,0 +1,116 @@
+// The embedded default: one Node process, SQLite in a file, HTTP on PORT, the outbox drained
+// in-process. `npm start` runs this file.
+import { serve, type ServerType } from '@hono/node-server';
+import { randomUUID } from 'node:crypto';
+import { join, dirname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Clock, Deps, Logger } from '../app/ports.js';
+import { feishuSettings, parseConfig, type Config } from '../config.js';
+import { createHttpApp } from '../http/app.js';
+import { FeishuClient } from '../platforms/feishu/client.js';
+import { renderFeishuCard } from '../platforms/feishu/render-card.js';
+import { createStore } from '../store/create-store.js';
+import { Courier } from './courier.js';
+import { FileBlobStore } from './file-blob-store.js';
+import { jsonLogger } from './logger.js';
+import { openNodeDatabase, type NodeDatabase } from './node-database.js';
+
+export interface NodeServer {
+  url: string;
+  deps: Deps;
+  courier: Courier;
+  database: NodeDatabase;
+  /** waits for work started after a response (message processing) */
+  settle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface NodeServerOptions {
+  clock?: Clock;
+  log?: Logger;
+  /** 0 in tests: the courier is then only kicked, never polled */
+  pollMs?: number;
+}
+
+export async function startNodeServer(config: Config, options: NodeServerOptions = {}): Promise<NodeServer> {
+  const log = options.log ?? jsonLogger();
+  const database = openNodeDatabase(config.DATABASE_PATH);
+  const feishu = feishuSettings(config);
+  const courier = new Courier();
+  const deps: Deps = {
+    store: createStore(database.db),
+    platforms: feishu.ok
+      ? { feishu: new FeishuClient({ ...feishu.settings, renderCard: renderFeishuCard }) }
+      : {},
+    blobs: new FileBlobStore(join(dirname(resolve(config.DATABASE_PATH)), 'blobs')),
+    clock: options.clock ?? { now: () => Date.now() },
+    log,
+    settings: {
+      timezone: config.TIMEZONE,
+      photoWindowMinutes: config.PHOTO_WINDOW_MINUTES,
+      dueSoonWorkingDays: config.DUE_SOON_WORKING_DAYS,
+      redAfterWorkingDays: config.RED_AFTER_WORKING_DAYS,
+    },
+    newId: () => randomUUID(),
+    kickOutbox: () => courier.kick(),
+  };
+  courier.attach(deps);
+  if (options.pollMs !== 0) courier.start(options.pollMs);
+
+  const inFlight = new Set<Promise<unknown>>();
+  const defer = (work: Promise<unknown>) => {
+    const tracked = work.catch((error) => log.error('deferred work failed', { error: String(error) })).finally(() => inFlight.delete(tracked));
+    inFlight.add(tracked);
+  };
+  const app = createHttpApp({ deps, feishu: feishu.ok ? feishu.settings : null, defer });
+
+  const server: ServerType = await new Promise((ready) => {
+    const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => ready(s));
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  const host = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST;
+
+  if (!feishu.ok) {
+    log.warn(`飞书未配置，机器人不会收发消息。请设置环境变量：${feishu.missing.join('、')}（见 README「配置飞书应用」）`, { missing: feishu.missing });
+  }
+  const settle = async () => {
+    while (inFlight.size) await Promise.all([...inFlight]);
+    await courier.idle();
+  };
+  return {
+    url: `http://${host}:${port}`,
+    deps,
+    courier,
+    database,
+    settle,
+    async close() {
+      await new Promise<void>((done) => server.close(() => done()));
+      await settle();
+      await courier.stop();
+      database.close();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const config = parseConfig(process.env);
+  const server = await startNodeServer(config);
+  server.deps.log.info(`督办已启动：${server.url}（数据库 ${resolve(config.DATABASE_PATH)}）`, {
+    webhook: `${server.url}/webhooks/feishu`,
+  });
+  const stop = async (signal: string) => {
+    server.deps.log.info('shutting down', { signal });
+    await server.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main().catch((error) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}

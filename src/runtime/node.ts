@@ -40,7 +40,7 @@ export async function startNodeServer(config: Config, options: NodeServerOptions
   const deps: Deps = {
     store: createStore(database.db),
     platforms: feishu.ok
-      ? { feishu: new FeishuClient({ ...feishu.settings, renderCard: renderFeishuCard }) }
+      ? { feishu: new FeishuClient({ ...feishu.settings, renderCard: renderFeishuCard, log }) }
       : {},
     blobs: new FileBlobStore(join(dirname(resolve(config.DATABASE_PATH)), 'blobs')),
     clock: options.clock ?? { now: () => Date.now() },

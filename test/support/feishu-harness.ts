@@ -43,12 +43,11 @@ export const VERIFICATION_TOKEN = 'test-verification-token';
 export const TENANT_KEY = 'tenant_hospital';
 
 export class FeishuHarness {
-  readonly log = memoryLogger();
   now: number;
 
   private constructor(
     readonly stub: FeishuStub,
-    readonly server: NodeServer,
+    public server: NodeServer,
     private readonly dir: string,
     clockStart: number,
   ) {
@@ -58,9 +57,21 @@ export class FeishuHarness {
   static async start(options: { startAt?: string; dir?: string } = {}): Promise<FeishuHarness> {
     const stub = await startFeishuStub();
     const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'duban-e2e-'));
-    const holder: { harness?: FeishuHarness } = {};
     const startAt = Date.parse(options.startAt ?? '2026-11-23T09:30:00+08:00');
-    const log = memoryLogger();
+    const holder: { harness?: FeishuHarness } = {};
+    const server = await FeishuHarness.startServer(stub, dir, () => holder.harness?.now ?? startAt);
+    const harness = new FeishuHarness(stub, server, dir, startAt);
+    holder.harness = harness;
+    return harness;
+  }
+
+  /** Stops our server (as a crash would: nothing more is sent) and starts a new one on the same database. */
+  async restart(): Promise<void> {
+    await this.server.close();
+    this.server = await FeishuHarness.startServer(this.stub, this.dir, () => this.now);
+  }
+
+  private static async startServer(stub: FeishuStub, dir: string, now: () => number): Promise<NodeServer> {
     const config = parseConfig({
       PORT: '0',
       HOST: '127.0.0.1',
@@ -71,11 +82,12 @@ export class FeishuHarness {
       FEISHU_ENCRYPT_KEY: ENCRYPT_KEY,
       FEISHU_VERIFICATION_TOKEN: VERIFICATION_TOKEN,
     });
-    const server = await startNodeServer(config, { clock: { now: () => holder.harness?.now ?? startAt }, log, pollMs: 0 });
-    const harness = new FeishuHarness(stub, server, dir, startAt);
-    Object.assign(harness.log, log);
-    holder.harness = harness;
-    return harness;
+    return startNodeServer(config, { clock: { now }, log: memoryLogger(), pollMs: 0 });
+  }
+
+  /** What the server logged (warnings and errors included). */
+  logEntries() {
+    return (this.server.deps.log as ReturnType<typeof memoryLogger>).entries;
   }
 
   readonly bot = (): Person => ({ openId: this.stub.botOpenId, name: BOT_NAME });

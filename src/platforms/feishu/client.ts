@@ -3,7 +3,7 @@
 // No node:* imports and no Buffer: this file must also run on Cloudflare Workers.
 import * as lark from '@larksuiteoapi/node-sdk';
 import { MENTION_PATTERN, type Card } from '../../../cards/model.js';
-import { PlatformError, type ChatPlatform, type OutgoingMessage } from '../../app/ports.js';
+import { PlatformError, type ChatPlatform, type Logger, type OutgoingMessage } from '../../app/ports.js';
 
 export interface FeishuClientOptions {
   appId: string;
@@ -13,6 +13,7 @@ export interface FeishuClientOptions {
   renderCard: (card: Card) => object;
   /** per HTTP request, token fetch included; default 10 s */
   timeoutMs?: number;
+  log?: Logger;
 }
 
 /** Text messages mention with `<at user_id="…"></at>` (cards use `<at id=…>`; see render-card). */
@@ -96,13 +97,12 @@ function summarise(x: unknown): string {
   return String(x);
 }
 
-const sdkLogger: lark.Logger = {
-  error: (...msg) => console.error('[lark]', summarise(msg)),
-  warn: (...msg) => console.warn('[lark]', summarise(msg)),
-  info: (...msg) => console.info('[lark]', summarise(msg)),
-  debug: (...msg) => console.debug('[lark]', summarise(msg)),
-  trace: (...msg) => console.debug('[lark]', summarise(msg)),
-};
+/** The SDK's own complaints go to our logger as one line; the caller hears of failures anyway. */
+function sdkLogger(log: Logger | undefined): lark.Logger {
+  const line = (...msg: unknown[]) => log?.warn('lark sdk', { detail: summarise(msg) });
+  const quiet = () => undefined;
+  return { error: line, warn: line, info: quiet, debug: quiet, trace: quiet };
+}
 
 function retryAfterMs(seconds: string | null | undefined): number | null {
   const n = Number(seconds);
@@ -131,7 +131,7 @@ export class FeishuClient implements ChatPlatform {
       appSecret: opts.appSecret,
       domain: this.baseUrl,
       loggerLevel: lark.LoggerLevel.error,
-      logger: sdkLogger,
+      logger: sdkLogger(opts.log),
       cache: this.cache,
       httpInstance: httpWithTimeout(this.timeoutMs),
     });

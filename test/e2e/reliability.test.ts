@@ -1,0 +1,110 @@
+// Nothing accepted is lost: platform faults are retried with backoff, a crash between commit and
+// send is made good after restart, a delivery recorded but never processed is picked up by the
+// inbox sweep, and a resend after a crash is deduplicated by the platform's idempotency key.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { accept } from '../../src/app/receive.js';
+import { JOBS } from '../../src/jobs/registry.js';
+import { parseFeishuEvent } from '../../src/platforms/feishu/parse.js';
+import type { InboundMessage } from '../../src/app/inbound.js';
+import { FeishuHarness, p2p, TENANT_KEY, VERIFICATION_TOKEN, type Person } from '../support/feishu-harness.js';
+import { messageEvent } from '../support/feishu-webhook.js';
+
+const user: Person = { openId: 'ou_user_reliability', name: '赵科长' };
+
+let h: FeishuHarness;
+beforeEach(async () => {
+  h = await FeishuHarness.start();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+function outboxRows() {
+  return h.server.database.sqlite.prepare('select status, attempts, next_attempt_at, last_error from outbox').all() as {
+    status: string;
+    attempts: number;
+    next_attempt_at: number;
+    last_error: string | null;
+  }[];
+}
+
+describe('outbox delivery under platform faults', () => {
+  it('backs off on 429 with the gateway reset header, then delivers once', async () => {
+    h.stub.failNext(1, { status: 429, code: 99991400, retryAfterSeconds: 30 });
+    await h.say(user, p2p(user), '帮助');
+    expect(h.stub.sent).toHaveLength(0);
+    const [row] = outboxRows();
+    expect(row).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(row!.next_attempt_at - h.now).toBeGreaterThanOrEqual(30_000);
+
+    await JOBS.outbox(h.server.deps); // too early: nothing is due
+    expect(h.stub.sent).toHaveLength(0);
+    h.advance(30_000);
+    const result = await JOBS.outbox(h.server.deps);
+    expect(result.summary['sent']).toBe(1);
+    expect(h.stub.sent).toHaveLength(1);
+    expect(outboxRows()[0]).toMatchObject({ status: 'sent', attempts: 2 });
+  });
+
+  it('retries 5xx with growing delays and delivers when the platform recovers', async () => {
+    h.stub.failNext(3, { status: 503 });
+    await h.say(user, p2p(user), '帮助');
+    const delays: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const row = outboxRows()[0]!;
+      delays.push(row.next_attempt_at - h.now);
+      h.advance(row.next_attempt_at - h.now);
+      await JOBS.outbox(h.server.deps);
+    }
+    expect(delays[1]!).toBeGreaterThan(delays[0]!);
+    expect(h.stub.sent).toHaveLength(1);
+    expect(outboxRows()[0]).toMatchObject({ status: 'sent', attempts: 4 });
+  });
+
+  it('gives up at once on an error that retrying cannot fix, and says why', async () => {
+    h.stub.failNext(1, { status: 400, code: 230002, msg: 'Bot is not in the chat' });
+    await h.say(user, p2p(user), '帮助');
+    expect(outboxRows()[0]).toMatchObject({ status: 'dead', attempts: 1 });
+    expect(outboxRows()[0]!.last_error).toContain('230002');
+    expect(h.logEntries().some((e) => e.level === 'error' && e.message === 'outbox message given up')).toBe(true);
+  });
+});
+
+describe('crashes', () => {
+  it('a message committed but not sent before a crash is sent after restart, exactly once', async () => {
+    h.stub.failNext(1, { status: 500 }); // the send right after the commit does not get through
+    await h.say(user, p2p(user), '帮助');
+    expect(h.stub.sent).toHaveLength(0);
+    await h.restart();
+    h.advance(60_000);
+    await JOBS.outbox(h.server.deps);
+    expect(h.stub.sent).toHaveLength(1);
+    expect((h.stub.sent[0]!.content as { header: { title: { content: string } } }).header.title.content).toBe('督办 · 使用说明');
+  });
+
+  it('a resend after the platform accepted the first attempt is deduplicated by its uuid', async () => {
+    await h.say(user, p2p(user), '帮助');
+    expect(h.stub.sent).toHaveLength(1);
+    // as if the process died after Feishu accepted the message but before we recorded it
+    h.server.database.sqlite.prepare("update outbox set status = 'pending', next_attempt_at = 0").run();
+    await JOBS.outbox(h.server.deps);
+    expect(h.stub.sent).toHaveLength(1);
+    expect(outboxRows()[0]).toMatchObject({ status: 'sent' });
+  });
+
+  it('a delivery acknowledged but never processed is finished by the inbox sweep after restart', async () => {
+    const body = messageEvent({ tenantKey: TENANT_KEY, chatId: p2p(user).id, chatType: 'p2p', senderOpenId: user.openId, text: '我的任务', token: VERIFICATION_TOKEN, createTimeMs: h.now });
+    const event = parseFeishuEvent(body) as InboundMessage;
+    expect(await accept(h.server.deps, event)).toEqual({ isNew: true }); // recorded, then the process died
+    await h.restart();
+    h.advance(60_000);
+    const result = await JOBS.outbox(h.server.deps);
+    expect(result.summary['redoneDeliveries']).toBe(1);
+    expect(h.stub.sent).toHaveLength(1);
+    const row = h.server.database.sqlite.prepare('select status from inbound_deliveries').get();
+    expect(row).toEqual({ status: 'done' });
+    // the same delivery arriving again from Feishu's retry changes nothing
+    await h.deliver(body);
+    expect(h.stub.sent).toHaveLength(1);
+  });
+});

@@ -35,7 +35,7 @@ async function runOnce(deps: Deps, event: Actionable): Promise<Outcome> {
 }
 
 /** Runs an accepted delivery to completion. Never throws: a failure is logged and left for retry. */
-export async function process(deps: Deps, event: Actionable): Promise<Reply | null> {
+export async function processDelivery(deps: Deps, event: Actionable): Promise<Reply | null> {
   for (let attempt = 1; ; attempt++) {
     try {
       const outcome = await runOnce(deps, event);
@@ -61,12 +61,12 @@ export async function receive(deps: Deps, event: InboundEvent): Promise<Reply | 
   if (event.kind === 'ignored') return null;
   const accepted = await accept(deps, event);
   if (!accepted.isNew) return accepted.reply;
-  return process(deps, event);
+  return processDelivery(deps, event);
 }
 
 /** The inbox sweep: deliveries recorded but never finished (a crash, a failed attempt). */
 export async function retryUnfinished(deps: Deps, olderThanMs = 30_000, limit = 50): Promise<number> {
   const stuck = await deps.store.listUnfinishedDeliveries(deps.clock.now() - olderThanMs, limit);
-  for (const delivery of stuck) await process(deps, JSON.parse(delivery.payload) as Actionable);
+  for (const delivery of stuck) await processDelivery(deps, JSON.parse(delivery.payload) as Actionable);
   return stuck.length;
 }

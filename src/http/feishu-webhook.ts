@@ -2,7 +2,7 @@
 // record the delivery, acknowledge. Messages are processed after the answer (Feishu wants one
 // within 3 s); card clicks are answered with their toast and the updated card.
 import type { Context } from 'hono';
-import { accept, process, receive } from '../app/receive.js';
+import { accept, processDelivery, receive } from '../app/receive.js';
 import type { Reply } from '../app/outcome.js';
 import type { Deps } from '../app/ports.js';
 import type { FeishuSettings } from '../config.js';
@@ -59,6 +59,6 @@ export async function handleFeishuWebhook(c: Context, options: FeishuWebhookOpti
   if (event.kind === 'card_action') return c.json(feishuReply(await receive(deps, event)));
 
   const accepted = await accept(deps, event);
-  if (accepted.isNew) options.defer(process(deps, event));
+  if (accepted.isNew) options.defer(processDelivery(deps, event));
   return c.json({});
 }

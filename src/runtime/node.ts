@@ -1,17 +1,13 @@
 // The embedded default: one Node process, SQLite in a file, HTTP on PORT, the outbox drained
 // in-process. `npm start` runs this file.
 import { serve, type ServerType } from '@hono/node-server';
-import { randomUUID } from 'node:crypto';
-import { join, dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Clock, Deps, Logger } from '../app/ports.js';
 import { feishuSettings, parseConfig, type Config } from '../config.js';
 import { createHttpApp } from '../http/app.js';
-import { FeishuClient } from '../platforms/feishu/client.js';
-import { renderFeishuCard } from '../platforms/feishu/render-card.js';
-import { createStore } from '../store/create-store.js';
 import { Courier } from './courier.js';
-import { FileBlobStore } from './file-blob-store.js';
+import { nodeDeps } from './node-deps.js';
 import { jsonLogger } from './logger.js';
 import { openNodeDatabase, type NodeDatabase } from './node-database.js';
 
@@ -37,23 +33,7 @@ export async function startNodeServer(config: Config, options: NodeServerOptions
   const database = openNodeDatabase(config.DATABASE_PATH);
   const feishu = feishuSettings(config);
   const courier = new Courier();
-  const deps: Deps = {
-    store: createStore(database.db),
-    platforms: feishu.ok
-      ? { feishu: new FeishuClient({ ...feishu.settings, renderCard: renderFeishuCard, log }) }
-      : {},
-    blobs: new FileBlobStore(join(dirname(resolve(config.DATABASE_PATH)), 'blobs')),
-    clock: options.clock ?? { now: () => Date.now() },
-    log,
-    settings: {
-      timezone: config.TIMEZONE,
-      photoWindowMinutes: config.PHOTO_WINDOW_MINUTES,
-      dueSoonWorkingDays: config.DUE_SOON_WORKING_DAYS,
-      redAfterWorkingDays: config.RED_AFTER_WORKING_DAYS,
-    },
-    newId: () => randomUUID(),
-    kickOutbox: () => courier.kick(),
-  };
+  const deps = nodeDeps(config, database, { log, kickOutbox: () => courier.kick(), ...(options.clock ? { clock: options.clock } : {}) });
   courier.attach(deps);
   if (options.pollMs !== 0) courier.start(options.pollMs);
 

@@ -1,0 +1,29 @@
+// Wires the ports for Node: SQLite store, Feishu client, blobs on disk, the system clock.
+import { randomUUID } from 'node:crypto';
+import { dirname, join, resolve } from 'node:path';
+import type { Clock, Deps, Logger } from '../app/ports.js';
+import { feishuSettings, type Config } from '../config.js';
+import { FeishuClient } from '../platforms/feishu/client.js';
+import { renderFeishuCard } from '../platforms/feishu/render-card.js';
+import { createStore } from '../store/create-store.js';
+import { FileBlobStore } from './file-blob-store.js';
+import type { NodeDatabase } from './node-database.js';
+
+export function nodeDeps(config: Config, database: NodeDatabase, options: { clock?: Clock; log: Logger; kickOutbox?: () => void }): Deps {
+  const feishu = feishuSettings(config);
+  return {
+    store: createStore(database.db),
+    platforms: feishu.ok ? { feishu: new FeishuClient({ ...feishu.settings, renderCard: renderFeishuCard, log: options.log }) } : {},
+    blobs: new FileBlobStore(join(dirname(resolve(config.DATABASE_PATH)), 'blobs')),
+    clock: options.clock ?? { now: () => Date.now() },
+    log: options.log,
+    settings: {
+      timezone: config.TIMEZONE,
+      photoWindowMinutes: config.PHOTO_WINDOW_MINUTES,
+      dueSoonWorkingDays: config.DUE_SOON_WORKING_DAYS,
+      redAfterWorkingDays: config.RED_AFTER_WORKING_DAYS,
+    },
+    newId: () => randomUUID(),
+    kickOutbox: options.kickOutbox ?? (() => undefined),
+  };
+}

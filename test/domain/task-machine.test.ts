@@ -1,0 +1,279 @@
+// The task state machine against DESIGN.md §1. The transition table is written by hand, not read
+// from FROM_STATES, so a change to the code's table has to be made here too, on purpose.
+import { describe, expect, it } from 'vitest';
+import { ROLES, TASK_STATES, type Actor, type TaskContext, type TaskState } from '../../src/domain/model.js';
+import { TASK_ACTIONS, type TaskAction } from '../../src/domain/permissions.js';
+import { availableActions, decide, type TaskCommand } from '../../src/domain/task-machine.js';
+import {
+  DEADLINE, INSPECTOR, LEADER, OTHER_LEADER, STANDINGS, STRANGER, SUPERVISOR, TODAY,
+  actor, addDays, allRoleSets, makeContext, place, validCommand,
+} from './fixtures.js';
+
+const X = 'refused';
+const SAME = 'unchanged';
+type Outcome = TaskState | typeof X | typeof SAME;
+
+// One row per action, one column per state: where the task ends up, or X when `decide` must
+// answer 'wrong_state'. Extension decisions are tried with a request pending.
+//                     pending        declined       in_progress    submitted      closed         cancelled
+const TRANSITIONS: Record<TaskAction, [Outcome, Outcome, Outcome, Outcome, Outcome, Outcome]> = {
+  accept:            ['in_progress', X,             X,             X,             X,             X],
+  decline:           ['declined',    X,             X,             X,             X,             X],
+  reassign:          ['pending',     'pending',     X,             X,             X,             X],
+  request_extension: [SAME,          X,             SAME,          X,             X,             X],
+  approve_extension: [SAME,          X,             SAME,          X,             X,             X],
+  refuse_extension:  [SAME,          X,             SAME,          X,             X,             X],
+  submit:            [X,             X,             'submitted',   X,             X,             X],
+  verify_pass:       [X,             X,             X,             'closed',      X,             X],
+  verify_fail:       [X,             X,             X,             'in_progress', X,             X],
+  cancel:            ['cancelled',   'cancelled',   'cancelled',   'cancelled',   X,             X],
+  reopen:            [X,             X,             X,             X,             'in_progress', X],
+};
+const COLUMNS: readonly TaskState[] = ['pending', 'declined', 'in_progress', 'submitted', 'closed', 'cancelled'];
+
+const LEADER_ACTIONS: readonly TaskAction[] = ['accept', 'decline', 'request_extension', 'submit'];
+const leader = actor(LEADER, 'leader');
+const supervisor = actor(SUPERVISOR, 'supervisor');
+const inspector = actor(INSPECTOR, 'inspector');
+
+function contextFor(action: TaskAction, state: TaskState, extra: Partial<Parameters<typeof makeContext>[0]> = {}) {
+  const withExtension = action === 'approve_extension' || action === 'refuse_extension';
+  return makeContext({ state, pendingExtension: withExtension, ...extra });
+}
+function whoActs(action: TaskAction): Actor {
+  return LEADER_ACTIONS.includes(action) ? leader : supervisor;
+}
+function run(ctx: TaskContext, who: Actor, command: TaskCommand, today = TODAY, cardVersion: number | null = ctx.task.version) {
+  return decide(ctx, who, command, cardVersion, today);
+}
+function refusal(code: string, detail?: string) {
+  return { ok: false, error: detail === undefined ? { code } : { code, detail } };
+}
+
+describe('transition table', () => {
+  it('covers every action and every state', () => {
+    expect(Object.keys(TRANSITIONS).sort()).toEqual([...TASK_ACTIONS].sort());
+    expect([...COLUMNS].sort()).toEqual([...TASK_STATES].sort());
+  });
+
+  const cases = TASK_ACTIONS.flatMap((action) => COLUMNS.map((state, i) => [action, state, TRANSITIONS[action][i]!] as const));
+  it.each(cases)('%s on %s → %s', (action, state, outcome) => {
+    const ctx = contextFor(action, state);
+    const result = run(ctx, whoActs(action), validCommand(action, ctx));
+    if (outcome === X) {
+      expect(result).toMatchObject(refusal('wrong_state', state));
+    } else if (outcome === SAME) {
+      expect(result.ok && result.value.patch.state).toBe(undefined);
+    } else {
+      expect(result.ok && result.value.patch.state).toBe(outcome);
+    }
+  });
+});
+
+describe('what each transition changes', () => {
+  it('accept records the trimmed measures', () => {
+    const ctx = makeContext({ state: 'pending' });
+    const result = run(ctx, leader, { action: 'accept', measures: '  更换座椅  ' });
+    expect(result).toMatchObject({ ok: true, value: { patch: { state: 'in_progress', measures: '更换座椅' } } });
+  });
+
+  it('reassign hands the task to the new leader and keeps the deadline unless a new one is given', () => {
+    const ctx = makeContext({ state: 'declined' });
+    const kept = run(ctx, supervisor, { action: 'reassign', leaderUserId: OTHER_LEADER, deadline: null });
+    expect(kept).toMatchObject({ ok: true, value: { patch: { state: 'pending', leaderUserId: OTHER_LEADER }, attention: ['leader'] } });
+    expect(kept.ok && 'deadline' in kept.value.patch).toBe(false);
+    const moved = run(ctx, supervisor, { action: 'reassign', leaderUserId: OTHER_LEADER, deadline: '2026-12-20' });
+    expect(moved).toMatchObject({ ok: true, value: { patch: { deadline: '2026-12-20' } } });
+  });
+
+  it('request_extension opens a request and asks the inspector, leaving state and deadline alone', () => {
+    const ctx = makeContext({ state: 'in_progress' });
+    const result = run(ctx, leader, { action: 'request_extension', requestedDeadline: '2026-12-24', reason: '需采购' });
+    expect(result).toMatchObject({
+      ok: true,
+      value: { patch: {}, extension: { kind: 'open', requestedDeadline: '2026-12-24', reason: '需采购' }, attention: ['inspector'] },
+    });
+  });
+
+  it('approve_extension moves the deadline to the requested date; refuse_extension does not', () => {
+    const ctx = makeContext({ state: 'in_progress', pendingExtension: { requestedDeadline: '2026-12-31' } });
+    expect(run(ctx, inspector, { action: 'approve_extension' })).toMatchObject({
+      ok: true,
+      value: { patch: { deadline: '2026-12-31' }, extension: { kind: 'decide', status: 'approved' }, attention: ['leader'] },
+    });
+    const refused = run(ctx, inspector, { action: 'refuse_extension', reason: '可以按期完成' });
+    expect(refused).toMatchObject({ ok: true, value: { patch: {}, extension: { kind: 'decide', status: 'refused' } } });
+  });
+
+  it('verify_pass keeps the closure kind the leader chose unless the verifier overrides it', () => {
+    const ctx = makeContext({ state: 'submitted', closureKind: 'long_term' });
+    expect(run(ctx, inspector, { action: 'verify_pass', closureKind: null })).toMatchObject({ ok: true, value: { patch: { closureKind: 'long_term' } } });
+    expect(run(ctx, inspector, { action: 'verify_pass', closureKind: 'done' })).toMatchObject({ ok: true, value: { patch: { closureKind: 'done' } } });
+  });
+
+  // "Two fails escalate": exactly once, on the second return, not on every one after it.
+  it.each([
+    [0, 1, false],
+    [1, 2, true],
+    [2, 3, false],
+    [5, 6, false],
+  ])('verify_fail with %i earlier returns counts %i, escalate=%s', (before, after, escalate) => {
+    const ctx = makeContext({ state: 'submitted', returnsCount: before });
+    const result = run(ctx, inspector, { action: 'verify_fail', reason: '未整改到位' });
+    expect(result).toMatchObject({ ok: true, value: { patch: { state: 'in_progress', returnsCount: after }, escalate } });
+  });
+});
+
+describe('input rules', () => {
+  const textFields: [TaskAction, TaskState, (t: string) => TaskCommand, string][] = [
+    ['accept', 'pending', (t) => ({ action: 'accept', measures: t }), '整改措施'],
+    ['decline', 'pending', (t) => ({ action: 'decline', reason: t }), '原因'],
+    ['request_extension', 'in_progress', (t) => ({ action: 'request_extension', requestedDeadline: '2026-12-20', reason: t }), '延期理由'],
+    ['submit', 'in_progress', (t) => ({ action: 'submit', note: t, closureKind: 'done' }), '整改情况'],
+    ['verify_fail', 'submitted', (t) => ({ action: 'verify_fail', reason: t }), '退回原因'],
+    ['cancel', 'in_progress', (t) => ({ action: 'cancel', reason: t }), '撤销原因'],
+    ['reopen', 'closed', (t) => ({ action: 'reopen', reason: t }), '重新整改原因'],
+  ];
+  const limits: Partial<Record<TaskAction, number>> = { accept: 1000, submit: 1000 };
+
+  const blanks = textFields.flatMap(([action, state, make, label]) =>
+    ['', '   ', '\n\t\u3000'].map((blank) => [action, JSON.stringify(blank), state, make(blank), label] as const),
+  );
+  it.each(blanks)('%s with %s is invalid_input naming the field', (action, _blank, state, command, label) => {
+    expect(run(makeContext({ state }), whoActs(action), command)).toMatchObject(refusal('invalid_input', label));
+  });
+
+  const lengths = textFields.map(([action, state, make, label]) => [action, limits[action] ?? 500, state, make, label] as const);
+  it.each(lengths)('%s accepts %i characters after trimming and refuses one more', (action, max, state, make, label) => {
+    const ctx = makeContext({ state });
+    expect(run(ctx, whoActs(action), make(` ${'字'.repeat(max)} `)).ok).toBe(true);
+    expect(run(ctx, whoActs(action), make('字'.repeat(max + 1)))).toMatchObject(refusal('invalid_input', `${label}（不超过${max}字）`));
+  });
+
+  it('submit refuses a closure kind that does not exist', () => {
+    const command = { action: 'submit', note: '已完成', closureKind: 'half_done' } as unknown as TaskCommand;
+    expect(run(makeContext({ state: 'in_progress' }), leader, command)).toMatchObject(refusal('invalid_input', '完成情况'));
+  });
+
+  it.each([
+    ['before the deadline', addDays(DEADLINE, -1), false],
+    ['on the deadline', DEADLINE, false],
+    ['the day after', addDays(DEADLINE, 1), true],
+  ])('an extension to %s is %s', (_when, requestedDeadline, allowed) => {
+    const result = run(makeContext({ state: 'in_progress' }), leader, { action: 'request_extension', requestedDeadline, reason: '需采购' });
+    if (allowed) expect(result.ok).toBe(true);
+    else expect(result).toMatchObject(refusal('invalid_input'));
+  });
+
+  // "Extension requests must be made before the deadline": the deadline day itself still counts.
+  it('an extension is refused once the deadline has passed, but not on the deadline day', () => {
+    const ctx = makeContext({ state: 'in_progress' });
+    const command = validCommand('request_extension', ctx);
+    expect(run(ctx, leader, command, DEADLINE).ok).toBe(true);
+    expect(run(ctx, leader, command, addDays(DEADLINE, 1))).toMatchObject(refusal('deadline_passed'));
+  });
+
+  it('a second extension while one is pending is refused', () => {
+    const ctx = makeContext({ state: 'in_progress', pendingExtension: true });
+    expect(run(ctx, leader, validCommand('request_extension', ctx))).toMatchObject(refusal('extension_pending'));
+  });
+
+  it.each([['approve_extension'], ['refuse_extension']] as const)('%s without a pending request is refused', (action) => {
+    const ctx = makeContext({ state: 'in_progress' });
+    expect(run(ctx, inspector, validCommand(action, ctx))).toMatchObject(refusal('no_extension_pending'));
+  });
+
+  // Pins today's behaviour: a refusal's reason is optional and cut, not rejected (see report).
+  it('refuse_extension takes an empty reason and cuts a long one to 500 characters', () => {
+    const ctx = makeContext({ state: 'in_progress', pendingExtension: true });
+    expect(run(ctx, inspector, { action: 'refuse_extension', reason: '  ' })).toMatchObject({ ok: true, value: { eventData: { reason: '' } } });
+    const long = run(ctx, inspector, { action: 'refuse_extension', reason: '字'.repeat(600) });
+    expect(long.ok && (long.value.eventData['reason'] as string).length).toBe(500);
+  });
+
+  it('reassign refuses the same leader, a missing leader and a deadline in the past', () => {
+    const ctx = makeContext({ state: 'declined' });
+    expect(run(ctx, supervisor, { action: 'reassign', leaderUserId: LEADER, deadline: null })).toMatchObject(refusal('same_leader'));
+    expect(run(ctx, supervisor, { action: 'reassign', leaderUserId: '', deadline: null })).toMatchObject(refusal('invalid_input', '新的责任领导'));
+    const past = { action: 'reassign', leaderUserId: OTHER_LEADER, deadline: addDays(TODAY, -1) } as const;
+    expect(run(ctx, supervisor, past)).toMatchObject(refusal('invalid_input'));
+    expect(run(ctx, supervisor, { ...past, deadline: TODAY }).ok).toBe(true);
+  });
+});
+
+describe('stale cards', () => {
+  const ctx = makeContext({ state: 'pending', version: 7 });
+
+  it('a card drawn from an older version changes nothing', () => {
+    expect(run(ctx, leader, validCommand('accept', ctx), TODAY, 6)).toMatchObject(refusal('stale'));
+  });
+
+  it('a command without a card version skips the check', () => {
+    expect(run(ctx, leader, validCommand('accept', ctx), TODAY, null).ok).toBe(true);
+  });
+
+  it('permission is checked first: a wrong person with a stale card is forbidden', () => {
+    expect(run(ctx, actor(STRANGER, 'leader'), validCommand('accept', ctx), TODAY, 6)).toMatchObject(refusal('forbidden'));
+  });
+
+  it('staleness is checked before state: the card, not the task, is what is out of date', () => {
+    expect(run(ctx, leader, validCommand('submit', ctx), TODAY, 6)).toMatchObject(refusal('stale'));
+  });
+});
+
+describe('availableActions', () => {
+  it.each<[string, TaskContext, Actor, string, TaskAction[]]>([
+    ['leader on pending', makeContext({ state: 'pending' }), leader, TODAY, ['accept', 'request_extension', 'decline']],
+    ['leader on in_progress', makeContext({ state: 'in_progress' }), leader, TODAY, ['submit', 'request_extension']],
+    ['leader after the deadline', makeContext({ state: 'in_progress' }), leader, addDays(DEADLINE, 1), ['submit']],
+    ['leader with a request pending', makeContext({ state: 'in_progress', pendingExtension: true }), leader, TODAY, ['submit']],
+    ['leader on submitted', makeContext({ state: 'submitted' }), leader, TODAY, []],
+    ['inspector on pending', makeContext({ state: 'pending' }), inspector, TODAY, ['cancel']],
+    ['supervisor on pending', makeContext({ state: 'pending' }), supervisor, TODAY, ['reassign', 'cancel']],
+    ['inspector on declined', makeContext({ state: 'declined' }), inspector, TODAY, ['reassign', 'cancel']],
+    ['inspector with a request pending', makeContext({ state: 'in_progress', pendingExtension: true }), inspector, TODAY, ['approve_extension', 'refuse_extension', 'cancel']],
+    ['inspector on submitted', makeContext({ state: 'submitted' }), inspector, TODAY, ['verify_pass', 'verify_fail', 'cancel']],
+    ['inspector on closed', makeContext({ state: 'closed' }), inspector, TODAY, ['reopen']],
+    ['admin on cancelled', makeContext({ state: 'cancelled' }), actor('u-admin', 'admin'), TODAY, []],
+    ['a stranger on submitted', makeContext({ state: 'submitted' }), actor(STRANGER, 'leader', 'inspector'), TODAY, []],
+  ])('%s', (_name, ctx, who, today, expected) => {
+    expect(availableActions(ctx, who, today)).toEqual(expected);
+  });
+
+  // Every combination of state, standing, roles, pending request and date: a button shown must
+  // be one `decide` accepts with ordinary input, and a hidden one must have a reason to be hidden.
+  const combos = TASK_STATES.flatMap((state) =>
+    STANDINGS.flatMap((standing) =>
+      allRoleSets(ROLES).flatMap((roles) =>
+        [false, true].flatMap((pendingExtension) =>
+          [TODAY, addDays(DEADLINE, 1)].map((today) => ({ ...place(standing, roles, { state, pendingExtension }), today })),
+        ),
+      ),
+    ),
+  );
+
+  it('nobody sees a button decide would refuse', () => {
+    const refused: string[] = [];
+    for (const { ctx, actor: who, today } of combos) {
+      for (const action of availableActions(ctx, who, today)) {
+        const result = decide(ctx, who, validCommand(action, ctx), ctx.task.version, today);
+        if (!result.ok) refused.push(`${action} by ${who.roles.join('+') || 'none'} on ${ctx.task.state}: ${result.error.code}`);
+      }
+    }
+    expect(combos).toHaveLength(6 * 4 * 16 * 2 * 2);
+    expect(refused).toEqual([]);
+  });
+
+  it('every action decide accepts is shown, except reassigning a pending task without supervisor or admin', () => {
+    const hidden = new Set<string>();
+    for (const { ctx, actor: who, today } of combos) {
+      const shown = availableActions(ctx, who, today);
+      for (const action of TASK_ACTIONS) {
+        if (shown.includes(action) || !decide(ctx, who, validCommand(action, ctx), ctx.task.version, today).ok) continue;
+        hidden.add(`${action} on ${ctx.task.state} by ${who.roles.some((r) => r === 'supervisor' || r === 'admin') ? 'supervisor/admin' : 'others'}`);
+      }
+    }
+    // The inspector's card stays uncluttered while the leader decides (task-machine.ts).
+    expect([...hidden]).toEqual(['reassign on pending by others']);
+  });
+});

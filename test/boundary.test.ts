@@ -119,6 +119,8 @@ function findViolations(files: readonly SourceFile[]): string[] {
       if (spec.startsWith('.') || spec.startsWith('/')) {
         const target = posix.normalize(posix.join(posix.dirname(file.path), spec));
         const to = roomOf(target);
+        // `duban demo` runs the scripted conversation against the stub platform that the tests use
+        if (!to && isRuntime && target.startsWith('test/support/')) continue;
         if (!to) bad(`resolves to ${target}, outside every room`);
         else if (!roomAllowed(from, to)) bad(`${from} may not import ${to}`);
       } else if (!isRuntime && isBuiltin(spec)) {

@@ -79,7 +79,7 @@ export const extensionRequests = sqliteTable(
     requestedDeadline: text('requested_deadline').notNull(),
     previousDeadline: text('previous_deadline').notNull(),
     reason: text('reason').notNull(),
-    status: text('status', { enum: ['pending', 'approved', 'refused'] }).notNull(),
+    status: text('status', { enum: ['pending', 'approved', 'refused', 'withdrawn'] }).notNull(),
     requestedBy: text('requested_by').notNull(),
     decidedBy: text('decided_by'),
     decidedAt: integer('decided_at'),

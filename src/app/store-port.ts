@@ -82,7 +82,7 @@ export type WriteOp =
       op: 'decideExtension';
       tenantId: string;
       extensionId: string;
-      status: 'approved' | 'refused';
+      status: 'approved' | 'refused' | 'withdrawn';
       decidedBy: string;
       at: number;
     }

@@ -112,7 +112,8 @@ export interface Task {
   updatedAt: number;
 }
 
-export type ExtensionStatus = 'pending' | 'approved' | 'refused';
+/** withdrawn: the task was submitted, reassigned or cancelled while the request was open */
+export type ExtensionStatus = 'pending' | 'approved' | 'refused' | 'withdrawn';
 
 export interface ExtensionRequest {
   id: string;

@@ -48,7 +48,10 @@ export interface Decision {
   patch: Partial<Task>;
   /** what the task event records beyond who and when */
   eventData: Record<string, unknown>;
-  extension: { kind: 'open'; requestedDeadline: IsoDate; reason: string } | { kind: 'decide'; status: 'approved' | 'refused' } | null;
+  extension:
+    | { kind: 'open'; requestedDeadline: IsoDate; reason: string }
+    | { kind: 'decide'; status: 'approved' | 'refused' | 'withdrawn' }
+    | null;
   attention: Attention[];
   /** the supervision group must hear of it (returned twice) */
   escalate: boolean;
@@ -66,6 +69,11 @@ function text(value: string, field: string, max = MAX_TEXT): Result<string> {
 
 function decision(patch: Partial<Task>, eventData: Record<string, unknown>, more: Partial<Decision> = {}): Result<Decision> {
   return ok({ patch, eventData, extension: null, attention: [], escalate: false, ...more });
+}
+
+/** Submitting, reassigning or cancelling ends an open extension request: nobody is left to decide it. */
+function withdrawOpenExtension(ctx: TaskContext): Partial<Decision> {
+  return ctx.pendingExtension ? { extension: { kind: 'decide', status: 'withdrawn' } } : {};
 }
 
 export function decide(
@@ -106,6 +114,7 @@ export function decide(
     case 'approve_extension': {
       const pending = ctx.pendingExtension;
       if (!pending) return fail('no_extension_pending');
+      if (pending.requestedDeadline <= task.deadline) return fail('invalid_input', '延期至（须晚于当前整改完成时间）');
       return decision(
         { deadline: pending.requestedDeadline },
         { from: task.deadline, to: pending.requestedDeadline },
@@ -124,17 +133,18 @@ export function decide(
       return decision(
         { state: 'submitted', completionNote: note.value, closureKind: command.closureKind },
         { note: note.value, closureKind: command.closureKind },
-        { attention: ['inspector'] },
+        { attention: ['inspector'], ...withdrawOpenExtension(ctx) },
       );
     }
     case 'reassign': {
-      if (!command.leaderUserId) return fail('invalid_input', '新的责任领导');
-      if (command.leaderUserId === task.leaderUserId) return fail('same_leader');
+      const leaderUserId = command.leaderUserId.trim();
+      if (!leaderUserId) return fail('invalid_input', '新的责任领导');
+      if (leaderUserId === task.leaderUserId) return fail('same_leader');
       if (command.deadline !== null && command.deadline < today) return fail('invalid_input', '整改完成时间（不能早于今天）');
       return decision(
-        { state: 'pending', leaderUserId: command.leaderUserId, ...(command.deadline ? { deadline: command.deadline } : {}) },
-        { from: task.leaderUserId, to: command.leaderUserId, deadline: command.deadline },
-        { attention: ['leader'] },
+        { state: 'pending', leaderUserId, ...(command.deadline ? { deadline: command.deadline } : {}) },
+        { from: task.leaderUserId, to: leaderUserId, deadline: command.deadline },
+        { attention: ['leader'], ...withdrawOpenExtension(ctx) },
       );
     }
     case 'verify_pass': {
@@ -155,7 +165,7 @@ export function decide(
     case 'cancel': {
       const reason = text(command.reason, '撤销原因', 500);
       if (!reason.ok) return reason;
-      return decision({ state: 'cancelled' }, { reason: reason.value }, { attention: ['leader'] });
+      return decision({ state: 'cancelled' }, { reason: reason.value }, { attention: ['leader'], ...withdrawOpenExtension(ctx) });
     }
     case 'reopen': {
       const reason = text(command.reason, '重新整改原因', 500);

@@ -85,6 +85,16 @@ export function formFieldsFor(action: TaskAction, view: TaskCardView): FormField
   }
 }
 
+/** A card shows the latest few photos; the rest are kept and counted, the card stays small. */
+export const PHOTOS_PER_CARD = 4;
+
+function photos(attachments: TaskContext['attachments'], purpose: 'finding_photo' | 'evidence', alt: string): CardElement[] {
+  const shown = attachments.filter((a) => a.purpose === purpose && a.platformImageKey);
+  const elements: CardElement[] = shown.slice(-PHOTOS_PER_CARD).map((a) => ({ kind: 'image', imageKey: a.platformImageKey!, alt }));
+  if (shown.length > PHOTOS_PER_CARD) elements.push({ kind: 'note', text: `共 ${shown.length} 张${alt}，此处显示最近 ${PHOTOS_PER_CARD} 张。` });
+  return elements;
+}
+
 function detailElements(view: TaskCardView): CardElement[] {
   const { task, finding, department, pendingExtension, attachments } = view.ctx;
   const elements: CardElement[] = [];
@@ -101,16 +111,12 @@ function detailElements(view: TaskCardView): CardElement[] {
     ],
   });
   elements.push({ kind: 'markdown', text: `**主要问题**\n${quote(finding.description)}` });
-  for (const photo of attachments.filter((a) => a.purpose === 'finding_photo' && a.platformImageKey)) {
-    elements.push({ kind: 'image', imageKey: photo.platformImageKey!, alt: '现场照片' });
-  }
+  elements.push(...photos(attachments, 'finding_photo', '现场照片'));
   if (task.measures) elements.push({ kind: 'markdown', text: `**整改措施**\n${quote(task.measures)}` });
   if (task.completionNote) {
     elements.push({ kind: 'markdown', text: `**整改情况**（${closureText(task.closureKind)}）\n${quote(task.completionNote)}` });
   }
-  for (const photo of attachments.filter((a) => a.purpose === 'evidence' && a.platformImageKey)) {
-    elements.push({ kind: 'image', imageKey: photo.platformImageKey!, alt: '整改佐证' });
-  }
+  elements.push(...photos(attachments, 'evidence', '整改佐证'));
   if (pendingExtension) {
     elements.push({
       kind: 'markdown',

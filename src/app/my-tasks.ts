@@ -1,11 +1,11 @@
 // 我的任务: what the sender has to do, as leader or as inspector, most urgent first.
 import { myTasksCard, type MyTaskLine } from '../../cards/my-tasks.js';
 import type { Actor, TaskContext, Tenant } from '../domain/model.js';
-import { warningColour } from '../domain/warning-colour.js';
 import { replyTarget } from './admin-commands.js';
 import { actorFor, today } from './context.js';
 import type { InboundMessage } from './inbound.js';
 import { sendOps } from './outgoing.js';
+import { colourOf } from './task-views.js';
 import type { Outcome } from './outcome.js';
 import type { Deps } from './ports.js';
 
@@ -31,14 +31,7 @@ export async function myTasks(deps: Deps, tenant: Tenant, msg: InboundMessage): 
   const lines: MyTaskLine[] = contexts.map((ctx) => ({
     ctx,
     todo: todo(ctx, actor),
-    colour: warningColour({
-      state: ctx.task.state,
-      deadline: ctx.task.deadline,
-      returnsCount: ctx.task.returnsCount,
-      today: day,
-      dueSoonWorkingDays: deps.settings.dueSoonWorkingDays,
-      redAfterWorkingDays: deps.settings.redAfterWorkingDays,
-    }),
+    colour: colourOf(ctx, day, deps.settings),
   }));
   // what waits on the person comes before what they only follow
   lines.sort((a, b) => Number(a.todo === '跟踪中' || a.todo.startsWith('已提交')) - Number(b.todo === '跟踪中' || b.todo.startsWith('已提交')));

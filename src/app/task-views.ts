@@ -24,14 +24,9 @@ export interface DrawOptions {
   headline?: string;
 }
 
-export function drawTaskCard(
-  ctx: TaskContext,
-  viewer: Actor | null,
-  today: IsoDate,
-  settings: Settings,
-  options: DrawOptions = {},
-): Card {
-  const colour = warningColour({
+/** 三色督办 for one task today, with the office's thresholds. */
+export function colourOf(ctx: TaskContext, today: IsoDate, settings: Settings) {
+  return warningColour({
     state: ctx.task.state,
     deadline: ctx.task.deadline,
     returnsCount: ctx.task.returnsCount,
@@ -39,6 +34,16 @@ export function drawTaskCard(
     dueSoonWorkingDays: settings.dueSoonWorkingDays,
     redAfterWorkingDays: settings.redAfterWorkingDays,
   });
+}
+
+export function drawTaskCard(
+  ctx: TaskContext,
+  viewer: Actor | null,
+  today: IsoDate,
+  settings: Settings,
+  options: DrawOptions = {},
+): Card {
+  const colour = colourOf(ctx, today, settings);
   return taskCard({
     ctx,
     viewerUserId: viewer?.userId ?? null,

@@ -54,7 +54,17 @@ export type CardElement =
   | { kind: 'buttons'; buttons: CardButton[] }
   | { kind: 'form'; name: string; fields: FormField[]; submit: CardButton }
   | { kind: 'divider' }
-  | { kind: 'note'; text: string };
+  | { kind: 'note'; text: string }
+  /** a table of figures; cells may hold mentions and short markdown */
+  | { kind: 'table'; columns: TableColumn[]; rows: Record<string, string | number>[]; pageSize?: number }
+  /** a small chart: one point per (x, series) */
+  | { kind: 'chart'; chartType: 'line' | 'bar'; title: string; points: { x: string; series: string; y: number }[] };
+
+export interface TableColumn {
+  name: string;
+  label: string;
+  kind: 'text' | 'number' | 'markdown';
+}
 
 export interface Card {
   title: string;

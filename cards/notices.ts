@@ -19,7 +19,7 @@ export function filedCard(finding: Finding, leaderUserId: string, deadline: stri
   };
 }
 
-export function escalationCard(finding: Finding, leaderUserId: string, why: string): Card {
+export function escalationCard(finding: Pick<Finding, 'number' | 'description'>, leaderUserId: string, why: string): Card {
   return {
     title: `红色督办 · ${findingTitle(finding)}`,
     colour: 'red',

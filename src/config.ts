@@ -26,6 +26,9 @@ export const configSchema = z.object({
   PHOTO_WINDOW_MINUTES: int(10, 1, 24 * 60),
   DUE_SOON_WORKING_DAYS: int(2, 0, 30),
   RED_AFTER_WORKING_DAYS: int(3, 0, 60),
+  REPEAT_MIN_COUNT: int(3, 2, 100),
+  REPEAT_WINDOW_DAYS: int(90, 7, 366),
+  JOB_HOUR: int(9, 0, 23),
 });
 
 export type Config = z.infer<typeof configSchema>;

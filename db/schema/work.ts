@@ -25,6 +25,7 @@ export const findings = sqliteTable(
     uniqueIndex('findings_tenant_number').on(t.tenantId, t.number),
     uniqueIndex('findings_intake_card').on(t.tenantId, t.intakeCardId),
     index('findings_tenant_campaign').on(t.tenantId, t.campaignId),
+    index('findings_found_on').on(t.tenantId, t.foundOn),
   ],
 );
 
@@ -45,6 +46,8 @@ export const tasks = sqliteTable(
     returnsCount: integer('returns_count').notNull().default(0),
     version: integer('version').notNull(),
     closedAt: integer('closed_at'),
+    /** the business-time-zone date of closedAt: bulletins count by date without converting */
+    closedOn: text('closed_on'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
@@ -52,6 +55,7 @@ export const tasks = sqliteTable(
     index('tasks_finding').on(t.findingId),
     index('tasks_leader_state').on(t.tenantId, t.leaderUserId, t.state),
     index('tasks_state_deadline').on(t.tenantId, t.state, t.deadline),
+    index('tasks_closed_on').on(t.tenantId, t.closedOn),
   ],
 );
 

@@ -28,6 +28,7 @@ const DONE_TOAST: Record<TaskAction, string> = {
   verify_fail: '已退回整改，责任领导将收到通知。',
   cancel: '任务已撤销。',
   reopen: '已重新打开，责任领导将重新整改。',
+  report_progress: '进展已反馈给督查人。',
 };
 
 function headlineFor(action: TaskAction, who: Attention, data: Record<string, unknown>): string {
@@ -35,6 +36,7 @@ function headlineFor(action: TaskAction, who: Attention, data: Record<string, un
   if (who === 'inspector') {
     if (action === 'decline') return `**责任领导反馈非本科室问题${reason}**\n请重新指派责任领导。`;
     if (action === 'request_extension') return '**责任领导申请延期，请审批。**';
+    if (action === 'report_progress') return `**回头看：责任领导反馈了长期坚持事项的进展**\n${data['note'] ?? ''}\n如发现问题反弹，可点击「回头看：重新整改」。`;
     return '**整改已提交，请验收。**';
   }
   switch (action) {
@@ -60,7 +62,7 @@ function headlineFor(action: TaskAction, who: Attention, data: Record<string, un
 function applyDecision(deps: Deps, ctx: TaskContext, actor: Actor, decision: Decision): { next: TaskContext; ops: WriteOp[] } {
   const now = deps.clock.now();
   const { task } = ctx;
-  const patch = decision.patch.state === 'closed' ? { ...decision.patch, closedAt: now } : decision.patch;
+  const patch = decision.patch.state === 'closed' ? { ...decision.patch, closedAt: now, closedOn: today(deps) } : decision.patch;
   const nextTask = { ...task, ...patch, version: task.version + 1, updatedAt: now };
   const ops: WriteOp[] = [
     { op: 'updateTask', tenantId: task.tenantId, taskId: task.id, expectedVersion: task.version, patch, at: now },
@@ -163,6 +165,7 @@ export async function actOnTask(
     if (chatId) {
       const card = escalationCard(next.finding, next.task.leaderUserId, `整改已被退回${next.task.returnsCount}次，请监督小组督办。`);
       ops.push(...sendCopyOps(deps, tenant, { taskId: ctx.task.id, purpose: 'escalation', viewerUserId: null, target: { kind: 'chat', chatId }, chatId, card }).ops);
+      ops.push({ op: 'insertEscalation', tenantId: tenant.id, taskId: ctx.task.id, threshold: 'returned', at: deps.clock.now() });
     } else {
       deps.log.warn('escalation has no supervision chat', { tenantId: tenant.id, taskId: ctx.task.id });
     }

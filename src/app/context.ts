@@ -34,6 +34,11 @@ export async function ensureTenant(deps: Deps, platform: Platform, externalKey: 
   return { tenant, campaign };
 }
 
+/** A tenant's default campaign (every tenant has one; created with the tenant). */
+export async function ensureDefaultCampaign(deps: Deps, tenant: Tenant): Promise<Campaign> {
+  return (await ensureTenant(deps, tenant.platform, tenant.externalKey)).campaign;
+}
+
 export async function actorFor(deps: Deps, tenantId: string, userId: string): Promise<Actor> {
   const member = await deps.store.getMember(tenantId, userId);
   return { userId, roles: member?.roles ?? [] };

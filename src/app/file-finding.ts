@@ -98,6 +98,7 @@ export async function fileFinding(deps: Deps, tenant: Tenant, campaign: Campaign
     returnsCount: 0,
     version: 1,
     closedAt: null,
+    closedOn: null,
     createdAt: now,
     updatedAt: now,
   };

@@ -63,7 +63,14 @@ async function showTask(deps: Deps, tenant: Tenant, event: InboundCardAction, pa
   if (mode && !availableActions(ctx, actor, day).includes(mode)) {
     return nothing(toast('error', errorText(new DomainError('wrong_state', ctx.task.state)), fresh));
   }
-  return nothing({ toast: { type: 'info', text: mode ? '请填写后提交' : '已返回' }, card: drawTaskCard(ctx, actor, day, deps.settings, { mode: mode ?? null }) });
+  const card = drawTaskCard(ctx, actor, day, deps.settings, { mode: mode ?? null });
+  const clicked = event.messageId ? await deps.store.findCardCopyByMessage(tenant.id, event.messageId) : null;
+  if (clicked?.taskId !== ctx.task.id) {
+    // clicked on a list (digest, 回头看): keep the list, open the task's own card beside it
+    const { ops } = sendCopyOps(deps, tenant, { taskId: ctx.task.id, purpose: 'task', viewerUserId: actor.userId, target: { kind: 'user', userId: actor.userId }, chatId: null, card });
+    return { ops, reply: toast('info', '已在私聊中打开任务卡片，请在那里填写。') };
+  }
+  return nothing({ toast: { type: 'info', text: mode ? '请填写后提交' : '已返回' }, card });
 }
 
 /** Sends the clicker their own copy of the task card, with their buttons, in the direct chat. */

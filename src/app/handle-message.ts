@@ -10,6 +10,8 @@ import { attachImages } from './attach-images.js';
 import { actorFor, today } from './context.js';
 import type { InboundMention, InboundMessage } from './inbound.js';
 import { myTasks } from './my-tasks.js';
+import { drawBulletin } from './run-bulletin.js';
+import { currentWeek } from '../domain/schedule.js';
 import { sendCopyOps, sendOps, textOps } from './outgoing.js';
 import type { Outcome } from './outcome.js';
 import type { Deps } from './ports.js';
@@ -71,6 +73,9 @@ export async function handleMessage(deps: Deps, tenant: Tenant, campaign: Campai
     case 'revoke':
       outcome = await changeRole(deps, tenant, msg, command.name === 'grant', command.role, people);
       break;
+    case 'bulletin':
+      outcome = await bulletinOnDemand(deps, tenant, campaign, msg);
+      break;
     case 'help':
       outcome = { ops: sendOps(deps, tenant, replyTarget(msg), { kind: 'card', card: helpCard() }), reply: null };
       break;
@@ -82,6 +87,15 @@ export async function handleMessage(deps: Deps, tenant: Tenant, campaign: Campai
       break;
   }
   return withMembers(outcome, deps, tenant, msg, people);
+}
+
+/** 通报 in the supervision group: this week's bulletin so far, now. */
+async function bulletinOnDemand(deps: Deps, tenant: Tenant, campaign: Campaign, msg: InboundMessage): Promise<Outcome> {
+  const binding = msg.chatType === 'group' ? await deps.store.getChatBinding(tenant.id, msg.chatId) : null;
+  if (!binding) return { ops: textOps(deps, tenant, replyTarget(msg), '请在督查群中发送「通报」查看本周通报。'), reply: null };
+  const day = today(deps);
+  const card = await drawBulletin(deps, tenant, campaign, 'on_demand', currentWeek(day), day);
+  return { ops: sendOps(deps, tenant, replyTarget(msg), { kind: 'card', card }), reply: null };
 }
 
 async function openIntake(

@@ -71,6 +71,11 @@ export interface Settings {
   dueSoonWorkingDays: number;
   /** overdue beyond this many working days turns a task red */
   redAfterWorkingDays: number;
+  /** the same department + category this often within the window is a repeat problem (专项整治) */
+  repeatMinCount: number;
+  repeatWindowDays: number;
+  /** local hour at which the daily reminders and the bulletins go out */
+  jobHour: number;
 }
 
 export interface Deps {

@@ -16,6 +16,8 @@ import type {
   TaskState,
   Tenant,
 } from '../domain/model.js';
+import type { TaskFacts } from '../domain/task-facts.js';
+import type { IsoDate } from '../domain/model.js';
 import type { MessageBody, MessageTarget } from './ports.js';
 
 export type CardCopyPurpose = 'intake' | 'task' | 'group_notice' | 'escalation' | 'my_tasks';
@@ -90,7 +92,11 @@ export type WriteOp =
   | { op: 'enqueue'; item: OutboxItem }
   | { op: 'insertAttachment'; attachment: Attachment }
   | { op: 'linkAttachment'; tenantId: string; attachmentId: string; findingId: string | null; taskId: string | null }
-  | { op: 'completeDelivery'; platform: Platform; deliveryId: string; response: string | null; at: number };
+  | { op: 'completeDelivery'; platform: Platform; deliveryId: string; response: string | null; at: number }
+  /** PRIMARY KEY (tenant, task, threshold): a second escalation fails the whole commit */
+  | { op: 'insertEscalation'; tenantId: string; taskId: string; threshold: 'overdue' | 'returned'; at: number }
+  /** PRIMARY KEY (tenant, job, period): a job's second run in a period fails the whole commit */
+  | { op: 'recordJobRun'; tenantId: string; job: string; periodKey: string; at: number; summary: Record<string, unknown> };
 
 /** Thrown by `commit` when a version check failed: somebody changed the task first. */
 export class StaleWriteError extends Error {
@@ -146,6 +152,47 @@ export interface Store {
   countOutbox(status: 'pending' | 'sent' | 'dead'): Promise<number>;
 
   ping(): Promise<void>;
+
+  // — for the scheduled jobs —
+  listTenants(): Promise<Tenant[]>;
+  /** every task still open (pending, declined, in progress, submitted), flat */
+  listOpenTaskFacts(tenantId: string): Promise<TaskFacts[]>;
+  /** closed as 长期坚持: the monthly 回头看 asks their leaders for progress */
+  listLongTermFacts(tenantId: string): Promise<TaskFacts[]>;
+  /** `${taskId}:${threshold}` of every escalation already sent */
+  listEscalationKeys(tenantId: string): Promise<Set<string>>;
+  hasJobRun(tenantId: string, job: string, periodKey: string): Promise<boolean>;
+  bulletinFigures(tenantId: string, campaignId: string, query: BulletinQuery): Promise<BulletinFigures>;
+}
+
+export interface BulletinQuery {
+  start: IsoDate;
+  end: IsoDate;
+  previousStart: IsoDate;
+  previousEnd: IsoDate;
+  today: IsoDate;
+  repeatSince: IsoDate;
+  repeatMinCount: number;
+  trendSince: IsoDate;
+  overdueLimit: number;
+}
+
+export interface FigureCounts {
+  new: number;
+  closed: number;
+  open: number;
+  overdue: number;
+  totalEver: number;
+  closedEver: number;
+}
+
+/** Raw aggregates from one scan; the use case turns them into a bulletin. */
+export interface BulletinFigures {
+  groups: ({ department: string; category: string; previous: FigureCounts } & FigureCounts)[];
+  overdue: { findingNumber: number; departmentName: string | null; description: string; leaderUserId: string; deadline: IsoDate }[];
+  repeats: { departmentName: string; category: string; count: number }[];
+  foundByDate: { date: IsoDate; n: number }[];
+  closedByDate: { date: IsoDate; n: number }[];
 }
 
 export type { Card };

@@ -68,5 +68,7 @@ export function taskCommandFromForm(
       return ok({ action, reason: text('reason') });
     case 'reopen':
       return ok({ action, reason: text('reason') });
+    case 'report_progress':
+      return ok({ action, note: text('note') });
   }
 }

@@ -6,6 +6,7 @@ export type Command =
   | { name: 'bind_group' }
   | { name: 'my_tasks' }
   | { name: 'help' }
+  | { name: 'bulletin' }
   | { name: 'departments' }
   | { name: 'department_upsert'; departmentName: string }
   | { name: 'roles' }
@@ -37,6 +38,7 @@ export function parseCommand(rawText: string): Command {
   if (/^(设为督查群|设置督查群|绑定督查群)$/.test(bare)) return { name: 'bind_group' };
   if (/^(我的任务|我的待办|待办)$/.test(bare)) return { name: 'my_tasks' };
   if (/^(帮助|help|\?|使用说明)$/i.test(bare)) return { name: 'help' };
+  if (/^(通报|本周通报|周报)$/.test(bare)) return { name: 'bulletin' };
   if (/^(科室|科室列表)$/.test(bare)) return { name: 'departments' };
   const upsert = /^科室\s*(?:新增|添加|修改|设置)\s*(\S+)/.exec(bare);
   if (upsert?.[1]) return { name: 'department_upsert', departmentName: upsert[1] };

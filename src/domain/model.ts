@@ -108,6 +108,7 @@ export interface Task {
   /** Increments with every state change; a card carries the version it was drawn from. */
   version: number;
   closedAt: number | null;
+  closedOn: IsoDate | null;
   createdAt: number;
   updatedAt: number;
 }

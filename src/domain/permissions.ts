@@ -17,7 +17,9 @@ export type TaskAction =
   | 'verify_pass'
   | 'verify_fail'
   | 'cancel'
-  | 'reopen';
+  | 'reopen'
+  /** 回头看: the leader reports how a long-term (长期坚持) item is holding up */
+  | 'report_progress';
 
 export const TASK_ACTIONS: readonly TaskAction[] = [
   'accept',
@@ -31,6 +33,7 @@ export const TASK_ACTIONS: readonly TaskAction[] = [
   'verify_fail',
   'cancel',
   'reopen',
+  'report_progress',
 ];
 
 export const TASK_ACTION_LABELS: Record<TaskAction, string> = {
@@ -45,6 +48,7 @@ export const TASK_ACTION_LABELS: Record<TaskAction, string> = {
   verify_fail: '退回整改',
   cancel: '撤销',
   reopen: '回头看：重新整改',
+  report_progress: '反馈进展',
 };
 
 /** How a person stands to a task. */
@@ -64,6 +68,7 @@ export const WHO_MAY: Record<TaskAction, readonly Relation[]> = {
   verify_fail: DECIDERS,
   cancel: DECIDERS,
   reopen: DECIDERS,
+  report_progress: ['task_leader'],
 };
 
 /** Actions that are not about one task. */

@@ -24,7 +24,8 @@ export type TaskCommand =
   | { action: 'verify_pass'; closureKind: ClosureKind | null }
   | { action: 'verify_fail'; reason: string }
   | { action: 'cancel'; reason: string }
-  | { action: 'reopen'; reason: string };
+  | { action: 'reopen'; reason: string }
+  | { action: 'report_progress'; note: string };
 
 export const FROM_STATES: Record<TaskAction, readonly TaskState[]> = {
   accept: ['pending'],
@@ -38,6 +39,7 @@ export const FROM_STATES: Record<TaskAction, readonly TaskState[]> = {
   verify_fail: ['submitted'],
   cancel: ['pending', 'declined', 'in_progress', 'submitted'],
   reopen: ['closed'],
+  report_progress: ['closed'],
 };
 
 /** Who must look at the task next: they get a fresh card in their direct chat. */
@@ -157,7 +159,7 @@ export function decide(
       if (!reason.ok) return reason;
       const returnsCount = task.returnsCount + 1;
       return decision(
-        { state: 'in_progress', returnsCount, closedAt: null },
+        { state: 'in_progress', returnsCount, closedAt: null, closedOn: null },
         { reason: reason.value, returnsCount },
         { attention: ['leader'], escalate: returnsCount === RETURNS_BEFORE_ESCALATION },
       );
@@ -167,11 +169,17 @@ export function decide(
       if (!reason.ok) return reason;
       return decision({ state: 'cancelled' }, { reason: reason.value }, { attention: ['leader'], ...withdrawOpenExtension(ctx) });
     }
+    case 'report_progress': {
+      if (task.closureKind !== 'long_term') return fail('wrong_state', task.state);
+      const note = text(command.note, '进展情况');
+      if (!note.ok) return note;
+      return decision({}, { note: note.value }, { attention: ['inspector'] });
+    }
     case 'reopen': {
       const reason = text(command.reason, '重新整改原因', 500);
       if (!reason.ok) return reason;
       return decision(
-        { state: 'in_progress', closedAt: null, closureKind: null },
+        { state: 'in_progress', closedAt: null, closedOn: null, closureKind: null },
         { reason: reason.value },
         { attention: ['leader'] },
       );
@@ -194,6 +202,7 @@ export function availableActions(ctx: TaskContext, actor: Actor, today: IsoDate)
     'verify_fail',
     'reassign',
     'reopen',
+    'report_progress',
     'cancel',
   ];
   for (const action of candidates) {
@@ -201,6 +210,7 @@ export function availableActions(ctx: TaskContext, actor: Actor, today: IsoDate)
     if (!mayActOnTask(actor, action, ctx)) continue;
     if (action === 'request_extension' && (ctx.pendingExtension || today > task.deadline)) continue;
     if ((action === 'approve_extension' || action === 'refuse_extension') && !ctx.pendingExtension) continue;
+    if (action === 'report_progress' && task.closureKind !== 'long_term') continue;
     // A pending task is reassigned only after the leader says it is not theirs, unless a
     // supervisor steps in; the inspector's card stays uncluttered while the leader decides.
     if (action === 'reassign' && task.state === 'pending' && !actor.roles.some((r) => r === 'supervisor' || r === 'admin')) continue;

@@ -1,14 +1,48 @@
-// Job names (cron and the `job` command) → use cases. Later issues add reminders, weekly, monthly.
+// Job names (cron and the `job` command) → use cases. Each scheduled job runs for every tenant
+// for the period that contains "now"; the period is its idempotency key.
 import { deliverOutbox } from '../app/deliver-outbox.js';
 import type { Deps } from '../app/ports.js';
 import { retryUnfinished } from '../app/receive.js';
+import { runBulletin } from '../app/run-bulletin.js';
+import { runReminders, type JobSummary } from '../app/run-reminders.js';
+import { dueJobs, localTime, periodFor, type JobPeriod, type ScheduledJob } from '../domain/schedule.js';
+import { calendarCovers } from '../domain/working-days.js';
 
 export interface JobResult {
   job: string;
-  summary: Record<string, number>;
+  period?: string;
+  summary: Record<string, number | string>;
+}
+
+async function forEveryTenant(deps: Deps, period: JobPeriod, today: string): Promise<JobResult> {
+  const year = Number(today.slice(0, 4));
+  if (!calendarCovers(year)) {
+    deps.log.warn(`节假日数据未覆盖${year}年：暂按周一至周五计算工作日，请升级 chinese-days`, { year });
+  }
+  const totals: Record<string, number | string> = { tenants: 0 };
+  for (const tenant of await deps.store.listTenants()) {
+    const summary: JobSummary =
+      period.job === 'reminders' ? await runReminders(deps, tenant, period) : await runBulletin(deps, tenant, period, today);
+    totals['tenants'] = Number(totals['tenants']) + 1;
+    for (const [key, value] of Object.entries(summary)) {
+      totals[key] = typeof value === 'number' ? Number(totals[key] ?? 0) + value : value;
+    }
+  }
+  return { job: period.job, period: period.key, summary: totals };
+}
+
+async function scheduledJob(deps: Deps, job: ScheduledJob): Promise<JobResult> {
+  const today = localTime(deps.clock.now(), deps.settings.timezone).date;
+  return forEveryTenant(deps, periodFor(job, today), today);
 }
 
 export const JOBS = {
+  /** the daily digest and escalations (working days) */
+  reminders: (deps: Deps) => scheduledJob(deps, 'reminders'),
+  /** 周调度: last week's bulletin */
+  weekly: (deps: Deps) => scheduledJob(deps, 'weekly'),
+  /** 月通报: last month's bulletin, and the 回头看 requests for long-term items */
+  monthly: (deps: Deps) => scheduledJob(deps, 'monthly'),
   /** deliver what the outbox holds, and finish deliveries a crash interrupted */
   async outbox(deps: Deps): Promise<JobResult> {
     const redone = await retryUnfinished(deps);
@@ -20,3 +54,18 @@ export const JOBS = {
 export type JobName = keyof typeof JOBS;
 export const JOB_NAMES = Object.keys(JOBS) as JobName[];
 export const isJobName = (name: string): name is JobName => name in JOBS;
+
+/**
+ * What the clock says should run now (09:00 on working days; the first working day of a week or a
+ * month for the bulletins). Called every minute on Node and by the cron trigger on Workers; each
+ * run is idempotent for its period, so calling it often is harmless.
+ */
+export async function runDueJobs(deps: Deps): Promise<JobResult[]> {
+  const now = deps.clock.now();
+  const today = localTime(now, deps.settings.timezone).date;
+  const results: JobResult[] = [];
+  for (const period of dueJobs(now, deps.settings.timezone, deps.settings.jobHour)) {
+    results.push(await forEveryTenant(deps, period, today));
+  }
+  return results;
+}

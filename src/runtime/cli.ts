@@ -9,9 +9,10 @@ import { nodeDeps } from './node-deps.js';
 
 const USAGE = `用法 (usage): duban <命令>
   migrate                          应用数据库迁移（DATABASE_PATH，默认 ./data/duban.sqlite）
-  job <${JOB_NAMES.join('|')}> [--now ISO]   立即运行一次定时任务
+  job <${JOB_NAMES.join('|')}> [--now ISO]
+                                   立即运行一次定时任务（按 --now 所在的日/周/月；同一周期只执行一次）
   demo                             在本机模拟的飞书上演示一次完整的整改闭环
-尚未提供（见待办 issue）：job reminders|weekly|monthly、export ledger、import findings`;
+尚未提供（见待办 issue）：export ledger、import findings`;
 
 function option(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);

@@ -8,6 +8,7 @@ import { feishuSettings, parseConfig, type Config } from '../config.js';
 import { createHttpApp } from '../http/app.js';
 import { Courier } from './courier.js';
 import { nodeDeps } from './node-deps.js';
+import { Scheduler } from './scheduler.js';
 import { jsonLogger } from './logger.js';
 import { openNodeDatabase, type NodeDatabase } from './node-database.js';
 
@@ -35,7 +36,11 @@ export async function startNodeServer(config: Config, options: NodeServerOptions
   const courier = new Courier();
   const deps = nodeDeps(config, database, { log, kickOutbox: () => courier.kick(), ...(options.clock ? { clock: options.clock } : {}) });
   courier.attach(deps);
-  if (options.pollMs !== 0) courier.start(options.pollMs);
+  const scheduler = new Scheduler(deps);
+  if (options.pollMs !== 0) {
+    courier.start(options.pollMs);
+    scheduler.start();
+  }
 
   const inFlight = new Set<Promise<unknown>>();
   const defer = (work: Promise<unknown>) => {
@@ -67,6 +72,7 @@ export async function startNodeServer(config: Config, options: NodeServerOptions
     async close() {
       await new Promise<void>((done) => server.close(() => done()));
       await settle();
+      await scheduler.stop();
       await courier.stop();
       database.close();
     },

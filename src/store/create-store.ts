@@ -6,7 +6,9 @@ import {
   cardCopies,
   chatBindings,
   departments,
+  escalations,
   inboundDeliveries,
+  jobRuns,
   memberRoles,
   members,
   outbox,
@@ -16,6 +18,7 @@ import type { OutboxItem, Store } from '../app/store-port.js';
 import type { Role } from '../domain/model.js';
 import { atomic, type AppDatabase } from './database.js';
 import { toCampaign, toCardCopy, toDelivery, toDepartment, toOutboxItem, toTenant } from './rows.js';
+import * as reports from './report-queries.js';
 import * as taskQueries from './task-queries.js';
 import { toQuery } from './write-ops.js';
 
@@ -179,6 +182,22 @@ export function createStore(db: AppDatabase): Store {
       const [row] = await db.select({ n: count() }).from(outbox).where(eq(outbox.status, status));
       return row?.n ?? 0;
     },
+
+    listTenants: async () => (await db.select().from(tenants)).map(toTenant),
+    listOpenTaskFacts: (tenantId) => reports.listOpenTaskFacts(db, tenantId),
+    listLongTermFacts: (tenantId) => reports.listLongTermFacts(db, tenantId),
+    async listEscalationKeys(tenantId) {
+      const rows = await db.select({ taskId: escalations.taskId, threshold: escalations.threshold }).from(escalations).where(eq(escalations.tenantId, tenantId));
+      return new Set(rows.map((r) => `${r.taskId}:${r.threshold}`));
+    },
+    async hasJobRun(tenantId, job, periodKey) {
+      const [row] = await db
+        .select({ job: jobRuns.job })
+        .from(jobRuns)
+        .where(and(eq(jobRuns.tenantId, tenantId), eq(jobRuns.job, job), eq(jobRuns.periodKey, periodKey)));
+      return row !== undefined;
+    },
+    bulletinFigures: (tenantId, campaignId, query) => reports.bulletinFigures(db, tenantId, campaignId, query),
 
     async ping() {
       await db.select({ one: sql<number>`1` }).from(sql`(select 1)`);

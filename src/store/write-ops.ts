@@ -13,6 +13,8 @@ import {
   inboundDeliveries,
   memberRoles,
   members,
+  escalations,
+  jobRuns,
   outbox,
   taskEvents,
   tasks,
@@ -119,6 +121,10 @@ export function toQuery(db: AppDatabase, w: WriteOp): Query {
         .update(attachments)
         .set({ findingId: w.findingId, taskId: w.taskId })
         .where(and(eq(attachments.tenantId, w.tenantId), eq(attachments.id, w.attachmentId)));
+    case 'insertEscalation':
+      return db.insert(escalations).values({ tenantId: w.tenantId, taskId: w.taskId, threshold: w.threshold, at: w.at });
+    case 'recordJobRun':
+      return db.insert(jobRuns).values({ tenantId: w.tenantId, job: w.job, periodKey: w.periodKey, ranAt: w.at, summary: JSON.stringify(w.summary) });
     case 'completeDelivery':
       return db
         .update(inboundDeliveries)

@@ -35,3 +35,16 @@ describe('open extension requests', () => {
     expect(!result.ok && result.error.code).toBe('invalid_input');
   });
 });
+
+describe('回头看 progress reports', () => {
+  it('are for long-term items only, from their leader, and tell the inspector', () => {
+    const longTerm = makeContext({ state: 'closed', closureKind: 'long_term' });
+    const done = makeContext({ state: 'closed', closureKind: 'done' });
+    const command = { action: 'report_progress', note: '制度执行良好' } as const;
+    const reported = decide(longTerm, actor(LEADER), command, null, TODAY);
+    expect(reported.ok && reported.value).toMatchObject({ patch: {}, eventData: { note: '制度执行良好' }, attention: ['inspector'] });
+    expect(decide(done, actor(LEADER), command, null, TODAY)).toMatchObject({ ok: false, error: { code: 'wrong_state' } });
+    expect(decide(longTerm, actor(INSPECTOR), command, null, TODAY)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(decide(longTerm, actor(LEADER), { action: 'report_progress', note: ' ' }, null, TODAY)).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+  });
+});

@@ -62,6 +62,7 @@ export function makeContext(options: ContextOptions): TaskContext {
       returnsCount: options.returnsCount ?? 0,
       version: options.version ?? 3,
       closedAt: options.state === 'closed' ? 1 : null,
+      closedOn: options.state === 'closed' ? TODAY : null,
       createdAt: 0,
       updatedAt: 0,
     },
@@ -152,5 +153,7 @@ export function validCommand(action: TaskAction, ctx: TaskContext): TaskCommand 
       return { action, reason: '重复登记' };
     case 'reopen':
       return { action, reason: '回头看发现问题反弹' };
+    case 'report_progress':
+      return { action, note: '制度已执行三个月，未见反弹' };
   }
 }

@@ -34,6 +34,7 @@ const TASK_TABLE: Record<TaskAction, [boolean, boolean, boolean, boolean]> = {
   verify_fail:       /* 退回整改 */ [_,        Y,           Y,          Y],
   cancel:            /* 撤销任务 */ [_,        Y,           Y,          Y],
   reopen:            /* 重新整改 */ [_,        Y,           Y,          Y],
+  report_progress:   /* 反馈进展 */ [Y,        _,           _,          _],
 };
 
 function expectedOnTask(action: TaskAction, standing: Standing, roles: readonly Role[]): boolean {

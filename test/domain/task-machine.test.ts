@@ -28,17 +28,20 @@ const TRANSITIONS: Record<TaskAction, [Outcome, Outcome, Outcome, Outcome, Outco
   verify_fail:       [X,             X,             X,             'in_progress', X,             X],
   cancel:            ['cancelled',   'cancelled',   'cancelled',   'cancelled',   X,             X],
   reopen:            [X,             X,             X,             X,             'in_progress', X],
+  // tried on a 长期坚持 item; any other closed item refuses it (see the 回头看 test below)
+  report_progress:   [X,             X,             X,             X,             SAME,          X],
 };
 const COLUMNS: readonly TaskState[] = ['pending', 'declined', 'in_progress', 'submitted', 'closed', 'cancelled'];
 
-const LEADER_ACTIONS: readonly TaskAction[] = ['accept', 'decline', 'request_extension', 'submit'];
+const LEADER_ACTIONS: readonly TaskAction[] = ['accept', 'decline', 'request_extension', 'submit', 'report_progress'];
 const leader = actor(LEADER, 'leader');
 const supervisor = actor(SUPERVISOR, 'supervisor');
 const inspector = actor(INSPECTOR, 'inspector');
 
 function contextFor(action: TaskAction, state: TaskState, extra: Partial<Parameters<typeof makeContext>[0]> = {}) {
   const withExtension = action === 'approve_extension' || action === 'refuse_extension';
-  return makeContext({ state, pendingExtension: withExtension, ...extra });
+  const longTerm = action === 'report_progress' ? { closureKind: 'long_term' as const } : {};
+  return makeContext({ state, pendingExtension: withExtension, ...longTerm, ...extra });
 }
 function whoActs(action: TaskAction): Actor {
   return LEADER_ACTIONS.includes(action) ? leader : supervisor;

@@ -28,7 +28,7 @@ const finding: Finding = {
 };
 const task: Task = {
   id: 'k1', tenantId: T, findingId: 'f1', state: 'pending', leaderUserId: 'ou_l', measures: null, deadline: '2026-11-30',
-  completionNote: null, closureKind: null, returnsCount: 0, version: 1, closedAt: null, createdAt: 1, updatedAt: 1,
+  completionNote: null, closureKind: null, returnsCount: 0, version: 1, closedAt: null, closedOn: null, createdAt: 1, updatedAt: 1,
 };
 
 function change(expectedVersion: number, state: Task['state'], outboxId: string): WriteOp[] {

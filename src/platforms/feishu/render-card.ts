@@ -3,7 +3,7 @@
 // rejects unknown properties, so nothing is emitted here that test/support/feishu-card-rules.ts
 // would not accept.
 import { MENTION_PATTERN } from '../../../cards/model.js';
-import type { ActionPayload, Card, CardButton, CardColour, CardElement, FormField } from '../../../cards/model.js';
+import type { ActionPayload, Card, CardButton, CardColour, CardElement, FormField, TableColumn } from '../../../cards/model.js';
 
 export interface FeishuText {
   tag: 'plain_text';
@@ -96,7 +96,75 @@ function renderElement(element: CardElement, usedNames: Set<string>): FeishuElem
       return renderButtonRow(element.buttons);
     case 'form':
       return [renderForm(element, usedNames)];
+    case 'table':
+      return [renderTable(element)];
+    case 'chart':
+      // A chart without points draws an empty frame; saying nothing is clearer.
+      return element.points.length === 0 ? [] : [renderChart(element)];
   }
+}
+
+// lark_md (client ≥ 7.10) rather than full markdown (≥ 7.14): it shows links, bold and
+// <at id=…></at>, which is all a cell needs, on more clients [doc table.md, data_type].
+const TABLE_DATA_TYPE: Record<TableColumn['kind'], string> = { text: 'text', number: 'number', markdown: 'lark_md' };
+const TABLE_PAGE_MAX = 10;
+
+function renderTable(table: Extract<CardElement, { kind: 'table' }>): FeishuElement {
+  // A number column takes JSON numbers (doc table.md); one that holds anything else, such as
+  // a "—", is sent as text so the cell still reads instead of risking a blank or a refusal.
+  const numeric = new Set(
+    table.columns
+      .filter((c) => c.kind === 'number' && table.rows.every((r) => r[c.name] === undefined || asNumber(r[c.name]) !== null))
+      .map((c) => c.name),
+  );
+  const dataType = (c: TableColumn) => (c.kind === 'number' && !numeric.has(c.name) ? 'text' : TABLE_DATA_TYPE[c.kind]);
+  const columns = table.columns.map((c) => ({ name: c.name, display_name: withoutMentions(c.label), data_type: dataType(c) }));
+  // Only declared columns travel: anything else in a row is bytes the client never shows.
+  const rows = table.rows.map((row) => {
+    const out: Record<string, string | number> = {};
+    for (const c of table.columns) {
+      const cell = row[c.name];
+      if (cell === undefined) continue;
+      if (numeric.has(c.name)) out[c.name] = asNumber(cell)!;
+      else out[c.name] = c.kind === 'markdown' ? withFeishuMentions(String(cell)) : withoutMentions(String(cell));
+    }
+    return out;
+  });
+  return {
+    tag: 'table',
+    page_size: clamp(Math.round(table.pageSize ?? table.rows.length), 1, TABLE_PAGE_MAX),
+    // Keeps the names in view while a wide table scrolls sideways on a phone.
+    freeze_first_column: true,
+    header_style: { background_style: 'grey', bold: true },
+    columns,
+    rows,
+  };
+}
+
+function asNumber(cell: string | number | undefined): number | null {
+  if (typeof cell === 'number') return Number.isFinite(cell) ? cell : null;
+  if (cell === undefined || cell.trim() === '') return null;
+  const n = Number(cell);
+  return Number.isFinite(n) ? n : null;
+}
+
+// A VChart spec in the shape of the Feishu chart doc's line and bar examples: one data
+// list, x/y/series fields, legend below. A bar chart groups its bars by series through the
+// two-level xField, as the doc's bar example does.
+function renderChart(chart: Extract<CardElement, { kind: 'chart' }>): FeishuElement {
+  return {
+    tag: 'chart',
+    aspect_ratio: '16:9',
+    chart_spec: {
+      type: chart.chartType,
+      title: { text: withoutMentions(chart.title) },
+      data: { values: chart.points.map((p) => ({ x: p.x, series: p.series, y: p.y })) },
+      xField: chart.chartType === 'bar' ? ['x', 'series'] : 'x',
+      yField: 'y',
+      seriesField: 'series',
+      legends: { visible: true, orient: 'bottom' },
+    },
+  };
 }
 
 function renderButtonRow(buttons: CardButton[]): FeishuElement[] {

@@ -298,3 +298,47 @@ describe('checkFeishuCard', () => {
     expectError(base(Array.from({ length: 201 }, () => ({ tag: 'hr' }))), /201 components; at most 200/);
   });
 });
+
+describe('renderFeishuCard tables and charts', () => {
+  const columns = [
+    { name: 'dept', label: '科室', kind: 'text' as const },
+    { name: 'n', label: '在办', kind: 'number' as const },
+    { name: 'who', label: '负责人', kind: 'markdown' as const },
+  ];
+  it('renders a table at the body root with mapped data types and mentions only in markdown cells', () => {
+    const rows: Record<string, string | number>[] = [{ dept: `急诊科 ${mention('ou_x')}`, n: 3, who: `**${mention('ou_a')}**`, stray: 'dropped' }, { dept: '门诊部', n: '2' }];
+    const json = renderFeishuCard(card([{ kind: 'table', columns, rows, pageSize: 50 }]));
+    expect(checkFeishuCard(json)).toEqual([]);
+    expect(json.body.elements).toEqual([{
+      tag: 'table', page_size: 10, freeze_first_column: true, header_style: { background_style: 'grey', bold: true },
+      columns: [
+        { name: 'dept', display_name: '科室', data_type: 'text' },
+        { name: 'n', display_name: '在办', data_type: 'number' },
+        { name: 'who', display_name: '负责人', data_type: 'lark_md' },
+      ],
+      rows: [{ dept: '急诊科 @ou_x', n: 3, who: '**<at id=ou_a></at>**' }, { dept: '门诊部', n: 2 }],
+    }]);
+  });
+  it('shows a number column holding non-numbers as text and keeps page_size within 1–10', () => {
+    const [t] = els(card([{ kind: 'table', columns, rows: [{ dept: 'a', n: '—' }] }]));
+    expect((t!.columns as { data_type: string }[])[1]!.data_type).toBe('text');
+    expect(t!.rows).toEqual([{ dept: 'a', n: '—' }]);
+    expect(els(card([{ kind: 'table', columns, rows: [] }]))[0]!.page_size).toBe(1);
+  });
+  it('renders a line chart as a VChart spec and a bar chart grouped by series', () => {
+    const points = [{ x: '第1周', series: '新发现', y: 3 }, { x: '第1周', series: '已销号', y: 1 }];
+    const json = renderFeishuCard(card([{ kind: 'chart', chartType: 'line', title: '趋势', points }]));
+    expect(checkFeishuCard(json)).toEqual([]);
+    expect(json.body.elements).toEqual([{
+      tag: 'chart', aspect_ratio: '16:9',
+      chart_spec: {
+        type: 'line', title: { text: '趋势' },
+        data: { values: [{ x: '第1周', series: '新发现', y: 3 }, { x: '第1周', series: '已销号', y: 1 }] },
+        xField: 'x', yField: 'y', seriesField: 'series', legends: { visible: true, orient: 'bottom' },
+      },
+    }]);
+    const [bar] = els(card([{ kind: 'chart', chartType: 'bar', title: 'b', points }]));
+    expect((bar!.chart_spec as { xField: unknown }).xField).toEqual(['x', 'series']);
+    expect(els(card([{ kind: 'chart', chartType: 'line', title: 'empty', points: [] }]))).toEqual([]);
+  });
+});

@@ -1,0 +1,54 @@
+// 周调度 / 月通报 for one tenant: the bulletin card to the supervision group; the monthly run
+// also asks the leaders of long-term (长期坚持) items how they are holding up (回头看). One atomic
+// write with "this period is done", so a second run sends nothing.
+import { bulletinCard } from '../../cards/bulletin.js';
+import { longTermCheckCard } from '../../cards/digest.js';
+import type { Card } from '../../cards/model.js';
+import { buildBulletin } from '../domain/bulletin.js';
+import type { Campaign, IsoDate, Tenant } from '../domain/model.js';
+import type { JobPeriod } from '../domain/schedule.js';
+import type { TaskFacts } from '../domain/task-facts.js';
+import { bulletinQuery, toBulletinSource, type BulletinKind, type Span } from './bulletin-source.js';
+import { ensureDefaultCampaign } from './context.js';
+import { sendOps } from './outgoing.js';
+import type { Deps } from './ports.js';
+import type { WriteOp } from './store-port.js';
+import type { JobSummary } from './run-reminders.js';
+
+/** Builds the bulletin card for a span, from live figures. */
+export async function drawBulletin(deps: Deps, tenant: Tenant, campaign: Campaign, kind: BulletinKind, span: Span, today: IsoDate): Promise<Card> {
+  const query = bulletinQuery(kind, span, today, deps.settings);
+  const figures = await deps.store.bulletinFigures(tenant.id, campaign.id, query);
+  return bulletinCard(buildBulletin(toBulletinSource(figures, kind, query, campaign.name)));
+}
+
+function longTermRequests(deps: Deps, tenant: Tenant, items: TaskFacts[], monthLabel: string): WriteOp[] {
+  const byLeader = new Map<string, TaskFacts[]>();
+  for (const item of items) byLeader.set(item.leaderUserId, [...(byLeader.get(item.leaderUserId) ?? []), item]);
+  return [...byLeader].flatMap(([userId, mine]) => sendOps(deps, tenant, { kind: 'user', userId }, { kind: 'card', card: longTermCheckCard(mine, monthLabel) }));
+}
+
+export async function runBulletin(deps: Deps, tenant: Tenant, period: JobPeriod, today: IsoDate): Promise<JobSummary> {
+  if (await deps.store.hasJobRun(tenant.id, period.job, period.key)) return { skipped: 'already_done' };
+  const campaign = await ensureDefaultCampaign(deps, tenant);
+  const chatId = await deps.store.getSupervisionChat(tenant.id, campaign.id);
+  const now = deps.clock.now();
+  const ops: WriteOp[] = [];
+  const summary: JobSummary = { bulletin: chatId ? 1 : 0 };
+  if (chatId) {
+    const kind = period.job === 'monthly' ? 'monthly' : 'weekly';
+    const card = await drawBulletin(deps, tenant, campaign, kind, { start: period.start, end: period.end }, today);
+    ops.push(...sendOps(deps, tenant, { kind: 'chat', chatId }, { kind: 'card', card }));
+  } else {
+    deps.log.warn('bulletin has no supervision group yet', { tenantId: tenant.id, period: period.key });
+  }
+  if (period.job === 'monthly') {
+    const longTerm = await deps.store.listLongTermFacts(tenant.id);
+    ops.push(...longTermRequests(deps, tenant, longTerm, period.label));
+    summary['longTermRequests'] = new Set(longTerm.map((t) => t.leaderUserId)).size;
+  }
+  ops.push({ op: 'recordJobRun', tenantId: tenant.id, job: period.job, periodKey: period.key, at: now, summary });
+  await deps.store.commit(ops);
+  deps.kickOutbox();
+  return summary;
+}

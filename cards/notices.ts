@@ -31,6 +31,36 @@ export function escalationCard(finding: Pick<Finding, 'number' | 'description'>,
   };
 }
 
+export interface RedItem {
+  findingNumber: number;
+  departmentName: string | null;
+  description: string;
+  leaderUserId: string;
+  overdueWorkingDays: number;
+}
+
+export const RED_CARD_LIMIT = 20;
+
+/** The day's newly red tasks in one card to the supervision group, each leader @-mentioned once. */
+export function redEscalationCard(items: readonly RedItem[], dayLabel: string): Card {
+  const shown = items.slice(0, RED_CARD_LIMIT);
+  const lines = shown.map(
+    (i) => `- **第${i.findingNumber}号问题** ${plain(i.departmentName ?? '')} ${plain(i.description.slice(0, 40))}：已逾期${i.overdueWorkingDays}个工作日，${mention(i.leaderUserId)}`,
+  );
+  const first = items[0];
+  return {
+    title: items.length === 1 && first ? `红色督办 · 第${first.findingNumber}号问题` : `红色督办 · ${items.length}项严重逾期`,
+    subtitle: dayLabel,
+    colour: 'red',
+    summary: `红色督办：${items.length}项严重逾期`,
+    elements: [
+      { kind: 'markdown', text: '以下问题逾期超过督办期限，请责任领导尽快整改，监督小组跟进督办：' },
+      { kind: 'markdown', text: lines.join('\n') },
+      ...(items.length > shown.length ? [{ kind: 'note' as const, text: `另有${items.length - shown.length}项未列出，完整清单请发送「台账」导出。` }] : []),
+    ],
+  };
+}
+
 export function departmentsCard(departments: readonly Department[]): Card {
   const lines = departments.map((d) => `- ${plain(d.name)}：${d.leaderUserId ? mention(d.leaderUserId) : '未设责任领导'}`);
   return {

@@ -106,6 +106,7 @@ CREATE TABLE `findings` (
 CREATE UNIQUE INDEX `findings_tenant_number` ON `findings` (`tenant_id`,`number`);--> statement-breakpoint
 CREATE UNIQUE INDEX `findings_intake_card` ON `findings` (`tenant_id`,`intake_card_id`);--> statement-breakpoint
 CREATE INDEX `findings_tenant_campaign` ON `findings` (`tenant_id`,`campaign_id`);--> statement-breakpoint
+CREATE INDEX `findings_found_on` ON `findings` (`tenant_id`,`found_on`);--> statement-breakpoint
 CREATE TABLE `task_events` (
 	`tenant_id` text NOT NULL,
 	`task_id` text NOT NULL,
@@ -122,6 +123,12 @@ CREATE TABLE `tasks` (
 	`id` text PRIMARY KEY NOT NULL,
 	`tenant_id` text NOT NULL,
 	`finding_id` text NOT NULL,
+	`campaign_id` text NOT NULL,
+	`finding_number` integer NOT NULL,
+	`department_id` text,
+	`category` text NOT NULL,
+	`found_on` text NOT NULL,
+	`inspector_user_id` text NOT NULL,
 	`state` text NOT NULL,
 	`leader_user_id` text NOT NULL,
 	`measures` text,
@@ -131,13 +138,18 @@ CREATE TABLE `tasks` (
 	`returns_count` integer DEFAULT 0 NOT NULL,
 	`version` integer NOT NULL,
 	`closed_at` integer,
+	`closed_on` text,
 	`created_at` integer NOT NULL,
 	`updated_at` integer NOT NULL
 );
 --> statement-breakpoint
 CREATE INDEX `tasks_finding` ON `tasks` (`finding_id`);--> statement-breakpoint
 CREATE INDEX `tasks_leader_state` ON `tasks` (`tenant_id`,`leader_user_id`,`state`);--> statement-breakpoint
-CREATE INDEX `tasks_state_deadline` ON `tasks` (`tenant_id`,`state`,`deadline`);--> statement-breakpoint
+CREATE INDEX `tasks_inspector_state` ON `tasks` (`tenant_id`,`inspector_user_id`,`state`);--> statement-breakpoint
+CREATE INDEX `tasks_sweep` ON `tasks` (`tenant_id`,`state`,`campaign_id`,`deadline`,`department_id`,`category`,`found_on`,`leader_user_id`,`inspector_user_id`,`returns_count`,`version`,`finding_number`,`id`);--> statement-breakpoint
+CREATE INDEX `tasks_by_group` ON `tasks` (`tenant_id`,`campaign_id`,`department_id`,`category`,`state`,`deadline`,`found_on`);--> statement-breakpoint
+CREATE INDEX `tasks_found_on` ON `tasks` (`tenant_id`,`campaign_id`,`found_on`,`state`,`department_id`,`category`);--> statement-breakpoint
+CREATE INDEX `tasks_closed_on` ON `tasks` (`tenant_id`,`campaign_id`,`closed_on`,`department_id`,`category`,`found_on`,`deadline`);--> statement-breakpoint
 CREATE TABLE `card_copies` (
 	`id` text PRIMARY KEY NOT NULL,
 	`tenant_id` text NOT NULL,
@@ -186,4 +198,20 @@ CREATE TABLE `outbox` (
 );
 --> statement-breakpoint
 CREATE INDEX `outbox_due` ON `outbox` (`status`,`next_attempt_at`);--> statement-breakpoint
-CREATE INDEX `outbox_copy` ON `outbox` (`card_copy_id`);
+CREATE INDEX `outbox_copy` ON `outbox` (`card_copy_id`);--> statement-breakpoint
+CREATE TABLE `escalations` (
+	`tenant_id` text NOT NULL,
+	`task_id` text NOT NULL,
+	`threshold` text NOT NULL,
+	`at` integer NOT NULL,
+	PRIMARY KEY(`tenant_id`, `task_id`, `threshold`)
+);
+--> statement-breakpoint
+CREATE TABLE `job_runs` (
+	`tenant_id` text NOT NULL,
+	`job` text NOT NULL,
+	`period_key` text NOT NULL,
+	`ran_at` integer NOT NULL,
+	`summary` text NOT NULL,
+	PRIMARY KEY(`tenant_id`, `job`, `period_key`)
+);

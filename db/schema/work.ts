@@ -35,6 +35,14 @@ export const tasks = sqliteTable(
     id: text('id').primaryKey(),
     tenantId: text('tenant_id').notNull(),
     findingId: text('finding_id').notNull(),
+    // Copied from the finding, which never changes after filing: the sweeps over every task
+    // (reminders, escalation, bulletins) then read this table alone, through one covering index.
+    campaignId: text('campaign_id').notNull(),
+    findingNumber: integer('finding_number').notNull(),
+    departmentId: text('department_id'),
+    category: text('category').notNull(),
+    foundOn: text('found_on').notNull(),
+    inspectorUserId: text('inspector_user_id').notNull(),
     state: text('state', {
       enum: ['pending', 'declined', 'in_progress', 'submitted', 'closed', 'cancelled'],
     }).notNull(),
@@ -54,8 +62,16 @@ export const tasks = sqliteTable(
   (t) => [
     index('tasks_finding').on(t.findingId),
     index('tasks_leader_state').on(t.tenantId, t.leaderUserId, t.state),
-    index('tasks_state_deadline').on(t.tenantId, t.state, t.deadline),
-    index('tasks_closed_on').on(t.tenantId, t.closedOn),
+    index('tasks_inspector_state').on(t.tenantId, t.inspectorUserId, t.state),
+    /** covers the sweeps: everything they read about open tasks is in the index itself */
+    index('tasks_sweep').on(
+      t.tenantId, t.state, t.campaignId, t.deadline, t.departmentId, t.category, t.foundOn,
+      t.leaderUserId, t.inspectorUserId, t.returnsCount, t.version, t.findingNumber, t.id,
+    ),
+    /** the bulletin's open-task counts per department and category stream in this order, no sort */
+    index('tasks_by_group').on(t.tenantId, t.campaignId, t.departmentId, t.category, t.state, t.deadline, t.foundOn),
+    index('tasks_found_on').on(t.tenantId, t.campaignId, t.foundOn, t.state, t.departmentId, t.category),
+    index('tasks_closed_on').on(t.tenantId, t.campaignId, t.closedOn, t.departmentId, t.category, t.foundOn, t.deadline),
   ],
 );
 

@@ -55,11 +55,9 @@ function add(into: FigureCounts, from: FigureCounts): void {
   into.closed += from.closed;
   into.open += from.open;
   into.overdue += from.overdue;
-  into.totalEver += from.totalEver;
-  into.closedEver += from.closedEver;
 }
 
-const zero = (): FigureCounts => ({ new: 0, closed: 0, open: 0, overdue: 0, totalEver: 0, closedEver: 0 });
+const zero = (): FigureCounts => ({ new: 0, closed: 0, open: 0, overdue: 0 });
 const counts = ({ new: n, closed, open, overdue }: FigureCounts): Counts => ({ new: n, closed, open, overdue });
 
 function groupBy(figures: BulletinFigures, key: 'department' | 'category'): ({ name: string } & Counts)[] {
@@ -98,14 +96,13 @@ export function toBulletinSource(figures: BulletinFigures, kind: BulletinKind, q
     add(current, row);
     add(previous, row.previous);
   }
-  const totals = (c: FigureCounts): Totals => ({ ...counts(c), totalEver: c.totalEver, closedEver: c.closedEver });
   return {
     kind,
     periodStart: query.start,
     periodEnd: query.end,
     campaignName,
-    current: totals(current),
-    previous: totals(previous),
+    current: { ...counts(current), ...figures.totals.current } satisfies Totals,
+    previous: { ...counts(previous), ...figures.totals.previous } satisfies Totals,
     byDepartment: groupBy(figures, 'department'),
     byCategory: groupBy(figures, 'category'),
     overdue: figures.overdue.map((o) => ({

@@ -104,7 +104,7 @@ export async function fileFinding(deps: Deps, tenant: Tenant, campaign: Campaign
   };
   ops.push(
     { op: 'insertFinding', finding },
-    { op: 'insertTask', task },
+    { op: 'insertTask', task, finding },
     { op: 'appendEvent', event: { tenantId: tenant.id, taskId: task.id, seq: 1, action: 'create', actorUserId: actor.userId, at: now, data: { leaderUserId, deadline: task.deadline, deadlineInput: deadlineRaw } } },
     { op: 'grantRole', tenantId: tenant.id, userId: leaderUserId, role: 'leader', at: now },
   );

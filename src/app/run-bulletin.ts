@@ -24,7 +24,11 @@ export async function drawBulletin(deps: Deps, tenant: Tenant, campaign: Campaig
 
 function longTermRequests(deps: Deps, tenant: Tenant, items: TaskFacts[], monthLabel: string): WriteOp[] {
   const byLeader = new Map<string, TaskFacts[]>();
-  for (const item of items) byLeader.set(item.leaderUserId, [...(byLeader.get(item.leaderUserId) ?? []), item]);
+  for (const item of items) {
+    const list = byLeader.get(item.leaderUserId);
+    if (list) list.push(item);
+    else byLeader.set(item.leaderUserId, [item]);
+  }
   return [...byLeader].flatMap(([userId, mine]) => sendOps(deps, tenant, { kind: 'user', userId }, { kind: 'card', card: longTermCheckCard(mine, monthLabel) }));
 }
 

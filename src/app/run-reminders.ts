@@ -1,20 +1,29 @@
 // The daily reminder sweep for one tenant: one digest card per person (never one message per
-// task), and a red card to the supervision group for each task newly overdue beyond the
-// threshold. Everything — digests, escalations, escalation marks and "this day is done" — is one
-// atomic write, so running the job twice for a day sends nothing twice.
-import { digestCard } from '../../cards/digest.js';
-import { escalationCard } from '../../cards/notices.js';
-import { buildDigests, escalationsDue } from '../domain/digest.js';
+// task), and one red card per supervision group listing the tasks that turned red today, each
+// escalated once ever. Everything — digests, the red card, the escalation marks and "this day is
+// done" — is one atomic write, so running the job twice for a day sends nothing twice.
+import { DIGEST_CARD_LIMIT, digestCard } from '../../cards/digest.js';
+import { redEscalationCard } from '../../cards/notices.js';
+import { formatShortZh } from '../domain/deadline.js';
+import { buildDigests, escalationsDue, type Digest, type EscalationDue } from '../domain/digest.js';
 import type { Tenant } from '../domain/model.js';
 import type { JobPeriod } from '../domain/schedule.js';
+import type { TaskFacts } from '../domain/task-facts.js';
 import { isWorkingDay } from '../domain/working-days.js';
-import { formatShortZh } from '../domain/deadline.js';
-import { sendCopyOps, sendOps } from './outgoing.js';
+import { sendOps } from './outgoing.js';
 import type { Deps } from './ports.js';
 import type { WriteOp } from './store-port.js';
 
 export interface JobSummary {
   [figure: string]: number | string;
+}
+
+/** Only the items a card shows need their description read from the findings. */
+async function describeShown(deps: Deps, tenant: Tenant, digests: Digest[], red: EscalationDue[]) {
+  const shown = new Map<string, TaskFacts>();
+  for (const d of digests) for (const item of [...d.overdue, ...d.dueSoon, ...d.awaiting].slice(0, DIGEST_CARD_LIMIT)) shown.set(item.facts.taskId, item.facts);
+  for (const r of red.slice(0, 50)) shown.set(r.facts.taskId, r.facts);
+  return new Map((await deps.store.describeTasks(tenant.id, [...shown.values()])).map((f) => [f.taskId, f]));
 }
 
 export async function runReminders(deps: Deps, tenant: Tenant, period: JobPeriod): Promise<JobSummary> {
@@ -25,24 +34,40 @@ export async function runReminders(deps: Deps, tenant: Tenant, period: JobPeriod
   const facts = await deps.store.listOpenTaskFacts(tenant.id);
   const digests = buildDigests(facts, today, deps.settings);
   const due = escalationsDue(facts, await deps.store.listEscalationKeys(tenant.id), today, deps.settings);
+  const described = await describeShown(deps, tenant, digests, due);
+  const withText = (f: TaskFacts) => described.get(f.taskId) ?? f;
+  const dayLabel = formatShortZh(today);
   const now = deps.clock.now();
   const ops: WriteOp[] = [];
+
   for (const digest of digests) {
-    ops.push(...sendOps(deps, tenant, { kind: 'user', userId: digest.userId }, { kind: 'card', card: digestCard(digest, formatShortZh(today)) }));
+    const full: Digest = {
+      ...digest,
+      overdue: digest.overdue.map((i) => ({ ...i, facts: withText(i.facts) })),
+      dueSoon: digest.dueSoon.map((i) => ({ ...i, facts: withText(i.facts) })),
+      awaiting: digest.awaiting.map((i) => ({ ...i, facts: withText(i.facts) })),
+    };
+    ops.push(...sendOps(deps, tenant, { kind: 'user', userId: digest.userId }, { kind: 'card', card: digestCard(full, dayLabel) }));
   }
 
-  const chats = new Map<string, string | null>();
   let escalated = 0;
-  for (const { facts: task, overdueWorkingDays } of due) {
-    if (!chats.has(task.campaignId)) chats.set(task.campaignId, await deps.store.getSupervisionChat(tenant.id, task.campaignId));
-    const chatId = chats.get(task.campaignId);
-    // without a supervision group the escalation waits (unmarked) until one is bound
+  const byCampaign = new Map<string, EscalationDue[]>();
+  for (const d of due) {
+    const list = byCampaign.get(d.facts.campaignId);
+    if (list) list.push(d);
+    else byCampaign.set(d.facts.campaignId, [d]);
+  }
+  for (const [campaignId, items] of byCampaign) {
+    const chatId = await deps.store.getSupervisionChat(tenant.id, campaignId);
+    // without a supervision group the escalation waits, unmarked, until one is bound
     if (!chatId) continue;
-    const why = `第${task.findingNumber}号问题已逾期${overdueWorkingDays}个工作日，请责任领导尽快整改，监督小组跟进督办。`;
-    const card = escalationCard({ number: task.findingNumber, description: task.description }, task.leaderUserId, why);
-    ops.push(...sendCopyOps(deps, tenant, { taskId: task.taskId, purpose: 'escalation', viewerUserId: null, target: { kind: 'chat', chatId }, chatId, card }).ops);
-    ops.push({ op: 'insertEscalation', tenantId: tenant.id, taskId: task.taskId, threshold: 'overdue', at: now });
-    escalated++;
+    const card = redEscalationCard(
+      items.map(({ facts: f, overdueWorkingDays }) => ({ ...withText(f), overdueWorkingDays })),
+      dayLabel,
+    );
+    ops.push(...sendOps(deps, tenant, { kind: 'chat', chatId }, { kind: 'card', card }));
+    ops.push({ op: 'insertEscalations', tenantId: tenant.id, taskIds: items.map((i) => i.facts.taskId), threshold: 'overdue', at: now });
+    escalated += items.length;
   }
   const summary = { openTasks: facts.length, digests: digests.length, escalated };
   ops.push({ op: 'recordJobRun', tenantId: tenant.id, job: period.job, periodKey: period.key, at: now, summary });

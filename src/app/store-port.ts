@@ -74,7 +74,8 @@ export type WriteOp =
   | { op: 'upsertDepartment'; department: Department; at: number }
   | { op: 'bindChat'; tenantId: string; chatId: string; campaignId: string; boundBy: string; at: number }
   | { op: 'insertFinding'; finding: Finding }
-  | { op: 'insertTask'; task: Task }
+  /** the finding's immutable fields are copied onto the task row for the sweeps */
+  | { op: 'insertTask'; task: Task; finding: Finding }
   /** version-checked: applies only if the task is still at `expectedVersion`; bumps version */
   | { op: 'updateTask'; tenantId: string; taskId: string; expectedVersion: number; patch: Partial<Task>; at: number }
   /** UNIQUE (task_id, seq): a stale or concurrent write fails the whole commit */
@@ -95,6 +96,8 @@ export type WriteOp =
   | { op: 'completeDelivery'; platform: Platform; deliveryId: string; response: string | null; at: number }
   /** PRIMARY KEY (tenant, task, threshold): a second escalation fails the whole commit */
   | { op: 'insertEscalation'; tenantId: string; taskId: string; threshold: 'overdue' | 'returned'; at: number }
+  /** many escalation marks at once (a sweep), same key and same all-or-nothing rule */
+  | { op: 'insertEscalations'; tenantId: string; taskIds: string[]; threshold: 'overdue' | 'returned'; at: number }
   /** PRIMARY KEY (tenant, job, period): a job's second run in a period fails the whole commit */
   | { op: 'recordJobRun'; tenantId: string; job: string; periodKey: string; at: number; summary: Record<string, unknown> };
 
@@ -155,8 +158,12 @@ export interface Store {
 
   // — for the scheduled jobs —
   listTenants(): Promise<Tenant[]>;
-  /** every task still open (pending, declined, in progress, submitted), flat */
+  /**
+   * Every task still open (pending, declined, in progress, submitted), flat and light: area and
+   * description are left empty — fill them with `describeTasks` for the few a card will show.
+   */
   listOpenTaskFacts(tenantId: string): Promise<TaskFacts[]>;
+  describeTasks(tenantId: string, facts: TaskFacts[]): Promise<TaskFacts[]>;
   /** closed as 长期坚持: the monthly 回头看 asks their leaders for progress */
   listLongTermFacts(tenantId: string): Promise<TaskFacts[]>;
   /** `${taskId}:${threshold}` of every escalation already sent */
@@ -182,13 +189,18 @@ export interface FigureCounts {
   closed: number;
   open: number;
   overdue: number;
+}
+
+export interface EverCounts {
+  /** every item found up to the period's end (cancelled ones excluded) */
   totalEver: number;
   closedEver: number;
 }
 
-/** Raw aggregates from one scan; the use case turns them into a bulletin. */
+/** Raw aggregates from a few index range scans; the use case turns them into a bulletin. */
 export interface BulletinFigures {
   groups: ({ department: string; category: string; previous: FigureCounts } & FigureCounts)[];
+  totals: { current: EverCounts; previous: EverCounts };
   overdue: { findingNumber: number; departmentName: string | null; description: string; leaderUserId: string; deadline: IsoDate }[];
   repeats: { departmentName: string; category: string; count: number }[];
   foundByDate: { date: IsoDate; n: number }[];

@@ -20,12 +20,12 @@ import { atomic, type AppDatabase } from './database.js';
 import { toCampaign, toCardCopy, toDelivery, toDepartment, toOutboxItem, toTenant } from './rows.js';
 import * as reports from './report-queries.js';
 import * as taskQueries from './task-queries.js';
-import { toQuery } from './write-ops.js';
+import { toQueries } from './write-ops.js';
 
 export function createStore(db: AppDatabase): Store {
   return {
     async commit(ops) {
-      await atomic(db, ops.map((op) => toQuery(db, op)));
+      await atomic(db, ops.flatMap((op) => toQueries(db, op)));
     },
 
     async recordDelivery(d) {
@@ -186,6 +186,7 @@ export function createStore(db: AppDatabase): Store {
     listTenants: async () => (await db.select().from(tenants)).map(toTenant),
     listOpenTaskFacts: (tenantId) => reports.listOpenTaskFacts(db, tenantId),
     listLongTermFacts: (tenantId) => reports.listLongTermFacts(db, tenantId),
+    describeTasks: (tenantId, facts) => reports.describeTasks(db, tenantId, facts),
     async listEscalationKeys(tenantId) {
       const rows = await db.select({ taskId: escalations.taskId, threshold: escalations.threshold }).from(escalations).where(eq(escalations.tenantId, tenantId));
       return new Set(rows.map((r) => `${r.taskId}:${r.threshold}`));

@@ -53,7 +53,23 @@ export const toFinding = (r: InferSelectModel<typeof findings>): Finding => ({
   source: r.source as FindingSource,
 });
 
-export const toTask = (r: InferSelectModel<typeof tasks>): Task => ({ ...r });
+export const toTask = (r: InferSelectModel<typeof tasks>): Task => ({
+  id: r.id,
+  tenantId: r.tenantId,
+  findingId: r.findingId,
+  state: r.state,
+  leaderUserId: r.leaderUserId,
+  measures: r.measures,
+  deadline: r.deadline,
+  completionNote: r.completionNote,
+  closureKind: r.closureKind,
+  returnsCount: r.returnsCount,
+  version: r.version,
+  closedAt: r.closedAt,
+  closedOn: r.closedOn,
+  createdAt: r.createdAt,
+  updatedAt: r.updatedAt,
+});
 
 export const toExtension = (r: InferSelectModel<typeof extensionRequests>): ExtensionRequest => ({ ...r });
 

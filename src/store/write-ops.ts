@@ -25,7 +25,15 @@ import type { AppDatabase } from './database.js';
 
 type Query = BatchItem<'sqlite'>;
 
-export function toQuery(db: AppDatabase, w: WriteOp): Query {
+export function toQueries(db: AppDatabase, w: WriteOp): Query[] {
+  if (w.op !== 'insertEscalations') return [toQuery(db, w)];
+  // one statement, four bound values, however many rows: the ids travel as one JSON array
+  return [
+    db.insert(escalations).select(sql`select ${w.tenantId}, value, ${w.threshold}, ${w.at} from json_each(${JSON.stringify(w.taskIds)})`),
+  ];
+}
+
+function toQuery(db: AppDatabase, w: Exclude<WriteOp, { op: 'insertEscalations' }>): Query {
   switch (w.op) {
     case 'insertTenant':
       return db
@@ -74,7 +82,15 @@ export function toQuery(db: AppDatabase, w: WriteOp): Query {
     case 'insertFinding':
       return db.insert(findings).values(w.finding);
     case 'insertTask':
-      return db.insert(tasks).values(w.task);
+      return db.insert(tasks).values({
+        ...w.task,
+        campaignId: w.finding.campaignId,
+        findingNumber: w.finding.number,
+        departmentId: w.finding.departmentId,
+        category: w.finding.category,
+        foundOn: w.finding.foundOn,
+        inspectorUserId: w.finding.inspectorUserId,
+      });
     case 'updateTask': {
       const { id: _id, tenantId: _tenant, version: _version, ...patch } = w.patch;
       return db

@@ -45,7 +45,7 @@ function change(expectedVersion: number, state: Task['state'], outboxId: string)
 describe('atomic writes on better-sqlite3', () => {
   it('applies a change, its event and its outbox row together', async () => {
     const store = createStore(database.db);
-    await store.commit([{ op: 'insertFinding', finding }, { op: 'insertTask', task }, { op: 'appendEvent', event: { tenantId: T, taskId: 'k1', seq: 1, action: 'create', actorUserId: 'ou_i', at: 1, data: {} } }]);
+    await store.commit([{ op: 'insertFinding', finding }, { op: 'insertTask', task, finding }, { op: 'appendEvent', event: { tenantId: T, taskId: 'k1', seq: 1, action: 'create', actorUserId: 'ou_i', at: 1, data: {} } }]);
     await store.commit(change(1, 'in_progress', 'o1'));
     const ctx = await store.getTaskContext(T, 'k1');
     expect(ctx?.task).toMatchObject({ state: 'in_progress', version: 2 });
@@ -55,7 +55,7 @@ describe('atomic writes on better-sqlite3', () => {
 
   it('rejects a stale write whole and leaves no trace', async () => {
     const store = createStore(database.db);
-    await store.commit([{ op: 'insertFinding', finding }, { op: 'insertTask', task }, { op: 'appendEvent', event: { tenantId: T, taskId: 'k1', seq: 1, action: 'create', actorUserId: 'ou_i', at: 1, data: {} } }]);
+    await store.commit([{ op: 'insertFinding', finding }, { op: 'insertTask', task, finding }, { op: 'appendEvent', event: { tenantId: T, taskId: 'k1', seq: 1, action: 'create', actorUserId: 'ou_i', at: 1, data: {} } }]);
     await store.commit(change(1, 'in_progress', 'o1'));
     await expect(store.commit(change(1, 'declined', 'o2'))).rejects.toBeInstanceOf(StaleWriteError);
     const ctx = await store.getTaskContext(T, 'k1');

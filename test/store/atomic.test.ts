@@ -1,26 +1,12 @@
 // One state change = one atomic write. A second write from the same task version (a stale card,
 // a concurrent click) must fail whole: no task change, no event, no outbox row.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StaleWriteError, type WriteOp } from '../../src/app/store-port.js';
 import type { Finding, Task } from '../../src/domain/model.js';
-import { openNodeDatabase, type NodeDatabase } from '../../src/runtime/node-database.js';
 import { createStore } from '../../src/store/create-store.js';
+import { DRIVERS, type OpenDriver } from '../support/drivers.js';
 
 const T = 'feishu:t1';
-let dir: string;
-let database: NodeDatabase;
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'duban-store-'));
-  database = openNodeDatabase(join(dir, 'duban.sqlite'));
-});
-afterEach(() => {
-  database.close();
-  rmSync(dir, { recursive: true, force: true });
-});
 
 const finding: Finding = {
   id: 'f1', tenantId: T, campaignId: 'c1', number: 1, departmentId: null, area: '门诊', category: '服务态度',
@@ -42,9 +28,17 @@ function change(expectedVersion: number, state: Task['state'], outboxId: string)
   ];
 }
 
-describe('atomic writes on better-sqlite3', () => {
+describe.each(DRIVERS)('atomic writes on $name', (driver) => {
+  let opened: OpenDriver;
+  beforeEach(async () => {
+    opened = await driver.open();
+  }, 30_000);
+  afterEach(async () => {
+    await opened.close();
+  });
+
   it('applies a change, its event and its outbox row together', async () => {
-    const store = createStore(database.db);
+    const store = createStore(opened.db);
     await store.commit([{ op: 'insertFinding', finding }, { op: 'insertTask', task, finding }, { op: 'appendEvent', event: { tenantId: T, taskId: 'k1', seq: 1, action: 'create', actorUserId: 'ou_i', at: 1, data: {} } }]);
     await store.commit(change(1, 'in_progress', 'o1'));
     const ctx = await store.getTaskContext(T, 'k1');
@@ -54,7 +48,7 @@ describe('atomic writes on better-sqlite3', () => {
   });
 
   it('rejects a stale write whole and leaves no trace', async () => {
-    const store = createStore(database.db);
+    const store = createStore(opened.db);
     await store.commit([{ op: 'insertFinding', finding }, { op: 'insertTask', task, finding }, { op: 'appendEvent', event: { tenantId: T, taskId: 'k1', seq: 1, action: 'create', actorUserId: 'ou_i', at: 1, data: {} } }]);
     await store.commit(change(1, 'in_progress', 'o1'));
     await expect(store.commit(change(1, 'declined', 'o2'))).rejects.toBeInstanceOf(StaleWriteError);
@@ -65,14 +59,44 @@ describe('atomic writes on better-sqlite3', () => {
   });
 
   it('records a delivery once, however often it arrives', async () => {
-    const store = createStore(database.db);
+    const store = createStore(opened.db);
     const delivery = { tenantId: T, platform: 'feishu' as const, deliveryId: 'ev1', kind: 'message', payload: '{}', receivedAt: 1 };
     expect(await store.recordDelivery(delivery)).toBe(true);
     expect(await store.recordDelivery(delivery)).toBe(false);
     expect(await store.getDelivery('feishu', 'ev1')).toMatchObject({ status: 'received' });
   });
 
-  it('uses WAL so readers never wait for the writer', () => {
-    expect(database.sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
+  it('marks many escalations in one statement, and a second mark of the same task fails the write', async () => {
+    const store = createStore(opened.db);
+    await store.commit([{ op: 'insertEscalations', tenantId: T, taskIds: ['a', 'b', 'c'], threshold: 'overdue', at: 1 }]);
+    expect(await store.listEscalationKeys(T)).toEqual(new Set(['a:overdue', 'b:overdue', 'c:overdue']));
+    await expect(store.commit([{ op: 'insertEscalations', tenantId: T, taskIds: ['d', 'b'], threshold: 'overdue', at: 2 }])).rejects.toBeInstanceOf(StaleWriteError);
+    expect((await store.listEscalationKeys(T)).has('d:overdue')).toBe(false);
+  });
+
+  it('reads the sweeps\' facts and the bulletin figures', async () => {
+    const store = createStore(opened.db);
+    await store.commit([{ op: 'insertFinding', finding }, { op: 'insertTask', task, finding }, { op: 'appendEvent', event: { tenantId: T, taskId: 'k1', seq: 1, action: 'create', actorUserId: 'ou_i', at: 1, data: {} } }]);
+    const [facts] = await store.describeTasks(T, await store.listOpenTaskFacts(T));
+    expect(facts).toMatchObject({ taskId: 'k1', findingNumber: 1, category: '服务态度', description: '态度生硬', state: 'pending', hasPendingExtension: false });
+    const figures = await store.bulletinFigures(T, 'c1', {
+      start: '2026-11-23', end: '2026-11-29', previousStart: '2026-11-16', previousEnd: '2026-11-22', today: '2026-12-01',
+      repeatSince: '2026-09-01', repeatMinCount: 1, trendSince: '2026-10-01', overdueLimit: 10,
+    });
+    expect(figures.groups).toEqual([{ department: '未指定科室', category: '服务态度', new: 1, closed: 0, open: 1, overdue: 1, previous: { new: 0, closed: 0, open: 0, overdue: 0 } }]);
+    expect(figures.totals).toEqual({ current: { totalEver: 1, closedEver: 0 }, previous: { totalEver: 0, closedEver: 0 } });
+    expect(figures.overdue.map((o) => o.findingNumber)).toEqual([1]);
+    expect(figures.repeats).toEqual([{ departmentName: '未指定科室', category: '服务态度', count: 1 }]);
+  });
+});
+
+describe('the Node database', () => {
+  it('uses WAL so readers never wait for the writer', async () => {
+    const opened = await DRIVERS[0]!.open();
+    try {
+      expect(await opened.query<{ journal_mode: string }>('pragma journal_mode')).toEqual([{ journal_mode: 'wal' }]);
+    } finally {
+      await opened.close();
+    }
   });
 });

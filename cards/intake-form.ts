@@ -37,15 +37,27 @@ export function intakeForm(view: IntakeFormView): Card {
         kind: 'form',
         name: 'intake',
         fields: [
+          // a select with no options is refused by Feishu: until the office lists its departments
+          // (科室 新增 …), the form asks for the name instead
+          ...(view.departments.length
+            ? [
+                {
+                  kind: 'select' as const,
+                  name: 'department',
+                  label: '责任科室',
+                  placeholder: '选择科室（选后可不填责任领导）',
+                  options: view.departments.map((d) => ({ value: d.id, label: d.name })),
+                  ...(prefill.departmentId ? { initial: prefill.departmentId } : {}),
+                },
+              ]
+            : []),
           {
-            kind: 'select',
-            name: 'department',
-            label: '责任科室',
-            placeholder: view.departments.length ? '选择科室（选后可不填责任领导）' : '暂无科室，请在下方填写',
-            options: view.departments.map((d) => ({ value: d.id, label: d.name })),
-            ...(prefill.departmentId ? { initial: prefill.departmentId } : {}),
+            kind: 'text',
+            name: 'department_new',
+            label: view.departments.length ? '或填写新科室' : '责任科室',
+            placeholder: view.departments.length ? '列表中没有时填写，如：急诊科' : '如：急诊科（发送「科室 新增 急诊科 @责任领导」可预设科室）',
+            maxLength: 50,
           },
-          { kind: 'text', name: 'department_new', label: '或填写新科室', placeholder: '列表中没有时填写，如：急诊科', maxLength: 50 },
           { kind: 'text', name: 'area', label: '督查区域', placeholder: '如：门诊大厅挂号窗口', maxLength: 100 },
           {
             kind: 'select',

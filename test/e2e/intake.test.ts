@@ -130,3 +130,18 @@ describe('intake', () => {
     expect(buttonsOf(copy).map((b) => b.label)).toEqual(['重新指派', '撤销']);
   });
 });
+
+describe('intake before any department exists', () => {
+  it('asks for the department by name instead of offering an empty list', async () => {
+    const fresh = await FeishuHarness.start({ startAt: '2026-11-24T10:00:00+08:00' });
+    try {
+      await fresh.say(admin, group, '@督办 设为督查群');
+      await fresh.say(admin, group, '@督办 督查');
+      const card = fresh.lastCardTo(group.id).content as FeishuCard;
+      expect(cardText(card)).not.toContain('"name":"department"');
+      expect(cardText(card)).toContain('"name":"department_new"');
+    } finally {
+      await fresh.close();
+    }
+  });
+});

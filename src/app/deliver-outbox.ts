@@ -3,6 +3,7 @@
 // the rest of the pass so its messages keep their order. The platform's idempotency key makes a
 // resend after a crash harmless.
 import { PlatformError, type Deps } from './ports.js';
+import { reportUndeliverable } from './report-undeliverable.js';
 import type { OutboxItem } from './store-port.js';
 
 export const MAX_ATTEMPTS = 12;
@@ -63,6 +64,7 @@ export async function deliverOutbox(deps: Deps, limit = 100): Promise<DeliveryRe
       blocked.add(key);
       if (!retryable || attempts >= MAX_ATTEMPTS) {
         await deps.store.markOutboxDead(item.id, attempts, message);
+        await reportUndeliverable(deps, item, message).catch((e) => deps.log.error('could not report an undeliverable card', { error: String(e) }));
         deps.log.error('outbox message given up', { id: item.id, attempts, error: message });
         report.dead++;
       } else {

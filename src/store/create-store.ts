@@ -157,7 +157,8 @@ export function createStore(db: AppDatabase): Store {
         .select()
         .from(outbox)
         .where(and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, now)))
-        .orderBy(asc(outbox.createdAt), asc(outbox.id))
+        // rowid is insertion order: messages leave in the order their commits wrote them
+        .orderBy(sql`${outbox}.rowid`)
         .limit(limit);
       return rows.map(toOutboxItem);
     },

@@ -108,3 +108,24 @@ describe('crashes', () => {
     expect(h.stub.sent).toHaveLength(1);
   });
 });
+
+describe('a task card that cannot reach its leader', () => {
+  it('is reported in the group where the finding was filed, @-mentioning leader and inspector', async () => {
+    const inspector: Person = { openId: 'ou_insp_avail', name: '钱督查' };
+    const leader: Person = { openId: 'ou_lead_outside', name: '孙主任' };
+    const group = { id: 'oc_group_avail', type: 'group' as const };
+    await h.say(inspector, group, '@督办 设为督查群');
+    await h.say(inspector, group, '@督办 督查');
+    const form = h.lastCardTo(group.id).messageId;
+    const submit = (h.currentCard(form).body.elements.find((e) => e['tag'] === 'form') as { elements: Record<string, unknown>[] }).elements.find((e) => e['tag'] === 'button')!;
+    const value = (submit['behaviors'] as { value: unknown }[])[0]!.value;
+    // the group notice goes through; the direct message to the leader is refused for good
+    h.stub.failNext(1, { status: 400, code: 230013, msg: 'Bot has NO availability to this user.', receiveId: leader.openId });
+    const sentBefore = h.stub.sent.length;
+    await h.click(inspector, form, value, { area: '门诊', category: '服务态度', description: '导诊台无人', leader: leader.openId, deadline_text: '3个工作日' });
+    const warning = h.stub.sent.slice(sentBefore).find((m) => m.msgType === 'text' && m.chatId === group.id);
+    expect(JSON.stringify(warning?.content)).toContain('无法私信发送给');
+    expect(JSON.stringify(warning?.content)).toContain(`<at user_id=\\"${leader.openId}\\">`);
+    expect(JSON.stringify(warning?.content)).toContain('可用范围');
+  });
+});

@@ -14,6 +14,8 @@ export interface StubFault {
   delayMs?: number;
   /** sent as `x-ogw-ratelimit-reset`, as Feishu's gateway does on 429 */
   retryAfterSeconds?: number;
+  /** only a send to this receive_id meets the fault; other calls pass it by */
+  receiveId?: string;
 }
 
 export interface SentMessage {
@@ -188,8 +190,10 @@ export async function startFeishuStub(
     return fields;
   }
 
-  async function applyFault(res: ServerResponse): Promise<boolean> {
-    const fault = faults.shift();
+  async function applyFault(res: ServerResponse, receiveId: string | null = null): Promise<boolean> {
+    const index = faults.findIndex((f) => f.receiveId === undefined || f.receiveId === receiveId);
+    if (index < 0) return false;
+    const [fault] = faults.splice(index, 1);
     if (!fault) return false;
     if (fault.delayMs) await sleep(fault.delayMs);
     const ok = fault.status < 300 && !fault.code;
@@ -227,7 +231,14 @@ export async function startFeishuStub(
     }
 
     if (method === 'POST' && path === '/open-apis/im/v1/messages') {
-      if (await applyFault(res)) return;
+      const aimedAt = (() => {
+        try {
+          return String((JSON.parse(raw.toString('utf8')) as { receive_id?: unknown }).receive_id ?? '');
+        } catch {
+          return null;
+        }
+      })();
+      if (await applyFault(res, aimedAt)) return;
       requireToken(req);
       const receiveIdType = url.searchParams.get('receive_id_type');
       if (receiveIdType !== 'chat_id' && receiveIdType !== 'open_id') {

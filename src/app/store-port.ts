@@ -20,7 +20,7 @@ import type { TaskFacts } from '../domain/task-facts.js';
 import type { IsoDate } from '../domain/model.js';
 import type { MessageBody, MessageTarget } from './ports.js';
 
-export type CardCopyPurpose = 'intake' | 'task' | 'group_notice' | 'escalation' | 'my_tasks';
+export type CardCopyPurpose = 'intake' | 'task' | 'group_notice' | 'escalation';
 
 /** One message showing a card the bot keeps in step with its task. */
 export interface CardCopy {

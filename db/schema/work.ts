@@ -19,11 +19,18 @@ export const findings = sqliteTable(
     chatId: text('chat_id'),
     /** the intake card it was filed from: UNIQUE, so a double submit files once */
     intakeCardId: text('intake_card_id'),
+    /** 方面 and 大项 of a 巡察 feedback list (seed 003); null for ordinary findings */
+    aspect: text('aspect'),
+    majorItem: text('major_item'),
+    /** the import and the item's ordinal in it: UNIQUE, so a double confirm imports once */
+    importId: text('import_id'),
+    importRow: integer('import_row'),
     createdAt: integer('created_at').notNull(),
   },
   (t) => [
     uniqueIndex('findings_tenant_number').on(t.tenantId, t.number),
     uniqueIndex('findings_intake_card').on(t.tenantId, t.intakeCardId),
+    uniqueIndex('findings_import_row').on(t.tenantId, t.importId, t.importRow),
     index('findings_tenant_campaign').on(t.tenantId, t.campaignId),
     index('findings_found_on').on(t.tenantId, t.foundOn),
   ],

@@ -2,7 +2,7 @@
 // failures back off (honouring the platform's retry-after); a target that failed is skipped for
 // the rest of the pass so its messages keep their order. The platform's idempotency key makes a
 // resend after a crash harmless.
-import { PlatformError, type Deps } from './ports.js';
+import { PlatformError, type Deps, type OutgoingBody } from './ports.js';
 import { reportUndeliverable } from './report-undeliverable.js';
 import type { OutboxItem } from './store-port.js';
 
@@ -19,6 +19,14 @@ function targetKey(item: OutboxItem): string {
   const t = item.target;
   if (!t) return 'none';
   return t.kind === 'chat' ? `chat:${t.chatId}` : t.kind === 'user' ? `user:${t.userId}` : `reply:${t.messageId}`;
+}
+
+/** A file leaves the outbox with its bytes, read from the blob store where the use case put them. */
+async function outgoingBody(deps: Deps, item: OutboxItem): Promise<OutgoingBody> {
+  if (item.body.kind !== 'file') return item.body;
+  const bytes = await deps.blobs.get(item.body.blobKey);
+  if (!bytes) throw new PlatformError(`file ${item.body.blobKey} is missing from the blob store`, false);
+  return { kind: 'file', fileName: item.body.fileName, bytes };
 }
 
 export interface DeliveryReport {
@@ -41,7 +49,8 @@ export async function deliverOutbox(deps: Deps, limit = 100): Promise<DeliveryRe
       if (!platform) throw new PlatformError(`no ${item.platform} client configured`, true, 60_000);
       if (item.kind === 'send') {
         if (!item.target) throw new PlatformError('send without target', false);
-        const { messageId } = await platform.send({ target: item.target, body: item.body, idempotencyKey: item.idempotencyKey });
+        const body = await outgoingBody(deps, item);
+        const { messageId } = await platform.send({ target: item.target, body, idempotencyKey: item.idempotencyKey });
         await deps.store.markOutboxSent(item, messageId, deps.clock.now());
       } else {
         const copy = item.cardCopyId ? await deps.store.getCardCopy(item.tenantId, item.cardCopyId) : null;

@@ -83,6 +83,10 @@ export async function fileFinding(deps: Deps, tenant: Tenant, campaign: Campaign
     source: '日常督查',
     chatId: event.chatId,
     intakeCardId,
+    aspect: null,
+    majorItem: null,
+    importId: null,
+    importRow: null,
     createdAt: now,
   };
   const task: Task = {

@@ -9,6 +9,8 @@ import { bindGroup, changeRole, listDepartments, listRoles, replyTarget, upsertD
 import { attachImages } from './attach-images.js';
 import { actorFor, today } from './context.js';
 import type { InboundMention, InboundMessage } from './inbound.js';
+import { importFromChat } from './import-chat.js';
+import { sendLedger, sendProgress } from './ledger.js';
 import { myTasks } from './my-tasks.js';
 import { drawBulletin } from './run-bulletin.js';
 import { currentWeek } from '../domain/schedule.js';
@@ -40,6 +42,7 @@ export async function handleMessage(deps: Deps, tenant: Tenant, campaign: Campai
   const botMention = msg.mentions.find((m) => m.userId === bot) ?? null;
   const people = msg.mentions.filter((m) => m.userId !== bot);
   if (msg.imageKeys.length > 0) return withMembers(await attachImages(deps, tenant, campaign, msg), deps, tenant, msg, people);
+  if (msg.files.length > 0) return withMembers(await importFromChat(deps, tenant, campaign, msg), deps, tenant, msg, people);
 
   const text = (botMention ? msg.text.split(`@${botMention.name}`).join(' ') : msg.text).trim();
   const addressed = msg.chatType === 'p2p' || botMention !== null;
@@ -75,6 +78,12 @@ export async function handleMessage(deps: Deps, tenant: Tenant, campaign: Campai
       break;
     case 'bulletin':
       outcome = await bulletinOnDemand(deps, tenant, campaign, msg);
+      break;
+    case 'ledger':
+      outcome = await sendLedger(deps, tenant, campaign, msg);
+      break;
+    case 'progress':
+      outcome = await sendProgress(deps, tenant, campaign, msg);
       break;
     case 'help':
       outcome = { ops: sendOps(deps, tenant, replyTarget(msg), { kind: 'card', card: helpCard() }), reply: null };

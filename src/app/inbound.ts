@@ -23,6 +23,8 @@ export interface InboundMessage {
   mentions: InboundMention[];
   /** an image sent as the message itself (Feishu image_key / DingTalk downloadCode) */
   imageKeys: string[];
+  /** a file sent as the message itself (a spreadsheet to import) */
+  files: { key: string; name: string }[];
   /** the message this one replies to, if any */
   parentMessageId: string | null;
   sentAt: number;

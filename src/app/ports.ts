@@ -1,6 +1,8 @@
 // The ports the use cases talk through. Adapters (platforms/, store/, runtime/) implement them.
 import type { Card } from '../../cards/model.js';
+import type { Ledger } from '../domain/ledger.js';
 import type { Platform } from '../domain/model.js';
+import type { SheetTable } from '../domain/problem-sheet.js';
 import type { Store } from './store-port.js';
 
 export type { Store } from './store-port.js';
@@ -11,11 +13,18 @@ export type MessageTarget =
   /** a reply in the thread of an earlier message */
   | { kind: 'reply'; messageId: string };
 
-export type MessageBody = { kind: 'card'; card: Card } | { kind: 'text'; text: string };
+/** What the outbox keeps: a file is kept by its blob-store key until it is sent. */
+export type MessageBody =
+  | { kind: 'card'; card: Card }
+  | { kind: 'text'; text: string }
+  | { kind: 'file'; fileName: string; blobKey: string };
+
+/** What a platform sends: a file with its bytes (the platform uploads it, then sends it). */
+export type OutgoingBody = Exclude<MessageBody, { kind: 'file' }> | { kind: 'file'; fileName: string; bytes: Uint8Array };
 
 export interface OutgoingMessage {
   target: MessageTarget;
-  body: MessageBody;
+  body: OutgoingBody;
   /** the same key twice sends once (Feishu `uuid`, ≤ 50 chars) */
   idempotencyKey: string;
 }
@@ -41,6 +50,8 @@ export interface ChatPlatform {
   updateCard(messageId: string, card: Card): Promise<void>;
   /** the bytes of an image a user sent in a message */
   downloadImage(messageId: string, imageKey: string): Promise<Uint8Array>;
+  /** the bytes of a file (a spreadsheet) a user sent in a message */
+  downloadFile(messageId: string, fileKey: string): Promise<Uint8Array>;
   /** upload an image so cards can show it; returns the platform's image key */
   uploadImage(bytes: Uint8Array, fileName: string): Promise<string>;
   /** the bot's own user id, to tell "@bot" from "@leader" */
@@ -51,6 +62,21 @@ export interface ChatPlatform {
 export interface BlobStore {
   put(key: string, bytes: Uint8Array, contentType: string): Promise<void>;
   get(key: string): Promise<Uint8Array | null>;
+}
+
+/** Spreadsheets: the ledger written in the hospital's forms, and uploaded files read as text tables. */
+export interface Workbooks {
+  writeLedger(ledger: Ledger): Promise<Uint8Array>;
+  /** every sheet as text; throws `UnreadableFileError` when the bytes are not a workbook */
+  readSheets(bytes: Uint8Array): Promise<SheetTable[]>;
+}
+
+/** A file that could not be read; the message says why, in Chinese, for the person who sent it. */
+export class UnreadableFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnreadableFileError';
+  }
 }
 
 export interface Clock {
@@ -82,6 +108,7 @@ export interface Deps {
   store: Store;
   platforms: Partial<Record<Platform, ChatPlatform>>;
   blobs: BlobStore;
+  workbooks: Workbooks;
   clock: Clock;
   log: Logger;
   settings: Settings;

@@ -17,6 +17,7 @@ import type {
   Tenant,
 } from '../domain/model.js';
 import type { TaskFacts } from '../domain/task-facts.js';
+import type { LedgerEntry } from '../domain/ledger.js';
 import type { IsoDate } from '../domain/model.js';
 import type { MessageBody, MessageTarget } from './ports.js';
 
@@ -99,7 +100,34 @@ export type WriteOp =
   /** many escalation marks at once (a sweep), same key and same all-or-nothing rule */
   | { op: 'insertEscalations'; tenantId: string; taskIds: string[]; threshold: 'overdue' | 'returned'; at: number }
   /** PRIMARY KEY (tenant, job, period): a job's second run in a period fails the whole commit */
-  | { op: 'recordJobRun'; tenantId: string; job: string; periodKey: string; at: number; summary: Record<string, unknown> };
+  | { op: 'recordJobRun'; tenantId: string; job: string; periodKey: string; at: number; summary: Record<string, unknown> }
+  | { op: 'insertImport'; record: ImportRecord }
+  /** applies only while the import is still `previewed`; the findings' UNIQUE import row does the rest */
+  | { op: 'decideImport'; tenantId: string; importId: string; status: 'confirmed' | 'cancelled'; at: number };
+
+/** A spreadsheet sent to be imported: previewed first, then confirmed or cancelled by a person. */
+export interface ImportRecord {
+  id: string;
+  tenantId: string;
+  campaignId: string;
+  fileName: string;
+  blobKey: string;
+  status: 'previewed' | 'confirmed' | 'cancelled';
+  requestedBy: string;
+  chatId: string | null;
+  summary: ImportSummary;
+  createdAt: number;
+  decidedAt: number | null;
+}
+
+export interface ImportSummary {
+  rows: number;
+  ready: number;
+  errors: number;
+  closed: number;
+  longTerm: number;
+  open: number;
+}
 
 /** Thrown by `commit` when a version check failed: somebody changed the task first. */
 export class StaleWriteError extends Error {
@@ -170,6 +198,13 @@ export interface Store {
   listEscalationKeys(tenantId: string): Promise<Set<string>>;
   hasJobRun(tenantId: string, job: string, periodKey: string): Promise<boolean>;
   bulletinFigures(tenantId: string, campaignId: string, query: BulletinQuery): Promise<BulletinFigures>;
+
+  // — for the ledger and imports —
+  /** every task of a campaign with its finding and the people's names, in 序号 order */
+  ledgerEntries(tenantId: string, campaignId: string): Promise<LedgerEntry[]>;
+  listCampaigns(tenantId: string): Promise<Campaign[]>;
+  listMembers(tenantId: string): Promise<{ userId: string; name: string | null }[]>;
+  getImport(tenantId: string, importId: string): Promise<ImportRecord | null>;
 }
 
 export interface BulletinQuery {

@@ -91,6 +91,12 @@ export interface Finding {
   source: FindingSource;
   chatId: string | null;
   intakeCardId: string | null;
+  /** 方面 → 大项 of a 巡察 feedback list (seed 003); null for ordinary findings */
+  aspect: string | null;
+  majorItem: string | null;
+  /** the spreadsheet import it came from and its ordinal there, if any */
+  importId: string | null;
+  importRow: number | null;
   createdAt: number;
 }
 

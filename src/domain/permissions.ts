@@ -72,13 +72,15 @@ export const WHO_MAY: Record<TaskAction, readonly Relation[]> = {
 };
 
 /** Actions that are not about one task. */
-export type TenantAction = 'file_finding' | 'manage_departments' | 'manage_roles' | 'bind_chat';
+export type TenantAction = 'file_finding' | 'manage_departments' | 'manage_roles' | 'bind_chat' | 'export_ledger' | 'import_findings';
 
 export const ROLES_MAY: Record<TenantAction, readonly Role[]> = {
   file_finding: ['inspector', 'supervisor', 'admin'],
   manage_departments: ['supervisor', 'admin'],
   manage_roles: ['admin'],
   bind_chat: ['admin'],
+  export_ledger: ['inspector', 'supervisor', 'admin'],
+  import_findings: ['supervisor', 'admin'],
 };
 
 export function relationsOf(actor: Actor, ctx: TaskContext): Set<Relation> {

@@ -5,6 +5,7 @@ import type { Clock, Deps, Logger } from '../app/ports.js';
 import { feishuSettings, type Config } from '../config.js';
 import { FeishuClient } from '../platforms/feishu/client.js';
 import { renderFeishuCard } from '../platforms/feishu/render-card.js';
+import { excelWorkbooks } from '../excel/workbooks.js';
 import { createStore } from '../store/create-store.js';
 import { FileBlobStore } from './file-blob-store.js';
 import type { NodeDatabase } from './node-database.js';
@@ -15,6 +16,7 @@ export function nodeDeps(config: Config, database: NodeDatabase, options: { cloc
     store: createStore(database.db),
     platforms: feishu.ok ? { feishu: new FeishuClient({ ...feishu.settings, renderCard: renderFeishuCard, log: options.log }) } : {},
     blobs: new FileBlobStore(join(dirname(resolve(config.DATABASE_PATH)), 'blobs')),
+    workbooks: excelWorkbooks,
     clock: options.clock ?? { now: () => Date.now() },
     log: options.log,
     settings: {

@@ -18,6 +18,7 @@ import type { OutboxItem, Store } from '../app/store-port.js';
 import type { Role } from '../domain/model.js';
 import { atomic, type AppDatabase } from './database.js';
 import { toCampaign, toCardCopy, toDelivery, toDepartment, toOutboxItem, toTenant } from './rows.js';
+import * as ledger from './ledger-queries.js';
 import * as reports from './report-queries.js';
 import * as taskQueries from './task-queries.js';
 import { toQueries } from './write-ops.js';
@@ -200,6 +201,10 @@ export function createStore(db: AppDatabase): Store {
       return row !== undefined;
     },
     bulletinFigures: (tenantId, campaignId, query) => reports.bulletinFigures(db, tenantId, campaignId, query),
+    ledgerEntries: (tenantId, campaignId) => ledger.ledgerEntries(db, tenantId, campaignId),
+    listCampaigns: (tenantId) => ledger.listCampaigns(db, tenantId),
+    listMembers: (tenantId) => ledger.listMembers(db, tenantId),
+    getImport: (tenantId, importId) => ledger.getImport(db, tenantId, importId),
 
     async ping() {
       await db.select({ one: sql<number>`1` }).from(sql`(select 1)`);

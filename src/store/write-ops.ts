@@ -10,6 +10,7 @@ import {
   departments,
   extensionRequests,
   findings,
+  imports,
   inboundDeliveries,
   memberRoles,
   members,
@@ -139,6 +140,13 @@ function toQuery(db: AppDatabase, w: Exclude<WriteOp, { op: 'insertEscalations' 
         .where(and(eq(attachments.tenantId, w.tenantId), eq(attachments.id, w.attachmentId)));
     case 'insertEscalation':
       return db.insert(escalations).values({ tenantId: w.tenantId, taskId: w.taskId, threshold: w.threshold, at: w.at });
+    case 'insertImport':
+      return db.insert(imports).values({ ...w.record, summary: JSON.stringify(w.record.summary) });
+    case 'decideImport':
+      return db
+        .update(imports)
+        .set({ status: w.status, decidedAt: w.at })
+        .where(and(eq(imports.tenantId, w.tenantId), eq(imports.id, w.importId), eq(imports.status, 'previewed')));
     case 'recordJobRun':
       return db.insert(jobRuns).values({ tenantId: w.tenantId, job: w.job, periodKey: w.periodKey, ranAt: w.at, summary: JSON.stringify(w.summary) });
     case 'completeDelivery':

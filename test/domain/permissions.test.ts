@@ -54,6 +54,8 @@ const TENANT_TABLE: Record<TenantAction, [boolean, boolean, boolean, boolean]> =
   manage_departments: /* 科室管理 */ [Y,     Y,          _,         _],
   manage_roles:       /* 角色管理 */ [Y,     _,          _,         _],
   bind_chat:          /* 绑督查群 */ [Y,     _,          _,         _],
+  export_ledger:      /* 导出台账 */ [Y,     Y,          Y,         _],
+  import_findings:    /* 导入清单 */ [Y,     Y,          _,         _],
 };
 const TENANT_COLUMNS: readonly Role[] = ['admin', 'supervisor', 'inspector', 'leader'];
 

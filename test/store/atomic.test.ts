@@ -10,7 +10,7 @@ const T = 'feishu:t1';
 
 const finding: Finding = {
   id: 'f1', tenantId: T, campaignId: 'c1', number: 1, departmentId: null, area: '门诊', category: '服务态度',
-  description: '态度生硬', inspectorUserId: 'ou_i', foundOn: '2026-11-23', source: '日常督查', chatId: null, intakeCardId: null, createdAt: 1,
+  description: '态度生硬', inspectorUserId: 'ou_i', foundOn: '2026-11-23', source: '日常督查', chatId: null, intakeCardId: null, aspect: null, majorItem: null, importId: null, importRow: null, createdAt: 1,
 };
 const task: Task = {
   id: 'k1', tenantId: T, findingId: 'f1', state: 'pending', leaderUserId: 'ou_l', measures: null, deadline: '2026-11-30',

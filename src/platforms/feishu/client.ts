@@ -114,6 +114,10 @@ const IMAGE_TYPES: Record<string, string> = {
   bmp: 'image/bmp', ico: 'image/x-icon', tif: 'image/tiff', tiff: 'image/tiff', heic: 'image/heic',
 };
 
+/** Feishu's file_type values; anything else goes up as `stream`. */
+const FILE_TYPES: Record<string, string> = { xls: 'xls', xlsx: 'xls', doc: 'doc', docx: 'doc', pdf: 'pdf', ppt: 'ppt', pptx: 'ppt', mp4: 'mp4', opus: 'opus' };
+const MAX_FILE_BYTES = 30 * 1024 * 1024;
+
 export class FeishuClient implements ChatPlatform {
   readonly platform = 'feishu' as const;
   private readonly sdk: lark.Client;
@@ -139,10 +143,21 @@ export class FeishuClient implements ChatPlatform {
 
   async send(message: OutgoingMessage): Promise<{ messageId: string }> {
     const { target, body, idempotencyKey } = message;
-    const payload =
-      body.kind === 'card'
-        ? { msg_type: 'interactive', content: JSON.stringify(this.opts.renderCard(body.card)), uuid: idempotencyKey }
-        : { msg_type: 'text', content: JSON.stringify({ text: textWithMentions(body.text) }), uuid: idempotencyKey };
+    let payload: { msg_type: string; content: string; uuid: string };
+    switch (body.kind) {
+      case 'card':
+        payload = { msg_type: 'interactive', content: JSON.stringify(this.opts.renderCard(body.card)), uuid: idempotencyKey };
+        break;
+      case 'text':
+        payload = { msg_type: 'text', content: JSON.stringify({ text: textWithMentions(body.text) }), uuid: idempotencyKey };
+        break;
+      case 'file': {
+        // a retry uploads again (an unused upload costs nothing); the uuid keeps the message single
+        const fileKey = await this.uploadFile(body.bytes, body.fileName);
+        payload = { msg_type: 'file', content: JSON.stringify({ file_key: fileKey }), uuid: idempotencyKey };
+        break;
+      }
+    }
     const res = await this.call('send message', () => {
       switch (target.kind) {
         case 'reply':
@@ -163,16 +178,41 @@ export class FeishuClient implements ChatPlatform {
     await this.call('update card', () => this.sdk.im.v1.message.patch({ path: { message_id: messageId }, data: { content } }));
   }
 
-  async downloadImage(messageId: string, imageKey: string): Promise<Uint8Array> {
-    const path = `/open-apis/im/v1/messages/${encodeURIComponent(messageId)}/resources/${encodeURIComponent(imageKey)}?type=image`;
-    const res = await this.raw('download image', path, { method: 'GET' });
-    const type = res.headers.get('content-type') ?? '';
+  downloadImage(messageId: string, imageKey: string): Promise<Uint8Array> {
+    return this.downloadResource('image', messageId, imageKey);
+  }
+
+  downloadFile(messageId: string, fileKey: string): Promise<Uint8Array> {
+    return this.downloadResource('file', messageId, fileKey);
+  }
+
+  private async downloadResource(type: 'image' | 'file', messageId: string, key: string): Promise<Uint8Array> {
+    const what = `download ${type}`;
+    const path = `/open-apis/im/v1/messages/${encodeURIComponent(messageId)}/resources/${encodeURIComponent(key)}?type=${type}`;
+    const res = await this.raw(what, path, { method: 'GET' });
+    const contentType = res.headers.get('content-type') ?? '';
     // Feishu may answer a failed download with 200 and a JSON error body instead of bytes.
-    if (type.includes('application/json')) {
-      await this.checkBody('download image', res);
-      throw new PlatformError('feishu download image: got JSON instead of image bytes', false);
+    if (contentType.includes('application/json')) {
+      await this.checkBody(what, res);
+      throw new PlatformError(`feishu ${what}: got JSON instead of the bytes`, false);
     }
-    return new Uint8Array(await this.read('download image', () => res.arrayBuffer()));
+    return new Uint8Array(await this.read(what, () => res.arrayBuffer()));
+  }
+
+  /** POST /open-apis/im/v1/files: up to 30 MB, never empty; returns the file_key to send. */
+  private async uploadFile(bytes: Uint8Array, fileName: string): Promise<string> {
+    if (bytes.length === 0) throw new PlatformError('feishu upload file: Feishu refuses empty files', false);
+    if (bytes.length > MAX_FILE_BYTES) throw new PlatformError('feishu upload file: larger than 30 MB', false);
+    const ext = /\.([a-z0-9]+)$/i.exec(fileName)?.[1]?.toLowerCase() ?? '';
+    const form = new FormData();
+    form.append('file_type', FILE_TYPES[ext] ?? 'stream');
+    form.append('file_name', fileName);
+    form.append('file', new Blob([bytes.slice()], { type: 'application/octet-stream' }), fileName);
+    const res = await this.raw('upload file', '/open-apis/im/v1/files', { method: 'POST', body: form });
+    const body = (await this.checkBody('upload file', res)) as FeishuBody & { data?: { file_key?: string } };
+    const key = body.data?.file_key;
+    if (!key) throw new PlatformError('feishu upload file: reply had no file_key', false);
+    return key;
   }
 
   async uploadImage(bytes: Uint8Array, fileName: string): Promise<string> {

@@ -66,6 +66,7 @@ const cardActionEvent = z.looseObject({
 
 const textContent = z.looseObject({ text: z.string() });
 const imageContent = z.looseObject({ image_key: z.string().min(1) });
+const fileContent = z.looseObject({ file_key: z.string().min(1), file_name: z.string().default('') });
 const postElement = z.looseObject({
   tag: z.string(),
   text: z.string().optional(),
@@ -124,7 +125,7 @@ function readContent(
   messageType: string,
   content: string,
   mentions: RawMention[],
-): { text: string; imageKeys: string[] } {
+): { text: string; imageKeys: string[]; files?: { key: string; name: string }[] } {
   switch (messageType) {
     case 'text': {
       const { text } = parseWith(textContent, parseContentJson(content, messageType), 'text content');
@@ -133,6 +134,10 @@ function readContent(
     case 'image': {
       const { image_key } = parseWith(imageContent, parseContentJson(content, messageType), 'image content');
       return { text: '', imageKeys: [image_key] };
+    }
+    case 'file': {
+      const { file_key, file_name } = parseWith(fileContent, parseContentJson(content, messageType), 'file content');
+      return { text: '', imageKeys: [], files: [{ key: file_key, name: file_name }] };
     }
     case 'post': {
       const { content: paragraphs } = postParagraphs(parseContentJson(content, messageType));
@@ -154,7 +159,7 @@ function readContent(
       return { text: lines.join('\n').trim(), imageKeys };
     }
     default:
-      // Files, stickers, audio…: still a message in the chat, with nothing for us to read.
+      // Stickers, audio, video…: still a message in the chat, with nothing for us to read.
       return { text: '', imageKeys: [] };
   }
 }
@@ -162,7 +167,7 @@ function readContent(
 function toMessage(tenantKey: string, deliveryId: string, rawEvent: unknown): InboundMessage {
   const { sender, message } = parseWith(messageEvent, rawEvent, 'im.message.receive_v1 event');
   const rawMentions = message.mentions ?? [];
-  const { text, imageKeys } = readContent(message.message_type, message.content, rawMentions);
+  const { text, imageKeys, files = [] } = readContent(message.message_type, message.content, rawMentions);
   const mentions: InboundMention[] = rawMentions.flatMap((m) =>
     m.id.open_id ? [{ userId: m.id.open_id, name: m.name }] : [],
   );
@@ -178,6 +183,7 @@ function toMessage(tenantKey: string, deliveryId: string, rawEvent: unknown): In
     text,
     mentions,
     imageKeys,
+    files,
     parentMessageId: message.parent_id || null,
     sentAt: Number(message.create_time),
   };

@@ -52,6 +52,7 @@ describe('parseFeishuEvent: messages', () => {
         { userId: 'ou_lead', name: '王主任' },
       ],
       imageKeys: [],
+      files: [],
       parentMessageId: 'om_parent',
       sentAt: SENT,
     });
@@ -106,9 +107,19 @@ describe('parseFeishuEvent: messages', () => {
     expect(parseFeishuEvent(body)).toMatchObject({ text: '@王主任 请整改', imageKeys: [] });
   });
 
+  it('reads a file message as a file key with its name', () => {
+    const body = withContent(base(), 'file', { file_key: 'file_v3_1', file_name: '问题清单.xlsx' });
+    expect(parseFeishuEvent(body)).toMatchObject({ kind: 'message', text: '', imageKeys: [], files: [{ key: 'file_v3_1', name: '问题清单.xlsx' }] });
+  });
+
+  it('refuses a file message without a file key', () => {
+    const body = withContent(base(), 'file', { file_name: 'a.xlsx' });
+    expect(() => parseFeishuEvent(body)).toThrow(FeishuParseError);
+  });
+
   it('keeps other message types as messages with nothing to read', () => {
-    const body = withContent(base(), 'file', { file_key: 'file_1', file_name: 'a.pdf' });
-    expect(parseFeishuEvent(body)).toMatchObject({ kind: 'message', text: '', imageKeys: [] });
+    const body = withContent(base(), 'sticker', { file_key: 'sticker_1' });
+    expect(parseFeishuEvent(body)).toMatchObject({ kind: 'message', text: '', imageKeys: [], files: [] });
   });
 });
 

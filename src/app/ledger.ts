@@ -1,0 +1,65 @@
+// The ledger (整改台账) from live data: the same rows and the same file whichever door asks for it
+// (the chat's 台账, GET /admin/ledger.xlsx, the command line).
+import { progressCard } from '../../cards/ledger.js';
+import { buildLedger, type Ledger } from '../domain/ledger.js';
+import type { Campaign, Tenant } from '../domain/model.js';
+import { mayActInTenant } from '../domain/permissions.js';
+import { replyTarget } from './admin-commands.js';
+import { actorFor, today } from './context.js';
+import type { InboundMessage } from './inbound.js';
+import { sendOps, textOps } from './outgoing.js';
+import type { Outcome } from './outcome.js';
+import type { Deps } from './ports.js';
+
+export async function ledgerOf(deps: Deps, tenant: Tenant, campaign: Campaign): Promise<Ledger> {
+  const entries = await deps.store.ledgerEntries(tenant.id, campaign.id);
+  return buildLedger({ organisation: tenant.name, campaignName: campaign.name, today: today(deps) }, entries);
+}
+
+/** "整改台账-日常督查-2026-11-23.xlsx", without the characters file systems refuse. */
+export function ledgerFileName(ledger: Ledger): string {
+  return `整改台账-${ledger.campaignName}-${ledger.generatedOn}.xlsx`.replace(/[\\/:*?"<>|\s]+/g, '_');
+}
+
+export async function ledgerWorkbook(deps: Deps, tenant: Tenant, campaign: Campaign): Promise<{ ledger: Ledger; fileName: string; bytes: Uint8Array }> {
+  const ledger = await ledgerOf(deps, tenant, campaign);
+  return { ledger, fileName: ledgerFileName(ledger), bytes: await deps.workbooks.writeLedger(ledger) };
+}
+
+/** The campaign a request names (by id or by name), or the tenant's default one. */
+export async function campaignNamed(deps: Deps, tenant: Tenant, wanted: string | null): Promise<Campaign | null> {
+  const campaigns = await deps.store.listCampaigns(tenant.id);
+  if (!wanted) return campaigns.find((c) => c.isDefault) ?? campaigns[0] ?? null;
+  return campaigns.find((c) => c.id === wanted || c.name === wanted) ?? null;
+}
+
+/** May this message have the ledger? In the supervision group, anyone there; elsewhere, by role. */
+async function mayHaveLedger(deps: Deps, tenant: Tenant, msg: InboundMessage): Promise<boolean> {
+  if (msg.chatType === 'group' && (await deps.store.getChatBinding(tenant.id, msg.chatId))) return true;
+  return mayActInTenant((await actorFor(deps, tenant.id, msg.senderUserId)).roles, 'export_ledger');
+}
+
+/** 台账: the workbook as a file message, with the progress card beside it. */
+export async function sendLedger(deps: Deps, tenant: Tenant, campaign: Campaign, msg: InboundMessage): Promise<Outcome> {
+  if (!(await mayHaveLedger(deps, tenant, msg))) {
+    return { ops: textOps(deps, tenant, replyTarget(msg), '台账请在督查群中获取，或由督查组、监督小组成员私聊获取。'), reply: null };
+  }
+  const { ledger, fileName, bytes } = await ledgerWorkbook(deps, tenant, campaign);
+  // the file waits in the blob store; the outbox sends it (and retries) like any other message
+  const blobKey = `ledgers/${tenant.id.replace(/[^\w-]/g, '_')}/${deps.newId()}.xlsx`;
+  await deps.blobs.put(blobKey, bytes, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+  const card = progressCard(ledger, `台账文件《${fileName}》含附件1 督查反馈记录表、附件2 问题清单汇总表、整改进展三张表，可直接打印。`);
+  return {
+    ops: [...sendOps(deps, tenant, replyTarget(msg), { kind: 'card', card }), ...sendOps(deps, tenant, replyTarget(msg), { kind: 'file', fileName, blobKey })],
+    reply: null,
+  };
+}
+
+/** 进展: the progress report card alone. */
+export async function sendProgress(deps: Deps, tenant: Tenant, campaign: Campaign, msg: InboundMessage): Promise<Outcome> {
+  if (!(await mayHaveLedger(deps, tenant, msg))) {
+    return { ops: textOps(deps, tenant, replyTarget(msg), '整改进展请在督查群中查看，或由督查组、监督小组成员私聊查看。'), reply: null };
+  }
+  const card = progressCard(await ledgerOf(deps, tenant, campaign));
+  return { ops: sendOps(deps, tenant, replyTarget(msg), { kind: 'card', card }), reply: null };
+}

@@ -1,0 +1,41 @@
+// Reads for the ledger export and the spreadsheet import.
+import { and, asc, eq, sql } from 'drizzle-orm';
+import { campaigns, imports, members } from '../../db/schema/index.js';
+import type { ImportRecord } from '../app/store-port.js';
+import type { LedgerEntry } from '../domain/ledger.js';
+import type { Campaign } from '../domain/model.js';
+import type { AppDatabase } from './database.js';
+import { toCampaign } from './rows.js';
+
+/** Every task of a campaign with its finding and the names the forms print, in 序号 order. */
+export async function ledgerEntries(db: AppDatabase, tenantId: string, campaignId: string): Promise<LedgerEntry[]> {
+  return db.all<LedgerEntry>(sql`
+    select t.finding_number as findingNumber, t.found_on as foundOn, f.area as area, t.category as category,
+           f.description as description, f.aspect as aspect, f.major_item as majorItem,
+           d.name as departmentName,
+           coalesce(mi.name, t.inspector_user_id) as inspectorName,
+           coalesce(ml.name, t.leader_user_id) as leaderName,
+           t.measures as measures, t.completion_note as completionNote, t.deadline as deadline,
+           t.state as state, t.closure_kind as closureKind, t.closed_on as closedOn
+    from tasks t
+    join findings f on f.id = t.finding_id
+    left join departments d on d.id = t.department_id
+    left join members ml on ml.tenant_id = t.tenant_id and ml.user_id = t.leader_user_id
+    left join members mi on mi.tenant_id = t.tenant_id and mi.user_id = t.inspector_user_id
+    where t.tenant_id = ${tenantId} and t.campaign_id = ${campaignId}
+    order by t.finding_number`);
+}
+
+export async function listMembers(db: AppDatabase, tenantId: string): Promise<{ userId: string; name: string | null }[]> {
+  return db.select({ userId: members.userId, name: members.name }).from(members).where(eq(members.tenantId, tenantId));
+}
+
+export async function listCampaigns(db: AppDatabase, tenantId: string): Promise<Campaign[]> {
+  const rows = await db.select().from(campaigns).where(eq(campaigns.tenantId, tenantId)).orderBy(asc(campaigns.createdAt));
+  return rows.map(toCampaign);
+}
+
+export async function getImport(db: AppDatabase, tenantId: string, importId: string): Promise<ImportRecord | null> {
+  const [row] = await db.select().from(imports).where(and(eq(imports.tenantId, tenantId), eq(imports.id, importId)));
+  return row ? { ...row, summary: JSON.parse(row.summary) as ImportRecord['summary'] } : null;
+}

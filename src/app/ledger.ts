@@ -26,6 +26,14 @@ export async function ledgerWorkbook(deps: Deps, tenant: Tenant, campaign: Campa
   return { ledger, fileName: ledgerFileName(ledger), bytes: await deps.workbooks.writeLedger(ledger) };
 }
 
+/** The tenant an operator names; a deployment with a single tenant needs no name. A string says what is wrong. */
+export async function tenantNamed(deps: Deps, wanted: string | null): Promise<Tenant | string> {
+  if (wanted) return (await deps.store.getTenant(wanted)) ?? `没有这个租户：${wanted}`;
+  const tenants = await deps.store.listTenants();
+  if (tenants.length === 1) return tenants[0]!;
+  return tenants.length === 0 ? '还没有任何租户（机器人尚未收到过消息）' : `有${tenants.length}个租户，请指定 tenant：${tenants.map((t) => t.id).join('、')}`;
+}
+
 /** The campaign a request names (by id or by name), or the tenant's default one. */
 export async function campaignNamed(deps: Deps, tenant: Tenant, wanted: string | null): Promise<Campaign | null> {
   const campaigns = await deps.store.listCampaigns(tenant.id);

@@ -46,13 +46,13 @@ export function summarise(items: readonly ProgressItem[], today: IsoDate): Progr
   };
 }
 
+/** Seed 003's sentence, word for word in shape; overdue items are reported beside it, not inside. */
 export function progressHeadline(s: ProgressSummary): string {
   const scope =
     s.aspects !== null && s.majorItems !== null
       ? `共反馈${s.aspects}个方面、${s.majorItems}个大项、${s.problems}条问题`
       : `共发现${s.problems}条问题`;
-  const overdue = s.overdue > 0 ? `（其中逾期${s.overdue}项）` : '';
-  return `${scope}，已完成整改${s.done}项，继续整改${s.continuing}项${overdue}；阶段性完成并长期推进${s.longTerm}项`;
+  return `${scope}，已完成整改${s.done}项，继续整改${s.continuing}项；阶段性完成并长期推进${s.longTerm}项`;
 }
 
 export function completionRate(s: ProgressSummary): string {

@@ -31,6 +31,7 @@ export function progressReportText(ledger: Ledger): string {
     `${ledger.organisation ?? ''}${ledger.campaignName}整改进展情况（截至${formatDateZh(ledger.generatedOn)}）`,
     `${progressHeadline(ledger.summary)}。`,
   ];
+  if (ledger.summary.overdue > 0) lines.push(`继续整改的${ledger.summary.continuing}项中，${ledger.summary.overdue}项已超过整改时限。`);
   ledger.progress.forEach((group, i) => {
     const c = groupCounts(group);
     const tail = c.continuing > 0 ? `继续整改${c.continuing}项` : '已全部完成整改';

@@ -1,8 +1,9 @@
-// The HTTP surface (DESIGN.md §4): webhooks and health. Transport only.
+// The HTTP surface (DESIGN.md §4): webhooks, health and the admin export. Transport only.
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Deps } from '../app/ports.js';
 import type { FeishuSettings } from '../config.js';
+import { ledgerDownload } from './admin.js';
 import { handleFeishuWebhook } from './feishu-webhook.js';
 
 /** Feishu events and card callbacks are a few KB; anything near this is not from Feishu. */
@@ -11,6 +12,8 @@ export const MAX_WEBHOOK_BYTES = 256 * 1024;
 export interface HttpAppOptions {
   deps: Deps;
   feishu: FeishuSettings | null;
+  /** bearer token for /admin/*; null turns those routes off */
+  adminToken: string | null;
   defer(work: Promise<unknown>): void;
 }
 
@@ -19,6 +22,8 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   const limit = bodyLimit({ maxSize: MAX_WEBHOOK_BYTES, onError: (c) => c.json({ error: 'body_too_large' }, 413) });
 
   app.post('/webhooks/feishu', limit, (c) => handleFeishuWebhook(c, options));
+
+  app.get('/admin/ledger.xlsx', (c) => ledgerDownload(c, options.deps, options.adminToken));
 
   app.get('/healthz', async (c) => {
     try {

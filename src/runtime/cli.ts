@@ -3,6 +3,8 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseConfig } from '../config.js';
 import { isJobName, JOB_NAMES, JOBS } from '../jobs/registry.js';
+import type { Deps } from '../app/ports.js';
+import { exportLedger, importFindings, option, reportProgress } from './cli-ledger.js';
 import { jsonLogger } from './logger.js';
 import { openNodeDatabase } from './node-database.js';
 import { nodeDeps } from './node-deps.js';
@@ -11,12 +13,23 @@ const USAGE = `用法 (usage): duban <命令>
   migrate                          应用数据库迁移（DATABASE_PATH，默认 ./data/duban.sqlite）
   job <${JOB_NAMES.join('|')}> [--now ISO]
                                    立即运行一次定时任务（按 --now 所在的日/周/月；同一周期只执行一次）
-  demo                             在本机模拟的飞书上演示一次完整的整改闭环
-尚未提供（见待办 issue）：export ledger、import findings`;
+  export ledger [--campaign 专项] [--tenant ID] --out FILE.xlsx
+                                   导出整改台账（附件1、附件2、整改进展），与群里「台账」相同
+  import findings FILE.xlsx [--tenant ID] [--as 用户ID] [--yes]
+                                   导入问题清单：先预览（逐行指出错误），加 --yes 一次性全部导入
+  report progress [--campaign 专项] [--tenant ID]
+                                   打印整改进展报告（共N条问题，已完成N项，继续整改N项……）
+  demo                             在本机模拟的飞书上演示一次完整的整改闭环`;
 
-function option(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
+/** Opens the database, runs `work` with the Node wiring, and closes it again. */
+async function withDeps(env: Record<string, string | undefined>, work: (deps: Deps) => Promise<number>, now = Date.now()): Promise<number> {
+  const config = parseConfig(env);
+  const database = openNodeDatabase(config.DATABASE_PATH);
+  try {
+    return await work(nodeDeps(config, database, { clock: { now: () => now }, log: jsonLogger() }));
+  } finally {
+    database.close();
+  }
 }
 
 export async function runCli(args: string[], env: Record<string, string | undefined>, write: (line: string) => void): Promise<number> {
@@ -40,17 +53,20 @@ export async function runCli(args: string[], env: Record<string, string | undefi
         write(`--now 不是有效时间：${nowText}（例如 2026-11-24T09:00:00+08:00）`);
         return 2;
       }
-      const config = parseConfig(env);
-      const database = openNodeDatabase(config.DATABASE_PATH);
-      try {
-        const deps = nodeDeps(config, database, { clock: { now: () => now }, log: jsonLogger() });
-        const result = await JOBS[name](deps);
-        write(JSON.stringify(result));
+      return withDeps(env, async (deps) => {
+        write(JSON.stringify(await JOBS[name](deps)));
         return 0;
-      } finally {
-        database.close();
-      }
+      }, now);
     }
+    case 'export':
+      if (rest[0] !== 'ledger') break;
+      return withDeps(env, (deps) => exportLedger(deps, rest.slice(1), write));
+    case 'import':
+      if (rest[0] !== 'findings') break;
+      return withDeps(env, (deps) => importFindings(deps, rest.slice(1), write));
+    case 'report':
+      if (rest[0] !== 'progress') break;
+      return withDeps(env, (deps) => reportProgress(deps, rest.slice(1), write));
     case 'demo': {
       // the stub platform and the script live with the tests they are shared with
       const { runDemoConversation } = await import('../../test/support/demo-conversation.js');
@@ -61,6 +77,8 @@ export async function runCli(args: string[], env: Record<string, string | undefi
       write(USAGE);
       return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
   }
+  write(USAGE);
+  return 2;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -47,7 +47,7 @@ export async function startNodeServer(config: Config, options: NodeServerOptions
     const tracked = work.catch((error) => log.error('deferred work failed', { error: String(error) })).finally(() => inFlight.delete(tracked));
     inFlight.add(tracked);
   };
-  const app = createHttpApp({ deps, feishu: feishu.ok ? feishu.settings : null, defer });
+  const app = createHttpApp({ deps, feishu: feishu.ok ? feishu.settings : null, adminToken: config.ADMIN_TOKEN ?? null, defer });
 
   const server: ServerType = await new Promise((ready) => {
     const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => ready(s));

@@ -41,14 +41,18 @@ export const BOT_NAME = '督办';
 export const ENCRYPT_KEY = 'test-encrypt-key-0123456789';
 export const VERIFICATION_TOKEN = 'test-verification-token';
 export const TENANT_KEY = 'tenant_hospital';
+export const ADMIN_TOKEN = 'test-admin-token';
 
 export class FeishuHarness {
   now: number;
 
+  readonly adminToken = ADMIN_TOKEN;
+
   private constructor(
     readonly stub: FeishuStub,
     public server: NodeServer,
-    private readonly dir: string,
+    /** the directory holding the server's SQLite file and blobs */
+    readonly dataDir: string,
     clockStart: number,
   ) {
     this.now = clockStart;
@@ -68,7 +72,7 @@ export class FeishuHarness {
   /** Stops our server (as a crash would: nothing more is sent) and starts a new one on the same database. */
   async restart(): Promise<void> {
     await this.server.close();
-    this.server = await FeishuHarness.startServer(this.stub, this.dir, () => this.now);
+    this.server = await FeishuHarness.startServer(this.stub, this.dataDir, () => this.now);
   }
 
   private static async startServer(stub: FeishuStub, dir: string, now: () => number): Promise<NodeServer> {
@@ -81,6 +85,7 @@ export class FeishuHarness {
       FEISHU_BASE_URL: stub.baseUrl,
       FEISHU_ENCRYPT_KEY: ENCRYPT_KEY,
       FEISHU_VERIFICATION_TOKEN: VERIFICATION_TOKEN,
+      ADMIN_TOKEN,
     });
     return startNodeServer(config, { clock: { now }, log: memoryLogger(), pollMs: 0 });
   }
@@ -155,6 +160,25 @@ export class FeishuHarness {
     return { ...(await this.deliver(event)), messageId };
   }
 
+  /** `person` sends a file (the stub serves its bytes when the bot downloads it). */
+  async sendFile(person: Person, chat: Chat, fileName: string, bytes: Uint8Array) {
+    const messageId = `om_file_${randomUUID().slice(0, 12)}`;
+    const key = `file_user_${randomUUID().slice(0, 8)}`;
+    this.stub.noteUserMessage(messageId, chat.id);
+    this.stub.addUserFile(messageId, key, bytes);
+    const event = messageEvent({
+      tenantKey: TENANT_KEY,
+      messageId,
+      chatId: chat.id,
+      chatType: chat.type,
+      senderOpenId: person.openId,
+      file: { key, name: fileName },
+      token: VERIFICATION_TOKEN,
+      createTimeMs: this.now,
+    });
+    return { ...(await this.deliver(event)), messageId };
+  }
+
   /** `person` clicks a button (or submits a form) on the card in message `messageId`. */
   async click(person: Person, messageId: string, value: unknown, formValue?: Record<string, unknown>, eventId?: string): Promise<ClickResult> {
     const chatId = this.stub.sent.find((m) => m.messageId === messageId)?.chatId;
@@ -199,7 +223,7 @@ export class FeishuHarness {
   async close(): Promise<void> {
     await this.server.close();
     await this.stub.close();
-    rmSync(this.dir, { recursive: true, force: true });
+    rmSync(this.dataDir, { recursive: true, force: true });
   }
 }
 

@@ -33,6 +33,7 @@ export interface SentMessage {
 
 export interface StubPatch { messageId: string; content: unknown; at: number }
 export interface StubUpload { imageKey: string; imageType: string; fileName: string; contentType: string; bytes: Uint8Array; at: number }
+export interface StubFile { fileKey: string; fileType: string; fileName: string; bytes: Uint8Array; at: number }
 export interface StubRequest { method: string; path: string; query: string; at: number }
 
 export interface FeishuStub {
@@ -43,6 +44,8 @@ export interface FeishuStub {
   readonly sent: SentMessage[];
   readonly patches: StubPatch[];
   readonly uploads: StubUpload[];
+  /** files uploaded through POST /open-apis/im/v1/files */
+  readonly files: StubFile[];
   readonly requests: StubRequest[];
   /** messageId → latest content (parsed) */
   readonly messages: Map<string, unknown>;
@@ -50,6 +53,10 @@ export interface FeishuStub {
   /** how many times a tenant token was requested */
   tokenRequests(): number;
   addUserImage(messageId: string, fileKey: string, bytes: Uint8Array): void;
+  /** a file a user sent in a message, for the bot to download (GET …/resources/:key?type=file) */
+  addUserFile(messageId: string, fileKey: string, bytes: Uint8Array): void;
+  /** the bytes of a file message the bot sent */
+  fileOf(message: SentMessage): StubFile | undefined;
   /** tells the stub which chat a user's message was in, so replies to it land there */
   noteUserMessage(messageId: string, chatId: string): void;
   failNext(n: number, fault: StubFault): void;
@@ -76,6 +83,7 @@ export async function startFeishuStub(
   const sent: SentMessage[] = [];
   const patches: StubPatch[] = [];
   const uploads: StubUpload[] = [];
+  const files: StubFile[] = [];
   const requests: StubRequest[] = [];
   const messages = new Map<string, unknown>();
   const messageMeta = new Map<string, { chatId: string; msgType: string }>();
@@ -135,6 +143,10 @@ export async function startFeishuStub(
     const msgType = body.msg_type;
     if (typeof msgType !== 'string' || !msgType) throw new HttpFailure(400, 99992402, 'field validation failed: msg_type');
     const content = parseContent(body.content);
+    if (msgType === 'file') {
+      const fileKey = (content as { file_key?: unknown }).file_key;
+      if (!files.some((f) => f.fileKey === fileKey)) throw new HttpFailure(400, 230001, 'invalid file_key');
+    }
     const uuid = typeof body.uuid === 'string' && body.uuid ? body.uuid : null;
     if (uuid && uuid.length > 50) throw new HttpFailure(400, 99992402, 'field validation failed: uuid longer than 50');
     const known = uuid ? byUuid.get(uuid) : undefined;
@@ -293,6 +305,22 @@ export async function startFeishuStub(
       return sendJson(res, 200, { code: 0, msg: 'success', data: { image_key: imageKey } });
     }
 
+    if (method === 'POST' && path === '/open-apis/im/v1/files') {
+      if (await applyFault(res)) return;
+      requireToken(req);
+      const fields = parseMultipart(req, raw);
+      const fileType = fields.get('file_type')?.value.toString('utf8') ?? '';
+      const fileName = fields.get('file_name')?.value.toString('utf8') ?? '';
+      const file = fields.get('file');
+      if (!['opus', 'mp4', 'pdf', 'doc', 'xls', 'ppt', 'stream'].includes(fileType)) throw new HttpFailure(400, 99992402, 'field validation failed: file_type');
+      if (!fileName) throw new HttpFailure(400, 99992402, 'field validation failed: file_name');
+      if (!file || file.value.length === 0) throw new HttpFailure(400, 234010, 'File size can not be 0.');
+      if (file.value.length > 30 * 1024 * 1024) throw new HttpFailure(400, 234006, 'The file size exceed the max value.');
+      const fileKey = `file_v3_${hex(12)}`;
+      files.push({ fileKey, fileType, fileName, bytes: new Uint8Array(file.value), at: Date.now() });
+      return sendJson(res, 200, { code: 0, msg: 'success', data: { file_key: fileKey } });
+    }
+
     const resource = /^\/open-apis\/im\/v1\/messages\/([^/]+)\/resources\/([^/]+)$/.exec(path);
     if (method === 'GET' && resource) {
       requireToken(req);
@@ -332,11 +360,14 @@ export async function startFeishuStub(
     sent,
     patches,
     uploads,
+    files,
     requests,
     messages,
     sentTo: (receiveId) => sent.filter((m) => m.receiveId === receiveId),
     tokenRequests: () => requests.filter((r) => r.path === FEISHU_TOKEN_PATH).length,
     addUserImage: (messageId, fileKey, bytes) => void userImages.set(`${messageId}/${fileKey}`, new Uint8Array(bytes)),
+    addUserFile: (messageId, fileKey, bytes) => void userImages.set(`${messageId}/${fileKey}`, new Uint8Array(bytes)),
+    fileOf: (message) => files.find((f) => f.fileKey === (message.content as { file_key?: string } | null)?.file_key),
     noteUserMessage: (messageId, chatId) => void messageMeta.set(messageId, { chatId, msgType: 'text' }),
     failNext: (n, fault) => {
       for (let i = 0; i < n; i++) faults.push(fault);
@@ -347,7 +378,7 @@ export async function startFeishuStub(
     },
     // Tokens survive a reset: clients cache them for up to two hours, as they would against Feishu.
     reset: () => {
-      for (const list of [sent, patches, uploads, requests, faults] as unknown[][]) list.length = 0;
+      for (const list of [sent, patches, uploads, files, requests, faults] as unknown[][]) list.length = 0;
       for (const map of [messages, messageMeta, byUuid, userImages]) map.clear();
     },
     close: () =>

@@ -67,7 +67,8 @@ function unionIdOf(openId: string): string {
 }
 
 /**
- * An `im.message.receive_v1` body. With `imageKey` it is an image message; otherwise a text message whose
+ * An `im.message.receive_v1` body. With `imageKey` it is an image message, with `file` a file message;
+ * otherwise a text message whose
  * `text` should hold the mention placeholders (`@_user_1 …`) that match `mentions[].key`, as Feishu's does.
  */
 export function messageEvent(opts: {
@@ -80,6 +81,7 @@ export function messageEvent(opts: {
   text?: string;
   mentions?: { key: string; openId: string; name: string }[];
   imageKey?: string;
+  file?: { key: string; name: string };
   parentId?: string;
   createTimeMs?: number;
   token: string;
@@ -115,8 +117,10 @@ export function messageEvent(opts: {
         chat_id: opts.chatId,
         thread_id: '',
         chat_type: opts.chatType ?? 'group',
-        message_type: isImage ? 'image' : 'text',
-        content: JSON.stringify(isImage ? { image_key: opts.imageKey } : { text: opts.text ?? '' }),
+        message_type: isImage ? 'image' : opts.file ? 'file' : 'text',
+        content: JSON.stringify(
+          isImage ? { image_key: opts.imageKey } : opts.file ? { file_key: opts.file.key, file_name: opts.file.name } : { text: opts.text ?? '' },
+        ),
         ...(mentions.length > 0 ? { mentions } : {}),
         user_agent: 'Mozilla/5.0 Lark/7.30.0',
       },

@@ -1,0 +1,42 @@
+// /admin/*: operators' doors, behind `Authorization: Bearer $ADMIN_TOKEN` (off when it is unset).
+import type { Context } from 'hono';
+import { campaignNamed, ledgerWorkbook, tenantNamed } from '../app/ledger.js';
+import type { Deps } from '../app/ports.js';
+
+/** Compares without stopping at the first different byte, so timing tells nothing about the token. */
+function sameSecret(given: string, expected: string): boolean {
+  const a = new TextEncoder().encode(given);
+  const b = new TextEncoder().encode(expected);
+  let diff = a.length ^ b.length;
+  for (let i = 0; i < b.length; i++) diff |= (a[i] ?? 0) ^ b[i]!;
+  return diff === 0;
+}
+
+export function adminAuthorised(c: Context, adminToken: string | null): Response | null {
+  if (!adminToken) return c.json({ error: 'admin_disabled', message: '未设置 ADMIN_TOKEN，管理接口已关闭' }, 404);
+  const m = /^Bearer\s+(.+)$/i.exec(c.req.header('authorization') ?? '');
+  if (!m || !sameSecret(m[1]!.trim(), adminToken)) {
+    c.header('WWW-Authenticate', 'Bearer');
+    return c.json({ error: 'unauthorized', message: '管理令牌无效' }, 401);
+  }
+  return null;
+}
+
+/** GET /admin/ledger.xlsx?campaign=…[&tenant=…]: the same workbook the chat's 台账 sends. */
+export async function ledgerDownload(c: Context, deps: Deps, adminToken: string | null): Promise<Response> {
+  const refused = adminAuthorised(c, adminToken);
+  if (refused) return refused;
+  const tenant = await tenantNamed(deps, c.req.query('tenant') ?? null);
+  if (typeof tenant === 'string') return c.json({ error: 'tenant', message: tenant }, 400);
+  const wanted = c.req.query('campaign') ?? null;
+  const campaign = await campaignNamed(deps, tenant, wanted);
+  if (!campaign) return c.json({ error: 'campaign', message: `没有这个专项：${wanted}` }, 404);
+  const { fileName, bytes } = await ledgerWorkbook(deps, tenant, campaign);
+  return new Response(bytes.slice(), {
+    headers: {
+      'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      'content-disposition': `attachment; filename="ledger.xlsx"; filename*=UTF-8''${encodeURIComponent(fileName)}`,
+      'cache-control': 'no-store',
+    },
+  });
+}

@@ -2,7 +2,7 @@
 import { formatDateZh } from '../src/domain/deadline.js';
 import type { Ledger } from '../src/domain/ledger.js';
 import { completionRate, progressHeadline } from '../src/domain/progress-report.js';
-import { groupCounts, ordinal } from '../src/domain/progress-text.js';
+import { groupCounts, numberedTitle } from '../src/domain/progress-text.js';
 import type { ImportPlan } from '../src/domain/import-plan.js';
 import { plain } from './format.js';
 import { mention, type Card, type CardElement } from './model.js';
@@ -38,7 +38,7 @@ export function progressCard(ledger: Ledger, note: string | null = null): Card {
       ],
       rows: ledger.progress.map((g, i) => {
         const c = groupCounts(g);
-        return { group: `（${ordinal(i)}）${c.title}`, problems: c.problems, done: c.done, continuing: c.continuing };
+        return { group: numberedTitle(i, c.title), problems: c.problems, done: c.done, continuing: c.continuing };
       }),
       pageSize: 10,
     });

@@ -12,6 +12,13 @@ export function ordinal(i: number): string {
   return String(i + 1);
 }
 
+const NUMBERED = /^[(（]?[一二三四五六七八九十]+[)）、.．]/;
+
+/** "（二）title", unless the title is numbered already. */
+export function numberedTitle(i: number, title: string): string {
+  return NUMBERED.test(title.normalize('NFKC')) ? title : `（${ordinal(i)}）${title}`;
+}
+
 export interface GroupCounts {
   title: string;
   problems: number;
@@ -35,7 +42,7 @@ export function progressReportText(ledger: Ledger): string {
   ledger.progress.forEach((group, i) => {
     const c = groupCounts(group);
     const tail = c.continuing > 0 ? `继续整改${c.continuing}项` : '已全部完成整改';
-    lines.push(`（${ordinal(i)}）${c.title}：${c.problems}条问题，已完成${c.done}项，${tail}。`);
+    lines.push(`${numberedTitle(i, c.title)}：${c.problems}条问题，已完成${c.done}项，${tail}。`);
   });
   const continuing = ledger.progress.flatMap((g) => g.majors.flatMap((m) => m.problems)).filter((p) => p.wording.startsWith('继续整改'));
   if (continuing.length > 0) {

@@ -166,6 +166,30 @@ describe('FeishuClient images and bot info', () => {
     expect(e).toMatchObject({ retryable: false, platformCode: 234003 });
   });
 
+  it('sends a spreadsheet as a file message: uploads it as xls, then sends its file_key once per key', async () => {
+    const feishu = client();
+    const bytes = new Uint8Array([0x50, 0x4b, 3, 4, 9, 9]);
+    const message = { target: { kind: 'chat' as const, chatId: 'oc_sup' }, body: { kind: 'file' as const, fileName: '整改台账.xlsx', bytes }, idempotencyKey: 'k-file-1' };
+    const first = await feishu.send(message);
+    const again = await feishu.send(message);
+    expect(again.messageId).toBe(first.messageId);
+    expect(stub.sent).toHaveLength(1);
+    expect(stub.sent[0]).toMatchObject({ msgType: 'file', receiveId: 'oc_sup' });
+    expect(stub.fileOf(stub.sent[0]!)).toMatchObject({ fileType: 'xls', fileName: '整改台账.xlsx', bytes });
+  });
+
+  it('refuses an empty file without calling Feishu', async () => {
+    const e = await platformError(client().send({ target: { kind: 'chat', chatId: 'oc_1' }, body: { kind: 'file', fileName: 'a.xlsx', bytes: new Uint8Array() }, idempotencyKey: 'k-empty' }));
+    expect(e.retryable).toBe(false);
+    expect(stub.files).toHaveLength(0);
+  });
+
+  it('downloads the bytes of a file a user sent', async () => {
+    stub.addUserFile('om_user_file', 'file_v3_user', new Uint8Array([7, 8, 9]));
+    expect(await client().downloadFile('om_user_file', 'file_v3_user')).toEqual(new Uint8Array([7, 8, 9]));
+    expect(stub.requests.at(-1)).toMatchObject({ path: '/open-apis/im/v1/messages/om_user_file/resources/file_v3_user', query: '?type=file' });
+  });
+
   it('reads the bot open_id once', async () => {
     const feishu = client();
     expect(await feishu.botUserId()).toBe(stub.botOpenId);

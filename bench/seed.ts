@@ -65,7 +65,11 @@ export function seed(sqlite: Database.Database, o: SeedOptions): void {
   const insertExtension = sqlite.prepare(
     "insert into extension_requests (id, tenant_id, task_id, requested_deadline, previous_deadline, reason, status, requested_by, decided_by, decided_at, created_at) values (?, ?, ?, ?, ?, '需要采购', 'pending', ?, null, null, ?)",
   );
+  const insertMember = sqlite.prepare('insert into members (tenant_id, user_id, name, created_at, updated_at) values (?, ?, ?, ?, ?)');
   sqlite.transaction(() => {
+    // named people: the ledger prints names, and an import matches leaders by name
+    for (let l = 0; l < o.leaders; l++) insertMember.run(o.tenantId, `ou_leader_${l}`, `领导${l + 1}`, now, now);
+    for (let n = 0; n < o.inspectors; n++) insertMember.run(o.tenantId, `ou_inspector_${n}`, `督查员${n + 1}`, now, now);
     for (let d = 0; d < o.departments; d++) insertDepartment.run(`dep-${d}`, o.tenantId, `第${d + 1}科室`, `ou_leader_${d % o.leaders}`, now);
     for (let i = 0; i < o.tasks; i++) {
       const department = Math.floor(rnd() * o.departments);

@@ -5,7 +5,7 @@ import { UnreadableFileError } from '../app/ports.js';
 import type { SheetTable } from '../domain/problem-sheet.js';
 
 /** More than this many rows in one sheet is not a problem list. */
-export const MAX_SHEET_ROWS = 50_000;
+export const MAX_SHEET_ROWS = 200_000;
 
 function isoOf(date: Date): string {
   return date.toISOString().slice(0, 10);

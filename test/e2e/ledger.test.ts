@@ -4,7 +4,7 @@
 // command line give the same workbook; and an export imported into an empty tenant exports the
 // same ledger again.
 import ExcelJS from 'exceljs';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -90,6 +90,7 @@ describe('importing seed 003 mid-campaign, with its history', () => {
     const click = await h.click(admin, previewId, confirmValue);
     expect(click.body.toast).toMatchObject({ type: 'success', content: '已导入31条' });
     expect(cardText(h.currentCard(previewId))).toContain('继续整改3条已下发给责任领导，按历史销号28条');
+    expect(checkFeishuCard(h.currentCard(previewId))).toEqual([]);
     const states = h.server.database.sqlite
       .prepare("select t.state, coalesce(t.closure_kind, '') kind, count(*) n from tasks t group by 1, 2 order by 1, 2")
       .all();
@@ -212,6 +213,33 @@ describe('an export imported into an empty tenant', () => {
       const again = await ledgerFromChat(fresh);
       expect(await readSheets(again)).toEqual(await readSheets(exported));
     } finally {
+      await fresh.close();
+    }
+  });
+});
+
+describe('importing from the command line', () => {
+  it('previews without --yes and imports everything with it', async () => {
+    const fresh = await preparedHarness();
+    const dir = mkdtempSync(join(tmpdir(), 'duban-cli-import-'));
+    try {
+      const file = join(dir, '巡察台账.xlsx');
+      writeFileSync(file, await seed003Workbook());
+      const env = { DATABASE_PATH: join(fresh.dataDir, 'duban.sqlite') };
+      const lines: string[] = [];
+      expect(await runCli(['import', 'findings', file], env, (l) => lines.push(l))).toBe(0);
+      expect(lines[0]).toBe('读到31条问题：可以导入31条（按历史销号28条，其中长期坚持11条；继续整改3条），有误0行。');
+      expect(lines.at(-1)).toContain('--yes');
+      expect(count(fresh, 'select count(*) n from findings')).toBe(0);
+      lines.length = 0;
+      expect(await runCli(['import', 'findings', file, '--yes'], env, (l) => lines.push(l))).toBe(0);
+      expect(lines.at(-1)).toContain('已导入31条：继续整改3条，按历史销号28条');
+      expect(count(fresh, 'select count(*) n from findings')).toBe(31);
+      // the importer is the tenant's admin, and the leaders' notes wait in the outbox
+      expect(count(fresh, `select count(*) n from task_events where action = 'import' and actor_user_id = '${admin.openId}'`)).toBe(31);
+      expect(count(fresh, "select count(*) n from outbox where status = 'pending' and body like '%已导入督办%'")).toBe(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
       await fresh.close();
     }
   });

@@ -41,7 +41,12 @@ export const outbox = sqliteTable(
     createdAt: integer('created_at').notNull(),
     sentAt: integer('sent_at'),
   },
-  (t) => [index('outbox_due').on(t.status, t.nextAttemptAt), index('outbox_copy').on(t.cardCopyId)],
+  (t) => [
+    index('outbox_due').on(t.status, t.nextAttemptAt),
+    index('outbox_copy').on(t.cardCopyId),
+    /** "is an earlier message to this target still waiting?" without scanning the outbox */
+    index('outbox_target').on(t.target, t.status),
+  ],
 );
 
 export const cardCopies = sqliteTable(

@@ -2,7 +2,8 @@
 // failures back off (honouring the platform's retry-after); a target that failed is skipped for
 // the rest of the pass so its messages keep their order. The platform's idempotency key makes a
 // resend after a crash harmless.
-import { PlatformError, type Deps, type OutgoingBody } from './ports.js';
+import { PlatformError, type ChatPlatform, type Deps, type OutgoingBody } from './ports.js';
+import type { Pace } from './send-pacer.js';
 import { reportUndeliverable } from './report-undeliverable.js';
 import type { OutboxItem } from './store-port.js';
 
@@ -29,21 +30,49 @@ async function outgoingBody(deps: Deps, item: OutboxItem): Promise<OutgoingBody>
   return { kind: 'file', fileName: item.body.fileName, bytes };
 }
 
+/**
+ * Counts this call against the app's and the target's limits, or holds it back (true = go). Every
+ * call counts, failed ones too: the platform counts them.
+ */
+function withinLimits(deps: Deps, platform: ChatPlatform, item: OutboxItem, targetKey: string, report: DeliveryReport): boolean {
+  const appKey = `${item.tenantId}:${item.platform}:app`;
+  const target = `${item.tenantId}:${item.platform}:${targetKey}`;
+  const wait = deps.pacer.waitMs([
+    ...platform.pacing.perApp.map((pace): [string, Pace] => [appKey, pace]),
+    ...platform.pacing.perTarget.map((pace): [string, Pace] => [target, pace]),
+  ]);
+  if (wait > 0) {
+    report.paced++;
+    report.pacedForMs = report.pacedForMs === 0 ? wait : Math.min(report.pacedForMs, wait);
+    return false;
+  }
+  deps.pacer.record([appKey, target]);
+  return true;
+}
+
 export interface DeliveryReport {
   sent: number;
   retried: number;
   dead: number;
   waiting: number;
+  /** held back to stay inside a rate limit; still pending, untouched */
+  paced: number;
+  /** when the first of them may go (ms from now); 0 when none was held */
+  pacedForMs: number;
 }
 
 export async function deliverOutbox(deps: Deps, limit = 100): Promise<DeliveryReport> {
-  const report: DeliveryReport = { sent: 0, retried: 0, dead: 0, waiting: 0 };
+  const report: DeliveryReport = { sent: 0, retried: 0, dead: 0, waiting: 0, paced: 0, pacedForMs: 0 };
   const blocked = new Set<string>();
   const due = await deps.store.listDueOutbox(deps.clock.now(), limit);
   for (const item of due) {
     const key = targetKey(item);
     if (blocked.has(key)) continue;
     const platform = deps.platforms[item.platform];
+    if (platform && !withinLimits(deps, platform, item, key, report)) {
+      blocked.add(key);
+      continue;
+    }
     const attempts = item.attempts + 1;
     try {
       if (!platform) throw new PlatformError(`no ${item.platform} client configured`, true, 60_000);

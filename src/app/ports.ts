@@ -3,6 +3,7 @@ import type { Card } from '../../cards/model.js';
 import type { Ledger } from '../domain/ledger.js';
 import type { Platform } from '../domain/model.js';
 import type { SheetTable } from '../domain/problem-sheet.js';
+import type { PlatformPacing, SendPacer } from './send-pacer.js';
 import type { Store } from './store-port.js';
 
 export type { Store } from './store-port.js';
@@ -45,6 +46,8 @@ export class PlatformError extends Error {
 /** One chat platform's Open API, as the use cases need it. Feishu and DingTalk implement it. */
 export interface ChatPlatform {
   readonly platform: Platform;
+  /** the platform's send limits; the outbox keeps inside them (see send-pacer.ts) */
+  readonly pacing: PlatformPacing;
   send(message: OutgoingMessage): Promise<{ messageId: string }>;
   /** replace a card already sent by the bot, in place */
   updateCard(messageId: string, card: Card): Promise<void>;
@@ -115,4 +118,6 @@ export interface Deps {
   newId(): string;
   /** asks the outbox to deliver soon (after a commit); the runtime decides how */
   kickOutbox(): void;
+  /** the sending process's memory of recent calls, to keep inside the platforms' limits */
+  pacer: SendPacer;
 }

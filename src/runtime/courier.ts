@@ -32,6 +32,11 @@ export class Courier {
       try {
         const report = await deliverOutbox(deps);
         if (report.sent === 100) this.again = true; // a full page: there may be more
+        if (report.paced > 0) {
+          // held back by a rate limit: wait until the first may go, then carry on
+          await new Promise((resolve) => setTimeout(resolve, Math.min(report.pacedForMs, 2000)));
+          if (this.deps) this.again = true;
+        }
       } catch (error) {
         deps.log.error('outbox pass failed', { error: String(error) });
       }

@@ -2,13 +2,15 @@
 // to a process's resident memory; commands that never talk to the platform (export ledger, a
 // report) should not carry it.
 import type { ChatPlatform } from '../app/ports.js';
+import type { PlatformPacing } from '../app/send-pacer.js';
 import type { Platform } from '../domain/model.js';
 
-export function lazyPlatform(platform: Platform, load: () => Promise<ChatPlatform>): ChatPlatform {
+export function lazyPlatform(platform: Platform, pacing: PlatformPacing, load: () => Promise<ChatPlatform>): ChatPlatform {
   let client: Promise<ChatPlatform> | null = null;
   const get = () => (client ??= load());
   return {
     platform,
+    pacing,
     send: async (message) => (await get()).send(message),
     updateCard: async (messageId, card) => (await get()).updateCard(messageId, card),
     downloadImage: async (messageId, key) => (await get()).downloadImage(messageId, key),

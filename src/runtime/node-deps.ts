@@ -2,7 +2,9 @@
 import { randomUUID } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import type { Clock, Deps, Logger } from '../app/ports.js';
+import { SendPacer } from '../app/send-pacer.js';
 import { feishuSettings, type Config } from '../config.js';
+import { FEISHU_PACING } from '../platforms/feishu/pacing.js';
 import { renderFeishuCard } from '../platforms/feishu/render-card.js';
 import { excelWorkbooks } from '../excel/workbooks.js';
 import { createStore } from '../store/create-store.js';
@@ -16,7 +18,7 @@ export function nodeDeps(config: Config, database: NodeDatabase, options: { cloc
     store: createStore(database.db),
     platforms: feishu.ok
       ? {
-          feishu: lazyPlatform('feishu', async () => {
+          feishu: lazyPlatform('feishu', FEISHU_PACING, async () => {
             const { FeishuClient } = await import('../platforms/feishu/client.js');
             return new FeishuClient({ ...feishu.settings, renderCard: renderFeishuCard, log: options.log });
           }),
@@ -37,5 +39,6 @@ export function nodeDeps(config: Config, database: NodeDatabase, options: { cloc
     },
     newId: () => randomUUID(),
     kickOutbox: options.kickOutbox ?? (() => undefined),
+    pacer: new SendPacer(() => performance.now()),
   };
 }

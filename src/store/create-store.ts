@@ -157,7 +157,17 @@ export function createStore(db: AppDatabase): Store {
       const rows = await db
         .select()
         .from(outbox)
-        .where(and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, now)))
+        .where(
+          and(
+            eq(outbox.status, 'pending'),
+            lte(outbox.nextAttemptAt, now),
+            // one target's messages leave in order: none overtakes an earlier one still backing off
+            // (for card updates that is what keeps a stale version from landing last)
+            sql`not exists (select 1 from outbox earlier where earlier.status = 'pending'
+                  and earlier.next_attempt_at > ${now} and earlier.rowid < ${outbox}.rowid
+                  and (earlier.target = ${outbox.target} or earlier.card_copy_id = ${outbox.cardCopyId}))`,
+          ),
+        )
         // rowid is insertion order: messages leave in the order their commits wrote them
         .orderBy(sql`${outbox}.rowid`)
         .limit(limit);

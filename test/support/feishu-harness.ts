@@ -141,29 +141,26 @@ export class FeishuHarness {
   }
 
   /** `person` sends a photo (the stub serves its bytes when the bot downloads it). */
-  async sendImage(person: Person, chat: Chat, bytes: Uint8Array, options: { parentId?: string } = {}) {
-    const messageId = `om_img_${randomUUID().slice(0, 12)}`;
+  sendImage(person: Person, chat: Chat, bytes: Uint8Array, options: { parentId?: string } = {}) {
     const imageKey = `img_user_${randomUUID().slice(0, 8)}`;
-    this.stub.noteUserMessage(messageId, chat.id);
-    this.stub.addUserImage(messageId, imageKey, bytes);
-    const event = messageEvent({
-      tenantKey: TENANT_KEY,
-      messageId,
-      chatId: chat.id,
-      chatType: chat.type,
-      senderOpenId: person.openId,
-      imageKey,
-      token: VERIFICATION_TOKEN,
-      createTimeMs: this.now,
-      ...(options.parentId ? { parentId: options.parentId } : {}),
-    });
-    return { ...(await this.deliver(event)), messageId };
+    return this.sendResource(person, chat, 'om_img_', imageKey, bytes, { imageKey, ...(options.parentId ? { parentId: options.parentId } : {}) });
   }
 
   /** `person` sends a file (the stub serves its bytes when the bot downloads it). */
-  async sendFile(person: Person, chat: Chat, fileName: string, bytes: Uint8Array) {
-    const messageId = `om_file_${randomUUID().slice(0, 12)}`;
+  sendFile(person: Person, chat: Chat, fileName: string, bytes: Uint8Array) {
     const key = `file_user_${randomUUID().slice(0, 8)}`;
+    return this.sendResource(person, chat, 'om_file_', key, bytes, { file: { key, name: fileName } });
+  }
+
+  private async sendResource(
+    person: Person,
+    chat: Chat,
+    idPrefix: string,
+    key: string,
+    bytes: Uint8Array,
+    content: { imageKey?: string; file?: { key: string; name: string }; parentId?: string },
+  ) {
+    const messageId = `${idPrefix}${randomUUID().slice(0, 12)}`;
     this.stub.noteUserMessage(messageId, chat.id);
     this.stub.addUserFile(messageId, key, bytes);
     const event = messageEvent({
@@ -172,9 +169,9 @@ export class FeishuHarness {
       chatId: chat.id,
       chatType: chat.type,
       senderOpenId: person.openId,
-      file: { key, name: fileName },
       token: VERIFICATION_TOKEN,
       createTimeMs: this.now,
+      ...content,
     });
     return { ...(await this.deliver(event)), messageId };
   }

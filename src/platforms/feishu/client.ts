@@ -2,6 +2,7 @@
 // calls use plain fetch because the SDK's stream and GET helpers break on Workers (platform notes §0.1).
 // No node:* imports and no Buffer: this file must also run on Cloudflare Workers.
 import * as lark from '@larksuiteoapi/node-sdk';
+import { FEISHU_PACING } from './pacing.js';
 import { MENTION_PATTERN, type Card } from '../../../cards/model.js';
 import { PlatformError, type ChatPlatform, type Logger, type OutgoingMessage } from '../../app/ports.js';
 
@@ -120,6 +121,7 @@ const MAX_FILE_BYTES = 30 * 1024 * 1024;
 
 export class FeishuClient implements ChatPlatform {
   readonly platform = 'feishu' as const;
+  readonly pacing = FEISHU_PACING;
   private readonly sdk: lark.Client;
   private readonly cache = new TokenCache();
   private readonly baseUrl: string;

@@ -1,0 +1,1 @@
+CREATE INDEX `outbox_target` ON `outbox` (`target`,`status`);

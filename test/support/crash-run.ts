@@ -1,0 +1,281 @@
+// The crash drill: our real server as a child process (real SQLite file, real HTTP, real Lark SDK)
+// against the stub Feishu Open API. It drives signed, encrypted card callbacks that file findings
+// and move tasks through accept → submit → verify, SIGKILLs the server at random moments (often
+// in the middle of a request), restarts it on the same database, re-delivers what was never
+// acknowledged (as Feishu retries), and then checks that nothing was lost or done twice.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { startFeishuStub, type FeishuStub } from './feishu-stub.js';
+import { buildFeishuWebhookRequest, cardActionEvent, messageEvent } from './feishu-webhook.js';
+
+const ENCRYPT_KEY = 'crash-encrypt-key-0123456789';
+const TOKEN = 'crash-verification-token';
+const TENANT = 'tenant_crash';
+const GROUP = 'oc_crash_group';
+const INSPECTOR = 'ou_crash_inspector';
+const LEADERS = ['ou_crash_leader_a', 'ou_crash_leader_b', 'ou_crash_leader_c'];
+const ROOT = new URL('../../', import.meta.url).pathname;
+
+export interface CrashOptions {
+  actions: number;
+  kills: number;
+  seed: number;
+  log?: (line: string) => void;
+}
+
+export interface CrashReport {
+  actions: number;
+  acknowledged: number;
+  redelivered: number;
+  kills: number;
+  findings: number;
+  events: number;
+  outboxSent: number;
+  stubMessages: number;
+  violations: string[];
+}
+
+interface Delivery {
+  eventId: string;
+  body: Record<string, unknown>;
+  /** what a 200 promises: a finding filed, or a task event with this action and seq */
+  promise: { kind: 'file' } | { kind: 'task'; taskId: string; action: string; seq: number };
+  reply?: { toast?: { type: string; content: string } };
+}
+
+function prng(seed: number) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+class ServerProcess {
+  child: ChildProcess | null = null;
+  constructor(readonly port: number, private readonly env: Record<string, string>) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    this.child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/runtime/node.ts')], {
+      cwd: ROOT,
+      env: { ...process.env, ...this.env },
+      stdio: ['ignore', 'ignore', 'ignore'],
+    });
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      try {
+        if ((await fetch(`${this.url}/healthz`)).ok) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error('the server did not come up within 30 s');
+  }
+
+  kill(): Promise<void> {
+    const child = this.child;
+    this.child = null;
+    if (!child || child.exitCode !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGKILL');
+    });
+  }
+}
+
+async function post(server: ServerProcess, delivery: Delivery): Promise<Delivery['reply'] | null> {
+  const request = buildFeishuWebhookRequest({ body: delivery.body, encryptKey: ENCRYPT_KEY, nowMs: Date.now() });
+  try {
+    const res = await fetch(`${server.url}/webhooks/feishu`, { method: 'POST', headers: request.headers, body: request.rawBody });
+    if (res.status !== 200) return null;
+    return (await res.json()) as Delivery['reply'];
+  } catch {
+    return null; // the server died under the request: not acknowledged
+  }
+}
+
+export async function runCrashScenario(options: CrashOptions): Promise<CrashReport> {
+  const say = options.log ?? (() => undefined);
+  const random = prng(options.seed);
+  const stub: FeishuStub = await startFeishuStub();
+  const dir = mkdtempSync(join(tmpdir(), 'duban-crash-'));
+  const databasePath = join(dir, 'duban.sqlite');
+  const port = await freePort();
+  const server = new ServerProcess(port, {
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATABASE_PATH: databasePath,
+    FEISHU_APP_ID: stub.appId,
+    FEISHU_APP_SECRET: stub.appSecret,
+    FEISHU_BASE_URL: stub.baseUrl,
+    FEISHU_ENCRYPT_KEY: ENCRYPT_KEY,
+    FEISHU_VERIFICATION_TOKEN: TOKEN,
+  });
+  const report: CrashReport = { actions: options.actions, acknowledged: 0, redelivered: 0, kills: 0, findings: 0, events: 0, outboxSent: 0, stubMessages: 0, violations: [] };
+  let db: Database.Database | null = null;
+  try {
+    await server.start();
+    db = new Database(databasePath, { readonly: true, fileMustExist: true });
+    const bind = messageEvent({ tenantKey: TENANT, chatId: GROUP, senderOpenId: INSPECTOR, text: '设为督查群', token: TOKEN });
+    await post(server, { eventId: 'bind', body: bind, promise: { kind: 'file' } });
+    await until(() => (db!.prepare('select count(*) n from chat_bindings').get() as { n: number }).n === 1, 'the group binding');
+
+    const killAt = new Set<number>();
+    while (killAt.size < options.kills) killAt.add(1 + Math.floor(random() * (options.actions - 1)));
+    const acknowledged: Delivery[] = [];
+    let unacknowledged: Delivery[] = [];
+
+    for (let step = 0; step < options.actions; step++) {
+      const delivery = nextAction(db, random, step);
+      if (killAt.has(step)) {
+        // the kill lands somewhere between "before the request" and "after the answer"
+        const pending = post(server, delivery);
+        await new Promise((r) => setTimeout(r, Math.floor(random() * 25)));
+        await server.kill();
+        report.kills++;
+        const reply = await pending;
+        if (reply) acknowledged.push({ ...delivery, reply });
+        else unacknowledged.push(delivery);
+        await server.start();
+        // Feishu re-delivers what was not acknowledged, with the same event id
+        for (const again of unacknowledged) {
+          const r = await post(server, again);
+          if (!r) throw new Error(`re-delivery of ${again.eventId} failed on a healthy server`);
+          report.redelivered++;
+          acknowledged.push({ ...again, reply: r });
+        }
+        unacknowledged = [];
+        say(`step ${step}: killed and restarted (${report.kills}/${options.kills})`);
+        continue;
+      }
+      const reply = await post(server, delivery);
+      if (!reply) throw new Error(`step ${step}: no answer from a healthy server`);
+      acknowledged.push({ ...delivery, reply });
+    }
+    report.acknowledged = acknowledged.length;
+
+    await until(() => (db!.prepare("select count(*) n from outbox where status = 'pending'").get() as { n: number }).n === 0, 'the outbox to drain', 60_000);
+    checkAcknowledged(db, acknowledged, report);
+    checkOutbox(db, stub, report);
+    checkTasks(db, report);
+    return report;
+  } finally {
+    db?.close();
+    await server.kill();
+    await stub.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+interface TaskRow {
+  id: string;
+  state: string;
+  version: number;
+  leader_user_id: string;
+}
+
+/** File a finding, or move a random task one step on, as its leader or inspector would. */
+function nextAction(db: Database.Database, random: () => number, step: number): Delivery {
+  const eventId = `crash_${step}_${randomUUID().slice(0, 8)}`;
+  const click = (operator: string, value: Record<string, unknown>, formValue?: Record<string, unknown>) =>
+    cardActionEvent({ tenantKey: TENANT, eventId, operatorOpenId: operator, messageId: `om_crash_${step}`, chatId: GROUP, value, ...(formValue ? { formValue } : {}), token: TOKEN });
+  const open = db.prepare("select id, state, version, leader_user_id from tasks where state in ('pending', 'in_progress', 'submitted')").all() as TaskRow[];
+  if (open.length < 3 || random() < 0.35) {
+    const leader = LEADERS[Math.floor(random() * LEADERS.length)]!;
+    const form = { area: `病区${step % 7}`, category: '服务态度', description: `第${step}步发现的问题`, leader, deadline_text: '5个工作日' };
+    return { eventId, body: click(INSPECTOR, { a: 'file_finding' }, form), promise: { kind: 'file' } };
+  }
+  const task = open[Math.floor(random() * open.length)]!;
+  const value = (a: string) => ({ a, t: task.id, v: task.version });
+  const promise = (action: string) => ({ kind: 'task' as const, taskId: task.id, action, seq: task.version + 1 });
+  switch (task.state) {
+    case 'pending':
+      return { eventId, body: click(task.leader_user_id, value('accept'), { measures: `第${step}步的整改措施` }), promise: promise('accept') };
+    case 'in_progress':
+      return { eventId, body: click(task.leader_user_id, value('submit'), { note: `第${step}步整改完成`, closure_kind: 'done' }), promise: promise('submit') };
+    default:
+      return { eventId, body: click(INSPECTOR, value('verify_pass'), { closure_kind: 'done' }), promise: promise('verify_pass') };
+  }
+}
+
+/** Every action answered with success is in the database, with its task event. */
+function checkAcknowledged(db: Database.Database, acknowledged: Delivery[], report: CrashReport): void {
+  const event = db.prepare('select action from task_events where task_id = ? and seq = ?');
+  const finding = db.prepare("select f.id from findings f join task_events e on e.task_id = (select id from tasks where finding_id = f.id) and e.seq = 1 and e.action = 'create' where f.number = ?");
+  for (const d of acknowledged) {
+    const toast = d.reply?.toast;
+    if (toast?.type !== 'success') continue;
+    if (d.promise.kind === 'file') {
+      const number = Number(/第(\d+)号问题/.exec(toast.content)?.[1]);
+      if (!finding.get(number)) report.violations.push(`${d.eventId}: answered "${toast.content}" but finding ${number} or its create event is missing`);
+    } else {
+      const row = event.get(d.promise.taskId, d.promise.seq) as { action: string } | undefined;
+      if (row?.action !== d.promise.action) report.violations.push(`${d.eventId}: answered success for ${d.promise.action} but task ${d.promise.taskId} has ${row?.action ?? 'no event'} at seq ${d.promise.seq}`);
+    }
+  }
+  report.findings = (db.prepare('select count(*) n from findings').get() as { n: number }).n;
+  report.events = (db.prepare('select count(*) n from task_events').get() as { n: number }).n;
+}
+
+/** Every message the outbox holds reached the stub exactly once, and the stub got nothing else. */
+function checkOutbox(db: Database.Database, stub: FeishuStub, report: CrashReport): void {
+  const rows = db.prepare("select idempotency_key k, status from outbox where kind = 'send'").all() as { k: string; status: string }[];
+  report.outboxSent = rows.length;
+  report.stubMessages = stub.sent.length;
+  const notSent = rows.filter((r) => r.status !== 'sent');
+  if (notSent.length > 0) report.violations.push(`${notSent.length} outbox messages never sent (${notSent[0]!.status})`);
+  const keys = new Set(rows.map((r) => r.k));
+  const uuids = stub.sent.map((m) => m.uuid ?? '(none)');
+  if (new Set(uuids).size !== uuids.length) report.violations.push('the stub received two messages with one uuid');
+  const strangers = uuids.filter((u) => !keys.has(u));
+  if (strangers.length > 0) report.violations.push(`${strangers.length} messages reached the stub that the outbox does not hold`);
+  const missing = [...keys].filter((k) => !uuids.includes(k));
+  if (missing.length > 0) report.violations.push(`${missing.length} outbox messages never reached the stub`);
+}
+
+const STATES_NEED: Record<string, (t: Record<string, unknown>) => boolean> = {
+  pending: (t) => t['closed_at'] === null,
+  in_progress: (t) => t['measures'] !== null && t['closed_at'] === null,
+  submitted: (t) => t['completion_note'] !== null && t['closed_at'] === null,
+  closed: (t) => t['closed_at'] !== null && t['closure_kind'] !== null,
+};
+
+/** No task in an impossible state: its version is its event count, its fields fit its state. */
+function checkTasks(db: Database.Database, report: CrashReport): void {
+  const tasks = db.prepare('select t.*, (select count(*) from task_events e where e.task_id = t.id) events, (select max(seq) from task_events e where e.task_id = t.id) last from tasks t').all() as Record<string, unknown>[];
+  for (const t of tasks) {
+    const fits = STATES_NEED[String(t['state'])];
+    if (!fits) report.violations.push(`task ${t['id']} is in state ${t['state']}, which the drill never leads to`);
+    else if (!fits(t)) report.violations.push(`task ${t['id']} is ${t['state']} without the fields that state needs`);
+    if (t['events'] !== t['version'] || t['last'] !== t['version']) report.violations.push(`task ${t['id']}: version ${t['version']} but ${t['events']} events up to seq ${t['last']}`);
+  }
+}

@@ -1,6 +1,7 @@
 // The embedded default: one Node process, SQLite in a file, HTTP on PORT, the outbox drained
 // in-process. `npm start` runs this file.
 import { serve, type ServerType } from '@hono/node-server';
+import type { Hono } from 'hono';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Clock, Deps, Logger } from '../app/ports.js';
@@ -27,6 +28,8 @@ export interface NodeServerOptions {
   log?: Logger;
   /** 0 in tests: the courier is then only kicked, never polled */
   pollMs?: number;
+  /** routes added beside ours (the load benchmark's reference routes, on the same server) */
+  extraRoutes?: (app: Hono, database: NodeDatabase) => void;
 }
 
 export async function startNodeServer(config: Config, options: NodeServerOptions = {}): Promise<NodeServer> {
@@ -48,6 +51,7 @@ export async function startNodeServer(config: Config, options: NodeServerOptions
     inFlight.add(tracked);
   };
   const app = createHttpApp({ deps, feishu: feishu.ok ? feishu.settings : null, adminToken: config.ADMIN_TOKEN ?? null, defer });
+  options.extraRoutes?.(app, database);
 
   const server: ServerType = await new Promise((ready) => {
     const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => ready(s));

@@ -175,7 +175,9 @@ export async function runCrashScenario(options: CrashOptions): Promise<CrashRepo
     }
     report.acknowledged = acknowledged.length;
 
-    await until(() => (db!.prepare("select count(*) n from outbox where status = 'pending'").get() as { n: number }).n === 0, 'the outbox to drain', 60_000);
+    // Feishu allows an app 1,000 messages a minute, and the outbox keeps to it: give it that long
+    const queued = (db.prepare('select count(*) n from outbox').get() as { n: number }).n;
+    await until(() => (db!.prepare("select count(*) n from outbox where status = 'pending'").get() as { n: number }).n === 0, 'the outbox to drain', 60_000 + queued * 65);
     checkAcknowledged(db, acknowledged, report);
     checkOutbox(db, stub, report);
     checkTasks(db, report);

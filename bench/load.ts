@@ -1,0 +1,127 @@
+// npm run bench:load — autocannon on 127.0.0.1 against the Node server (in a process of its own):
+// signed, encrypted Feishu card callbacks that each accept a different task, measured in the same
+// run as two reference routes on the same server — a bare hono route and one better-sqlite3
+// transaction of two inserts (the storage ceiling). Throughput as ratios to both; latency at a
+// fixed 200 requests a second.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import autocannon from 'autocannon';
+import { openNodeDatabase } from '../src/runtime/node-database.js';
+import { buildFeishuWebhookRequest, cardActionEvent } from '../test/support/feishu-webhook.js';
+
+const ENCRYPT_KEY = 'bench-encrypt-key-0123456789';
+const TOKEN = 'bench-verification-token';
+const TENANT = 'bench_tenant';
+const DURATION_S = Number(process.env['LOAD_SECONDS'] ?? 10);
+const CONNECTIONS = 10;
+/** enough tasks that no callback ever meets a task another one already accepted */
+const TASKS = Number(process.env['LOAD_TASKS'] ?? 40_000);
+
+interface Run {
+  requests: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+}
+
+function seedPendingTasks(path: string): void {
+  const database = openNodeDatabase(path);
+  const db = database.sqlite;
+  const tenantId = `feishu:${TENANT}`;
+  const now = Date.now();
+  db.prepare('insert into tenants (id, platform, external_key, name, created_at) values (?, ?, ?, ?, ?)').run(tenantId, 'feishu', TENANT, '压测医院', now);
+  db.prepare("insert into campaigns (id, tenant_id, name, categories, is_default, created_at) values (?, ?, '日常督查', '[\"服务态度\"]', 1, ?)").run(`${tenantId}:default`, tenantId, now);
+  const finding = db.prepare("insert into findings (id, tenant_id, campaign_id, number, department_id, area, category, description, inspector_user_id, found_on, source, created_at) values (?, ?, ?, ?, null, '门诊', '服务态度', '导诊台无人', 'ou_inspector', '2026-11-23', '日常督查', ?)");
+  const task = db.prepare("insert into tasks (id, tenant_id, finding_id, campaign_id, finding_number, department_id, category, found_on, inspector_user_id, state, leader_user_id, deadline, returns_count, version, created_at, updated_at) values (?, ?, ?, ?, ?, null, '服务态度', '2026-11-23', 'ou_inspector', 'pending', ?, '2099-12-31', 0, 1, ?, ?)");
+  const event = db.prepare("insert into task_events (tenant_id, task_id, seq, action, actor_user_id, at, data) values (?, ?, 1, 'create', 'ou_inspector', ?, '{}')");
+  db.transaction(() => {
+    for (let i = 0; i < TASKS; i++) {
+      finding.run(`f-${i}`, tenantId, `${tenantId}:default`, i + 1, now);
+      task.run(`t-${i}`, tenantId, `f-${i}`, `${tenantId}:default`, i + 1, `ou_leader_${i % 200}`, now, now);
+      event.run(tenantId, `t-${i}`, now);
+    }
+  })();
+  database.close();
+}
+
+/** Each callback accepts its own task, signed and encrypted as Feishu sends it. */
+function* callbacks(): Generator<{ headers: Record<string, string>; body: string }> {
+  for (let i = 0; ; i++) {
+    const body = cardActionEvent({
+      tenantKey: TENANT,
+      eventId: `load_${i}`,
+      operatorOpenId: `ou_leader_${i % 200}`,
+      messageId: `om_load_${i}`,
+      value: { a: 'accept', t: `t-${i}`, v: 1 },
+      formValue: { measures: '增加导诊人员，优化排班' },
+      token: TOKEN,
+    });
+    const request = buildFeishuWebhookRequest({ body, encryptKey: ENCRYPT_KEY, nowMs: Date.now() });
+    yield { headers: { ...request.headers, 'content-type': 'application/json' }, body: request.rawBody };
+  }
+}
+
+async function cannon(options: autocannon.Options): Promise<Run> {
+  const result = await autocannon({ connections: CONNECTIONS, duration: DURATION_S, ...options });
+  return {
+    requests: result.requests.total,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'duban-load-'));
+  const path = join(dir, 'load.sqlite');
+  seedPendingTasks(path);
+  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./load-server.ts', import.meta.url).pathname, path, ENCRYPT_KEY, TOKEN], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const first = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve));
+    const { url } = JSON.parse(first) as { url: string };
+    const bodies = callbacks();
+    const next = () => bodies.next().value!;
+    const callbackRequest = [{ method: 'POST' as const, path: '/webhooks/feishu', setupRequest: (req: autocannon.Request) => ({ ...req, ...next() }) }];
+
+    await cannon({ url: `${url}/bench/bare`, duration: 2 }); // warm-up
+    const bare = await cannon({ url: `${url}/bench/bare` });
+    const storage = await cannon({ url: `${url}/bench/storage`, method: 'POST', body: '{"v":"x"}' });
+    const full = await cannon({ url, requests: callbackRequest });
+    const paced = await cannon({ url, requests: callbackRequest, overallRate: 200 });
+
+    const accepted = (() => {
+      const database = openNodeDatabase(path);
+      const n = (database.sqlite.prepare("select count(*) n from tasks where state = 'in_progress'").get() as { n: number }).n;
+      database.close();
+      return n;
+    })();
+    const ratioStorage = full.rps / storage.rps;
+    console.log(`Duban load — ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}; ${CONNECTIONS} connections, ${DURATION_S} s a run`);
+    console.log('| route | requests | req/s | p50 ms | p99 ms | errors | non-2xx |');
+    console.log('|---|---:|---:|---:|---:|---:|---:|');
+    for (const [name, r] of [['GET /bench/bare (hono, nothing else)', bare], ['POST /bench/storage (one transaction, two inserts)', storage], ['POST /webhooks/feishu: accept callbacks, full speed', full], ['POST /webhooks/feishu: accept callbacks at 200 req/s', paced]] as const) {
+      console.log(`| ${name} | ${r.requests} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.non2xx} |`);
+    }
+    console.log('');
+    console.log(`callbacks / bare route: ${(full.rps / bare.rps * 100).toFixed(0)} %; callbacks / storage ceiling: ${(ratioStorage * 100).toFixed(0)} % (goal ≥ 60 %); storage / bare: ${(storage.rps / bare.rps * 100).toFixed(0)} %`);
+    console.log(`at 200 req/s: p50 ${paced.p50} ms, p99 ${paced.p99} ms (goal p99 ≤ 50 ms); tasks accepted: ${accepted} of ${full.requests + paced.requests} callbacks`);
+    const ok = ratioStorage >= 0.6 && paced.p99 <= 50 && full.errors + full.non2xx + paced.errors + paced.non2xx === 0 && accepted === full.requests + paced.requests;
+    if (!ok) process.exitCode = 1;
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -26,7 +26,34 @@ export function openNodeDatabase(path: string, options: { migrate?: boolean } = 
   // 64 MB of page cache (the default is 2 MB): the daily sweeps read every task of a tenant
   sqlite.pragma('cache_size = -65536');
   sqlite.pragma('temp_store = memory');
+  cacheStatements(sqlite);
   const db = drizzle(sqlite, { schema });
   if (options.migrate !== false) migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
   return { db: db as unknown as AppDatabase, sqlite, close: () => sqlite.close() };
+}
+
+/** How many prepared statements to keep; the app issues a few dozen distinct ones. */
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * drizzle prepares every query afresh; under load compiling the same SQL again was the largest
+ * single cost of a card callback. Statements are reused by their text (least recently used out).
+ * drizzle switches a statement to raw (array) rows for its builder queries; a reused reader is
+ * switched back first, so a hand-written query sharing the text gets the objects it expects.
+ */
+function cacheStatements(sqlite: Database.Database): void {
+  const prepare = sqlite.prepare.bind(sqlite);
+  const cache = new Map<string, Database.Statement>();
+  sqlite.prepare = ((source: string) => {
+    let statement = cache.get(source);
+    if (statement) {
+      cache.delete(source);
+      if (statement.reader) statement.raw(false);
+    } else {
+      statement = prepare(source);
+      if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+    }
+    cache.set(source, statement);
+    return statement;
+  }) as typeof sqlite.prepare;
 }

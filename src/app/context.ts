@@ -10,9 +10,23 @@ export function tenantIdFor(platform: Platform, externalKey: string): string {
 
 export const DEFAULT_CAMPAIGN_NAME = '日常督查';
 
+// A tenant and its default campaign never change once created, and every delivery needs them:
+// remembered per store, so a card click does not pay two reads for them.
+const known = new WeakMap<object, Map<string, { tenant: Tenant; campaign: Campaign }>>();
+
 /** The tenant and its default campaign, created idempotently the first time we hear from it. */
 export async function ensureTenant(deps: Deps, platform: Platform, externalKey: string): Promise<{ tenant: Tenant; campaign: Campaign }> {
   const id = tenantIdFor(platform, externalKey);
+  const memo = known.get(deps.store) ?? new Map<string, { tenant: Tenant; campaign: Campaign }>();
+  known.set(deps.store, memo);
+  const remembered = memo.get(id);
+  if (remembered) return remembered;
+  const found = await findOrCreateTenant(deps, platform, externalKey, id);
+  memo.set(id, found);
+  return found;
+}
+
+async function findOrCreateTenant(deps: Deps, platform: Platform, externalKey: string, id: string): Promise<{ tenant: Tenant; campaign: Campaign }> {
   let tenant = await deps.store.getTenant(id);
   let campaign = tenant ? await deps.store.getDefaultCampaign(id) : null;
   if (!tenant || !campaign) {

@@ -45,6 +45,19 @@ async function sha256(text: string): Promise<ArrayBuffer> {
   return crypto.subtle.digest('SHA-256', encoder.encode(text));
 }
 
+// The AES key is sha256(encryptKey): derived once per key, not twice more Web Crypto calls a request.
+const aesKeys = new Map<string, Promise<CryptoKey>>();
+
+function aesKeyFor(encryptKey: string): Promise<CryptoKey> {
+  let key = aesKeys.get(encryptKey);
+  if (!key) {
+    key = sha256(encryptKey).then((digest) => crypto.subtle.importKey('raw', digest, 'AES-CBC', false, ['decrypt']));
+    key.catch(() => aesKeys.delete(encryptKey));
+    aesKeys.set(encryptKey, key);
+  }
+  return key;
+}
+
 /**
  * Decrypts the `encrypt` field of a Feishu body. Throws on bad base64, a wrong key (bad padding) or a
  * plaintext that is not UTF-8; with a wrong key the padding check alone lets about 1 in 256 through,
@@ -55,7 +68,7 @@ export async function decryptFeishuBody(encrypt: string, encryptKey: string): Pr
   if (buf.length < 32 || buf.length % 16 !== 0) {
     throw new Error('feishu: encrypted body has an impossible length');
   }
-  const key = await crypto.subtle.importKey('raw', await sha256(encryptKey), 'AES-CBC', false, ['decrypt']);
+  const key = await aesKeyFor(encryptKey);
   const plain = await crypto.subtle.decrypt({ name: 'AES-CBC', iv: buf.slice(0, 16) }, key, buf.slice(16));
   return new TextDecoder('utf-8', { fatal: true }).decode(plain);
 }

@@ -15,14 +15,7 @@ export type Actionable = InboundMessage | InboundCardAction;
 
 /** Records the delivery. Returns 'new', or the stored reply of the earlier identical delivery. */
 export async function accept(deps: Deps, event: Actionable): Promise<{ isNew: true } | { isNew: false; reply: Reply | null }> {
-  const isNew = await deps.store.recordDelivery({
-    tenantId: tenantIdFor(event.platform, event.tenantKey),
-    platform: event.platform,
-    deliveryId: event.deliveryId,
-    kind: event.kind,
-    payload: JSON.stringify(event),
-    receivedAt: deps.clock.now(),
-  });
+  const isNew = await deps.store.recordDelivery(deliveryRecord(deps, event));
   if (isNew) return { isNew: true };
   const earlier = await deps.store.getDelivery(event.platform, event.deliveryId);
   if (earlier?.status === 'done') return { isNew: false, reply: earlier.response ? (JSON.parse(earlier.response) as Reply) : null };
@@ -59,9 +52,57 @@ export async function processDelivery(deps: Deps, event: Actionable): Promise<Re
 /** Accept + process, for callers that wait for the answer (card clicks). */
 export async function receive(deps: Deps, event: InboundEvent): Promise<Reply | null> {
   if (event.kind === 'ignored') return null;
+  if (event.kind === 'card_action') return receiveClick(deps, event);
   const accepted = await accept(deps, event);
   if (!accepted.isNew) return accepted.reply;
   return processDelivery(deps, event);
+}
+
+/**
+ * A card click is answered only after its work is done, so it needs no inbox row beforehand: the
+ * delivery is recorded, as done and with its answer, in the same write as the work. A copy of the
+ * same delivery racing it fails that write whole (the delivery's key) and then finds the answer.
+ */
+async function receiveClick(deps: Deps, event: InboundCardAction): Promise<Reply | null> {
+  const stored = async (): Promise<Reply | null | undefined> => {
+    const earlier = await deps.store.getDelivery(event.platform, event.deliveryId);
+    if (!earlier) return undefined;
+    if (earlier.status === 'done') return earlier.response ? (JSON.parse(earlier.response) as Reply) : null;
+    return toast('info', '正在处理，请稍候。');
+  };
+  const before = await stored();
+  if (before !== undefined) return before;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const outcome = await runOnce(deps, event);
+      const now = deps.clock.now();
+      await deps.store.commit([
+        ...outcome.ops,
+        { op: 'insertDoneDelivery', delivery: deliveryRecord(deps, event), response: outcome.reply ? JSON.stringify(outcome.reply) : null, at: now },
+      ]);
+      if (outcome.ops.some((op) => op.op === 'enqueue')) deps.kickOutbox();
+      return outcome.reply;
+    } catch (error) {
+      if (error instanceof StaleWriteError) {
+        const answer = await stored();
+        if (answer !== undefined) return answer; // the same click was done by its other copy
+        if (attempt < 3) continue;
+      }
+      deps.log.error('delivery failed', { deliveryId: event.deliveryId, kind: event.kind, error: error instanceof Error ? error.stack : String(error) });
+      return toast('error', SYSTEM_BUSY);
+    }
+  }
+}
+
+function deliveryRecord(deps: Deps, event: Actionable) {
+  return {
+    tenantId: tenantIdFor(event.platform, event.tenantKey),
+    platform: event.platform,
+    deliveryId: event.deliveryId,
+    kind: event.kind,
+    payload: JSON.stringify(event),
+    receivedAt: deps.clock.now(),
+  };
 }
 
 /** The inbox sweep: deliveries recorded but never finished (a crash, a failed attempt). */

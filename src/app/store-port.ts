@@ -95,6 +95,8 @@ export type WriteOp =
   | { op: 'insertAttachment'; attachment: Attachment }
   | { op: 'linkAttachment'; tenantId: string; attachmentId: string; findingId: string | null; taskId: string | null }
   | { op: 'completeDelivery'; platform: Platform; deliveryId: string; response: string | null; at: number }
+  /** a delivery recorded as already done, in the same write as its work (card callbacks) */
+  | { op: 'insertDoneDelivery'; delivery: DeliveryRecord; response: string | null; at: number }
   /** PRIMARY KEY (tenant, task, threshold): a second escalation fails the whole commit */
   | { op: 'insertEscalation'; tenantId: string; taskId: string; threshold: 'overdue' | 'returned'; at: number }
   /** many escalation marks at once (a sweep), same key and same all-or-nothing rule */

@@ -149,6 +149,16 @@ function toQuery(db: AppDatabase, w: Exclude<WriteOp, { op: 'insertEscalations' 
         .where(and(eq(imports.tenantId, w.tenantId), eq(imports.id, w.importId), eq(imports.status, 'previewed')));
     case 'recordJobRun':
       return db.insert(jobRuns).values({ tenantId: w.tenantId, job: w.job, periodKey: w.periodKey, ranAt: w.at, summary: JSON.stringify(w.summary) });
+    case 'insertDoneDelivery':
+      // no ON CONFLICT: a second copy of the delivery committing its own work must fail whole
+      return db.insert(inboundDeliveries).values({
+        ...w.delivery,
+        tenantId: w.delivery.tenantId ?? '',
+        status: 'done',
+        response: w.response,
+        attempts: 1,
+        doneAt: w.at,
+      });
     case 'completeDelivery':
       return db
         .update(inboundDeliveries)

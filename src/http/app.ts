@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Deps } from '../app/ports.js';
 import type { FeishuSettings } from '../config.js';
+import type { FeishuCrypto } from '../platforms/feishu/verify.js';
 import { ledgerDownload } from './admin.js';
 import { handleFeishuWebhook } from './feishu-webhook.js';
 
@@ -15,6 +16,7 @@ export interface HttpAppOptions {
   /** bearer token for /admin/*; null turns those routes off */
   adminToken: string | null;
   defer(work: Promise<unknown>): void;
+  feishuCrypto?: FeishuCrypto;
 }
 
 export function createHttpApp(options: HttpAppOptions): Hono {

@@ -8,13 +8,15 @@ import type { Deps } from '../app/ports.js';
 import type { FeishuSettings } from '../config.js';
 import { FeishuParseError, parseFeishuEvent } from '../platforms/feishu/parse.js';
 import { renderFeishuCard } from '../platforms/feishu/render-card.js';
-import { verifyFeishuRequest } from '../platforms/feishu/verify.js';
+import { verifyFeishuRequest, type FeishuCrypto } from '../platforms/feishu/verify.js';
 
 export interface FeishuWebhookOptions {
   deps: Deps;
   feishu: FeishuSettings | null;
   /** keeps work going after the response: a tracked promise on Node, waitUntil on Workers */
   defer(work: Promise<unknown>): void;
+  /** the runtime's fastest hashing and AES; Web Crypto when absent */
+  feishuCrypto?: FeishuCrypto;
 }
 
 export function feishuReply(reply: Reply | null): Record<string, unknown> {
@@ -38,6 +40,7 @@ export async function handleFeishuWebhook(c: Context, options: FeishuWebhookOpti
     },
     config: { encryptKey: feishu.encryptKey, verificationToken: feishu.verificationToken },
     nowMs: deps.clock.now(),
+    ...(options.feishuCrypto ? { crypto: options.feishuCrypto } : {}),
   });
   if (!verified.ok) {
     deps.log.warn('feishu webhook refused', { reason: verified.reason, bytes: rawBody.length });

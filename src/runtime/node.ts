@@ -8,6 +8,7 @@ import type { Clock, Deps, Logger } from '../app/ports.js';
 import { feishuSettings, parseConfig, type Config } from '../config.js';
 import { createHttpApp } from '../http/app.js';
 import { Courier } from './courier.js';
+import { nodeFeishuCrypto } from './node-crypto.js';
 import { nodeDeps } from './node-deps.js';
 import { Scheduler } from './scheduler.js';
 import { jsonLogger } from './logger.js';
@@ -50,7 +51,7 @@ export async function startNodeServer(config: Config, options: NodeServerOptions
     const tracked = work.catch((error) => log.error('deferred work failed', { error: String(error) })).finally(() => inFlight.delete(tracked));
     inFlight.add(tracked);
   };
-  const app = createHttpApp({ deps, feishu: feishu.ok ? feishu.settings : null, adminToken: config.ADMIN_TOKEN ?? null, defer });
+  const app = createHttpApp({ deps, feishu: feishu.ok ? feishu.settings : null, adminToken: config.ADMIN_TOKEN ?? null, defer, feishuCrypto: nodeFeishuCrypto });
   options.extraRoutes?.(app, database);
 
   const server: ServerType = await new Promise((ready) => {

@@ -4,8 +4,11 @@ import {
   decryptFeishuBody,
   feishuSignature,
   verifyFeishuRequest,
+  webCrypto,
+  type FeishuCrypto,
   type VerifyInput,
 } from '../../../src/platforms/feishu/verify.js';
+import { nodeFeishuCrypto } from '../../../src/runtime/node-crypto.js';
 import {
   buildFeishuWebhookRequest,
   feishuEncrypt,
@@ -42,23 +45,33 @@ function signedEvent(body: object, nowMs = NOW) {
   return { rawBody: req.rawBody, headers: headersOf(req.headers) };
 }
 
-describe('feishu crypto primitives', () => {
+const PRIMITIVES: [string, FeishuCrypto][] = [['Web Crypto (Workers and Node)', webCrypto], ['node:crypto (the Node runtime)', nodeFeishuCrypto]];
+
+describe.each(PRIMITIVES)('feishu crypto primitives: %s', (_name, primitives) => {
   it('computes the signature as hex sha256 over ts + nonce + key + body', async () => {
     const body = '{"encrypt":"abc"}';
     const expected = createHash('sha256').update(`1700000000n0nce${ENCRYPT_KEY}${body}`).digest('hex');
-    expect(await feishuSignature('1700000000', 'n0nce', ENCRYPT_KEY, body)).toBe(expected);
+    expect(await feishuSignature('1700000000', 'n0nce', ENCRYPT_KEY, body, primitives)).toBe(expected);
   });
 
   it('decrypts what AES-256-CBC with key sha256(encryptKey) produced, multi-byte text included', async () => {
     const plain = JSON.stringify({ hello: '督办 ✓', n: 1 });
-    expect(await decryptFeishuBody(feishuEncrypt(plain, ENCRYPT_KEY), ENCRYPT_KEY)).toBe(plain);
+    expect(await decryptFeishuBody(feishuEncrypt(plain, ENCRYPT_KEY), ENCRYPT_KEY, primitives)).toBe(plain);
   });
 
   it('throws on a wrong key, bad base64 and a truncated buffer', async () => {
     const enc = feishuEncrypt('{"a":1}', ENCRYPT_KEY, Buffer.alloc(16, 7));
-    await expect(decryptFeishuBody(enc, 'another-key')).rejects.toThrow();
-    await expect(decryptFeishuBody('!!not base64!!', ENCRYPT_KEY)).rejects.toThrow();
-    await expect(decryptFeishuBody(enc.slice(0, 24), ENCRYPT_KEY)).rejects.toThrow();
+    await expect(decryptFeishuBody(enc, 'another-key', primitives)).rejects.toThrow();
+    await expect(decryptFeishuBody('!!not base64!!', ENCRYPT_KEY, primitives)).rejects.toThrow();
+    await expect(decryptFeishuBody(enc.slice(0, 24), ENCRYPT_KEY, primitives)).rejects.toThrow();
+  });
+
+  it('verifies a signed, encrypted event and refuses it once tampered', async () => {
+    const { rawBody, headers } = signedEvent(sampleEvent());
+    const ok = await verifyFeishuRequest({ rawBody, headers, config, nowMs: NOW, crypto: primitives });
+    expect(ok).toMatchObject({ ok: true, isChallenge: false });
+    const tampered = await verifyFeishuRequest({ rawBody: rawBody.replace('"}', ' "}'), headers, config, nowMs: NOW, crypto: primitives });
+    expect(tampered.ok).toBe(false);
   });
 });
 

@@ -6,6 +6,7 @@ import { groupCounts, numberedTitle } from '../src/domain/progress-text.js';
 import type { ImportPlan } from '../src/domain/import-plan.js';
 import { plain } from './format.js';
 import { mention, type Card, type CardElement } from './model.js';
+import { clip } from '../src/domain/text.js';
 
 export const CONTINUING_SHOWN = 10;
 export const ROW_ERRORS_SHOWN = 20;
@@ -44,7 +45,7 @@ export function progressCard(ledger: Ledger, note: string | null = null): Card {
     });
   }
   if (continuing.length > 0) {
-    const lines = continuing.slice(0, CONTINUING_SHOWN).map((p) => `- **${p.number}** ${plain(p.problem.slice(0, 40))}（${plain(p.leader)}，${plain(p.wording)}）`);
+    const lines = continuing.slice(0, CONTINUING_SHOWN).map((p) => `- **${p.number}** ${plain(clip(p.problem, 40))}（${plain(p.leader)}，${plain(p.wording)}）`);
     if (continuing.length > CONTINUING_SHOWN) lines.push(`- 另有${continuing.length - CONTINUING_SHOWN}项，见台账`);
     elements.push({ kind: 'markdown', text: `**继续整改的问题**\n${lines.join('\n')}` });
   }

@@ -3,6 +3,7 @@ import { TASK_STATE_LABELS, type TaskContext } from '../src/domain/model.js';
 import { formatShortZh } from '../src/domain/deadline.js';
 import { findingTitle, plain, whereText } from './format.js';
 import type { Card, CardColour, CardElement } from './model.js';
+import { clip } from '../src/domain/text.js';
 
 export interface MyTaskLine {
   ctx: TaskContext;
@@ -23,7 +24,7 @@ export function myTasksCard(lines: readonly MyTaskLine[]): Card {
     const { task, finding, department } = line.ctx;
     elements.push({
       kind: 'markdown',
-      text: `${DOT[line.colour]} **${findingTitle(finding)}** ${plain(whereText(finding.area, department?.name ?? null))} · ${plain(finding.category)}\n${plain(finding.description.slice(0, 60))}${finding.description.length > 60 ? '…' : ''}\n${TASK_STATE_LABELS[task.state]} · 期限 ${formatShortZh(task.deadline)} · **${line.todo}**`,
+      text: `${DOT[line.colour]} **${findingTitle(finding)}** ${plain(whereText(finding.area, department?.name ?? null))} · ${plain(finding.category)}\n${plain(clip(finding.description, 60))}${finding.description.length > 60 ? '…' : ''}\n${TASK_STATE_LABELS[task.state]} · 期限 ${formatShortZh(task.deadline)} · **${line.todo}**`,
     });
     elements.push({ kind: 'buttons', buttons: [{ label: '打开任务卡片', style: 'default', action: { a: 'open', t: task.id, v: task.version } }] });
   }

@@ -4,6 +4,7 @@ import { ROLE_LABELS } from '../src/domain/model.js';
 import { formatDateZh } from '../src/domain/deadline.js';
 import { findingTitle, plain } from './format.js';
 import { mention, type Card } from './model.js';
+import { clip } from '../src/domain/text.js';
 
 export function filedCard(finding: Finding, leaderUserId: string, deadline: string): Card {
   return {
@@ -45,7 +46,7 @@ export const RED_CARD_LIMIT = 20;
 export function redEscalationCard(items: readonly RedItem[], dayLabel: string): Card {
   const shown = items.slice(0, RED_CARD_LIMIT);
   const lines = shown.map(
-    (i) => `- **第${i.findingNumber}号问题** ${plain(i.departmentName ?? '')} ${plain(i.description.slice(0, 40))}：已逾期${i.overdueWorkingDays}个工作日，${mention(i.leaderUserId)}`,
+    (i) => `- **第${i.findingNumber}号问题** ${plain(i.departmentName ?? '')} ${plain(clip(i.description, 40))}：已逾期${i.overdueWorkingDays}个工作日，${mention(i.leaderUserId)}`,
   );
   const first = items[0];
   return {

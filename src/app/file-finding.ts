@@ -17,6 +17,7 @@ import type { Deps } from './ports.js';
 import type { WriteOp } from './store-port.js';
 import { formString } from './task-form.js';
 import { drawTaskCard } from './task-views.js';
+import { clip } from '../domain/text.js';
 
 const invalid = (field: string) => nothing(toast('error', errorText(new DomainError('invalid_input', field))));
 
@@ -51,7 +52,7 @@ export async function fileFinding(deps: Deps, tenant: Tenant, campaign: Campaign
     if (newName.length > 50) return invalid('新科室（不超过50字）');
     department = departments.find((d) => d.name === newName) ?? null;
   }
-  const area = formString(form, 'area').slice(0, 100);
+  const area = clip(formString(form, 'area'), 100);
   if (!department && !newName && !area) return invalid('责任科室或督查区域');
 
   const leaderUserId = formString(form, 'leader') || department?.leaderUserId || '';

@@ -12,6 +12,7 @@ import {
   type TaskState,
 } from './model.js';
 import { mayActOnTask, type TaskAction } from './permissions.js';
+import { clip } from './text.js';
 
 export type TaskCommand =
   | { action: 'accept'; measures: string }
@@ -125,7 +126,7 @@ export function decide(
     }
     case 'refuse_extension': {
       if (!ctx.pendingExtension) return fail('no_extension_pending');
-      const reason = command.reason.trim().slice(0, 500);
+      const reason = clip(command.reason.trim(), 500);
       return decision({}, { reason }, { extension: { kind: 'decide', status: 'refused' }, attention: ['leader'] });
     }
     case 'submit': {

@@ -56,7 +56,8 @@ const messageEvent = z.looseObject({
 const cardActionEvent = z.looseObject({
   operator: z.looseObject({ open_id: z.string().min(1), tenant_key: z.string().optional() }),
   action: z.looseObject({
-    value: z.unknown(),
+    // absent on a malformed click: the router answers it with a toast, not the transport with a 400
+    value: z.unknown().optional(),
     form_value: z.record(z.string(), z.unknown()).nullish(),
   }),
   context: z

@@ -41,15 +41,20 @@ export async function campaignNamed(deps: Deps, tenant: Tenant, wanted: string |
   return campaigns.find((c) => c.id === wanted || c.name === wanted) ?? null;
 }
 
-/** May this message have the ledger? In the supervision group, anyone there; elsewhere, by role. */
-async function mayHaveLedger(deps: Deps, tenant: Tenant, msg: InboundMessage): Promise<boolean> {
-  if (msg.chatType === 'group' && (await deps.store.getChatBinding(tenant.id, msg.chatId))) return true;
-  return mayActInTenant((await actorFor(deps, tenant.id, msg.senderUserId)).roles, 'export_ledger');
+/**
+ * Whose ledger this message may have: in a supervision group, anyone there, that group's campaign;
+ * elsewhere, by role, the default campaign. Null: none.
+ */
+async function ledgerCampaignFor(deps: Deps, tenant: Tenant, fallback: Campaign, msg: InboundMessage): Promise<Campaign | null> {
+  const binding = msg.chatType === 'group' ? await deps.store.getChatBinding(tenant.id, msg.chatId) : null;
+  if (binding) return (await deps.store.listCampaigns(tenant.id)).find((c) => c.id === binding.campaignId) ?? fallback;
+  return mayActInTenant((await actorFor(deps, tenant.id, msg.senderUserId)).roles, 'export_ledger') ? fallback : null;
 }
 
 /** 台账: the workbook as a file message, with the progress card beside it. */
-export async function sendLedger(deps: Deps, tenant: Tenant, campaign: Campaign, msg: InboundMessage): Promise<Outcome> {
-  if (!(await mayHaveLedger(deps, tenant, msg))) {
+export async function sendLedger(deps: Deps, tenant: Tenant, defaultCampaign: Campaign, msg: InboundMessage): Promise<Outcome> {
+  const campaign = await ledgerCampaignFor(deps, tenant, defaultCampaign, msg);
+  if (!campaign) {
     return { ops: textOps(deps, tenant, replyTarget(msg), '台账请在督查群中获取，或由督查组、监督小组成员私聊获取。'), reply: null };
   }
   const { ledger, fileName, bytes } = await ledgerWorkbook(deps, tenant, campaign);
@@ -64,8 +69,9 @@ export async function sendLedger(deps: Deps, tenant: Tenant, campaign: Campaign,
 }
 
 /** 进展: the progress report card alone. */
-export async function sendProgress(deps: Deps, tenant: Tenant, campaign: Campaign, msg: InboundMessage): Promise<Outcome> {
-  if (!(await mayHaveLedger(deps, tenant, msg))) {
+export async function sendProgress(deps: Deps, tenant: Tenant, defaultCampaign: Campaign, msg: InboundMessage): Promise<Outcome> {
+  const campaign = await ledgerCampaignFor(deps, tenant, defaultCampaign, msg);
+  if (!campaign) {
     return { ops: textOps(deps, tenant, replyTarget(msg), '整改进展请在督查群中查看，或由督查组、监督小组成员私聊查看。'), reply: null };
   }
   const card = progressCard(await ledgerOf(deps, tenant, campaign));

@@ -170,6 +170,12 @@ describe('importing seed 003 mid-campaign, with its history', () => {
     expect(records.pageSetup).toMatchObject({ paperSize: 9, orientation: 'portrait' });
   });
 
+  it('keeps the ledger from people outside the supervision group without a role', async () => {
+    await h.say(stranger, p2p(stranger), '台账');
+    expect(JSON.stringify(h.messagesTo(stranger.openId).at(-1)!.content)).toContain('台账请在督查群中获取');
+    expect(h.messagesTo(stranger.openId).some((m) => m.msgType === 'file')).toBe(false);
+  });
+
   it('GET /admin/ledger.xlsx needs the bearer token and returns the same ledger', async () => {
     const url = `${h.server.url}/admin/ledger.xlsx`;
     expect((await fetch(url)).status).toBe(401);

@@ -119,14 +119,13 @@ describe('workingDaysBetween', () => {
     expect(workingDaysBetween('2097-12-31', '2100-01-01')).toBe(261 + 261 + 1);
   });
 
-  it('answers a 100,000-task sweep quickly', () => {
+  // (its speed is in `npm run bench`'s sweep, not timed here)
+  it('gives the same answers through a 100,000-task sweep as one at a time', () => {
     const deadlines = Array.from({ length: 500 }, (_, i) => addCalendarDays('2026-01-01', i));
-    const started = performance.now();
+    const once = deadlines.map((d) => workingDaysBetween(d, '2026-12-31'));
     let total = 0;
     for (let i = 0; i < 100_000; i++) total += workingDaysBetween(deadlines[i % 500]!, '2026-12-31');
-    expect(total).toBeGreaterThan(0);
-    // Generous: the cached tables do this in tens of milliseconds.
-    expect(performance.now() - started).toBeLessThan(2000);
+    expect(total).toBe(200 * once.reduce((a, b) => a + b, 0));
   });
 });
 

@@ -10,6 +10,8 @@ import { clip } from '../src/domain/text.js';
 
 export const CONTINUING_SHOWN = 10;
 export const ROW_ERRORS_SHOWN = 20;
+/** Above this many rows a confirmation may outlast Feishu's 3-second wait for the click's answer. */
+export const LARGE_IMPORT_ROWS = 2000;
 
 export function progressCard(ledger: Ledger, note: string | null = null): Card {
   const s = ledger.summary;
@@ -88,6 +90,9 @@ export function importPreviewCard(args: { importId: string; fileName: string; pl
     });
   }
   for (const note of plan.notes) elements.push({ kind: 'note', text: note });
+  if (plan.errors.length === 0 && plan.findings.length > LARGE_IMPORT_ROWS) {
+    elements.push({ kind: 'note', text: '文件较大：确认后导入需要一些时间，卡片可能先提示超时，导入仍会继续，完成后会另发一条导入结果；请勿重复确认或重复发送文件。' });
+  }
   if (plan.errors.length === 0 && plan.findings.length > 0) {
     elements.push({
       kind: 'buttons',

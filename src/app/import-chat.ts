@@ -1,6 +1,6 @@
 // The import in chat: a spreadsheet sent to the bot gets a preview card; its buttons confirm or
 // cancel. Spreadsheets shared in ordinary groups are people's own business and are left alone.
-import { importDecidedCard } from '../../cards/ledger.js';
+import { importDecidedCard, LARGE_IMPORT_ROWS } from '../../cards/ledger.js';
 import type { ActionPayload } from '../../cards/model.js';
 import type { Campaign, Tenant } from '../domain/model.js';
 import { replyTarget } from './admin-commands.js';
@@ -36,7 +36,11 @@ export async function onImportClick(deps: Deps, tenant: Tenant, event: InboundCa
   const outcome = payload.a === 'import_confirm' ? 'confirmed' : 'cancelled';
   const card = importDecidedCard({ fileName: decision.record.fileName, outcome, opened: decision.opened, closed: decision.closed, by: event.operatorUserId });
   const text = outcome === 'confirmed' ? `已导入${decision.opened + decision.closed}条` : '已取消导入';
-  // a click from elsewhere than the preview (a forwarded card) still leaves the answer in the preview's chat
-  const elsewhere = decision.record.chatId && decision.record.chatId !== event.chatId ? sendOps(deps, tenant, { kind: 'chat', chatId: decision.record.chatId }, { kind: 'card', card }) : [];
-  return { ops: [...decision.ops, ...elsewhere], reply: toast('success', text, card) };
+  // The answer also goes into the preview's chat as a message of its own when the click came from
+  // elsewhere (a forwarded card), or when the import is large enough that Feishu may stop waiting
+  // for the click's answer before it is done.
+  const large = decision.opened + decision.closed > LARGE_IMPORT_ROWS;
+  const chatId = decision.record.chatId;
+  const separately = chatId && (chatId !== event.chatId || large) ? sendOps(deps, tenant, { kind: 'chat', chatId }, { kind: 'card', card }) : [];
+  return { ops: [...decision.ops, ...separately], reply: toast('success', text, card) };
 }

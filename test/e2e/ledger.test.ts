@@ -12,6 +12,7 @@ import { readSheets } from '../../src/excel/read-sheets.js';
 import { runCli } from '../../src/runtime/cli.js';
 import { checkFeishuCard } from '../support/feishu-card-rules.js';
 import { button, buttonsOf, cardText, FeishuHarness, p2p, type Chat, type FeishuCard, type Person } from '../support/feishu-harness.js';
+import { LARGE_IMPORT_ROWS } from '../../cards/ledger.js';
 import { SEED_003_LEADERS, seed003Workbook } from '../support/seed-003.js';
 
 const admin: Person = { openId: 'ou_admin_zhou', name: '周主任' };
@@ -249,6 +250,29 @@ describe('importing from the command line', () => {
       await fresh.close();
     }
   });
+});
+
+describe('a large list', () => {
+  it('warns before confirming, and sends the result as a message of its own as well as in the card', async () => {
+    const fresh = await preparedHarness();
+    try {
+      const wb = new ExcelJS.Workbook();
+      const ws = wb.addWorksheet('问题清单');
+      ws.addRow(['序号', '问题', '责任领导', '整改完成情况']);
+      for (let i = 1; i <= LARGE_IMPORT_ROWS + 1; i++) ws.addRow([i, `第${i}条问题`, SEED_003_LEADERS[i % 4], '已整改完成']);
+      const card = await importFile(fresh, '大清单.xlsx', new Uint8Array(await wb.xlsx.writeBuffer()));
+      expect(cardText(card)).toContain('文件较大');
+      const previewId = fresh.lastCardTo(admin.openId).messageId;
+      const before = fresh.cardsTo(admin.openId).length;
+      const click = await fresh.click(admin, previewId, button(card, '确认导入').value);
+      expect(click.body.toast?.content).toBe(`已导入${LARGE_IMPORT_ROWS + 1}条`);
+      const result = fresh.cardsTo(admin.openId).slice(before).map((m) => m.content as FeishuCard);
+      expect(result.map((c) => c.header.title.content)).toEqual(['已导入 · 大清单.xlsx']);
+      expect(count(fresh, 'select count(*) n from findings')).toBe(LARGE_IMPORT_ROWS + 1);
+    } finally {
+      await fresh.close();
+    }
+  }, 60_000);
 });
 
 describe('a list with mistakes', () => {

@@ -36,6 +36,8 @@ export const outbox = sqliteTable(
     status: text('status', { enum: ['pending', 'sent', 'dead'] }).notNull(),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: integer('next_attempt_at').notNull(),
+    /** a courier is sending it until then; a crashed courier's claim lapses (see deliver-outbox.ts) */
+    claimedUntil: integer('claimed_until'),
     lastError: text('last_error'),
     messageId: text('message_id'),
     createdAt: integer('created_at').notNull(),

@@ -1,13 +1,20 @@
 // Sends what the outbox holds, oldest first, after the commit that put it there. Retryable
 // failures back off (honouring the platform's retry-after); a target that failed is skipped for
 // the rest of the pass so its messages keep their order. The platform's idempotency key makes a
-// resend after a crash harmless.
+// resend after a crash harmless. Several couriers may run at once (Worker requests and the cron):
+// each message is claimed before it is sent, so only one of them sends it.
 import { PlatformError, type ChatPlatform, type Deps, type OutgoingBody } from './ports.js';
 import type { Pace } from './send-pacer.js';
 import { reportUndeliverable } from './report-undeliverable.js';
 import type { OutboxItem } from './store-port.js';
 
 export const MAX_ATTEMPTS = 12;
+/**
+ * How long a claim keeps other couriers off a message: longer than any one send can take (a 10 s
+ * request timeout, a token fetch and a file upload before it), short enough that a courier that
+ * died mid-send delays the message by about a minute.
+ */
+export const CLAIM_MS = 60_000;
 const MAX_BACKOFF_MS = 10 * 60_000;
 
 export function backoffMs(attempts: number, retryAfterMs: number | null): number {
@@ -59,10 +66,12 @@ export interface DeliveryReport {
   paced: number;
   /** when the first of them may go (ms from now); 0 when none was held */
   pacedForMs: number;
+  /** being sent by another courier at the same moment; left to it */
+  contended: number;
 }
 
 export async function deliverOutbox(deps: Deps, limit = 100): Promise<DeliveryReport> {
-  const report: DeliveryReport = { sent: 0, retried: 0, dead: 0, waiting: 0, paced: 0, pacedForMs: 0 };
+  const report: DeliveryReport = { sent: 0, retried: 0, dead: 0, waiting: 0, paced: 0, pacedForMs: 0, contended: 0 };
   const blocked = new Set<string>();
   const due = await deps.store.listDueOutbox(deps.clock.now(), limit);
   for (const item of due) {
@@ -71,6 +80,13 @@ export async function deliverOutbox(deps: Deps, limit = 100): Promise<DeliveryRe
     const platform = deps.platforms[item.platform];
     if (platform && !withinLimits(deps, platform, item, key, report)) {
       blocked.add(key);
+      continue;
+    }
+    if (!(await deps.store.claimOutbox(item.id, deps.clock.now(), deps.clock.now() + CLAIM_MS))) {
+      // another courier is sending it (two Worker requests, or the cron, at once): what follows it
+      // to the same target must wait for it
+      blocked.add(key);
+      report.contended++;
       continue;
     }
     const attempts = item.attempts + 1;

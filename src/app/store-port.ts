@@ -177,7 +177,15 @@ export interface Store {
   /** photos a user sent in a chat and not yet attached to anything */
   listLooseAttachments(tenantId: string, chatId: string, uploaderUserId: string): Promise<Attachment[]>;
 
+  /** due, unclaimed, and not behind an earlier message to the same target that is waiting or claimed */
   listDueOutbox(now: number, limit: number): Promise<OutboxItem[]>;
+  /**
+   * Marks a message as being sent by this courier until `until`; false when another courier has it
+   * (or it is no longer pending). The sent/retry/dead marks end the claim.
+   */
+  claimOutbox(id: string, now: number, until: number): Promise<boolean>;
+  /** forgets every claim: for a runtime that knows it is the only courier, at start-up */
+  releaseOutboxClaims(): Promise<void>;
   getCardCopy(tenantId: string, copyId: string): Promise<CardCopy | null>;
   markOutboxSent(item: OutboxItem, messageId: string | null, at: number): Promise<void>;
   markOutboxRetry(id: string, attempts: number, nextAttemptAt: number, error: string): Promise<void>;

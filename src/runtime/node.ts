@@ -40,6 +40,8 @@ export async function startNodeServer(config: Config, options: NodeServerOptions
   const courier = new Courier();
   const deps = nodeDeps(config, database, { log, kickOutbox: () => courier.kick(), ...(options.clock ? { clock: options.clock } : {}) });
   courier.attach(deps);
+  // this process is the database's courier: a claim left by a killed predecessor need not lapse first
+  await deps.store.releaseOutboxClaims();
   const scheduler = new Scheduler(deps);
   if (options.pollMs !== 0) {
     courier.start(options.pollMs);

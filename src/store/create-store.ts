@@ -1,5 +1,5 @@
 // The Store port over drizzle. Works unchanged on better-sqlite3 and on D1.
-import { and, asc, count, eq, lte, sql } from 'drizzle-orm';
+import { and, asc, count, eq, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import {
   campaigns,
@@ -161,10 +161,12 @@ export function createStore(db: AppDatabase): Store {
           and(
             eq(outbox.status, 'pending'),
             lte(outbox.nextAttemptAt, now),
+            or(isNull(outbox.claimedUntil), lte(outbox.claimedUntil, now)),
             // one target's messages leave in order: none overtakes an earlier one still backing off
-            // (for card updates that is what keeps a stale version from landing last)
+            // or being sent by another courier (for card updates that is what keeps a stale version
+            // from landing last)
             sql`not exists (select 1 from outbox earlier where earlier.status = 'pending'
-                  and earlier.next_attempt_at > ${now} and earlier.rowid < ${outbox}.rowid
+                  and (earlier.next_attempt_at > ${now} or earlier.claimed_until > ${now}) and earlier.rowid < ${outbox}.rowid
                   and (earlier.target = ${outbox.target} or earlier.card_copy_id = ${outbox.cardCopyId}))`,
           ),
         )
@@ -173,9 +175,20 @@ export function createStore(db: AppDatabase): Store {
         .limit(limit);
       return rows.map(toOutboxItem);
     },
+    async claimOutbox(id, now, until) {
+      const claimed = await db
+        .update(outbox)
+        .set({ claimedUntil: until })
+        .where(and(eq(outbox.id, id), eq(outbox.status, 'pending'), or(isNull(outbox.claimedUntil), lte(outbox.claimedUntil, now))))
+        .returning({ id: outbox.id });
+      return claimed.length === 1;
+    },
+    async releaseOutboxClaims() {
+      await db.update(outbox).set({ claimedUntil: null }).where(and(eq(outbox.status, 'pending'), isNotNull(outbox.claimedUntil)));
+    },
     async markOutboxSent(item: OutboxItem, messageId, at) {
       const queries: BatchItem<'sqlite'>[] = [
-        db.update(outbox).set({ status: 'sent', messageId, sentAt: at, attempts: item.attempts + 1 }).where(eq(outbox.id, item.id)),
+        db.update(outbox).set({ status: 'sent', messageId, sentAt: at, attempts: item.attempts + 1, claimedUntil: null }).where(eq(outbox.id, item.id)),
       ];
       if (item.kind === 'send' && item.cardCopyId && messageId) {
         queries.push(
@@ -185,10 +198,10 @@ export function createStore(db: AppDatabase): Store {
       await atomic(db, queries);
     },
     async markOutboxRetry(id, attempts, nextAttemptAt, error) {
-      await db.update(outbox).set({ attempts, nextAttemptAt, lastError: error.slice(0, 500) }).where(eq(outbox.id, id));
+      await db.update(outbox).set({ attempts, nextAttemptAt, lastError: error.slice(0, 500), claimedUntil: null }).where(eq(outbox.id, id));
     },
     async markOutboxDead(id, attempts, error) {
-      await db.update(outbox).set({ status: 'dead', attempts, lastError: error.slice(0, 500) }).where(eq(outbox.id, id));
+      await db.update(outbox).set({ status: 'dead', attempts, lastError: error.slice(0, 500), claimedUntil: null }).where(eq(outbox.id, id));
     },
     async countOutbox(status) {
       const [row] = await db.select({ n: count() }).from(outbox).where(eq(outbox.status, status));

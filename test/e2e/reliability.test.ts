@@ -100,6 +100,8 @@ describe('crashes', () => {
     h.advance(60_000);
     const result = await JOBS.outbox(h.server.deps);
     expect(result.summary['redoneDeliveries']).toBe(1);
+    // the redone delivery kicked the server's courier, which may be the one that claimed the reply
+    await h.server.settle();
     expect(h.stub.sent).toHaveLength(1);
     const row = h.server.database.sqlite.prepare('select status from inbound_deliveries').get();
     expect(row).toEqual({ status: 'done' });

@@ -1,6 +1,7 @@
 // The environment, parsed once at the entry (DESIGN.md §4) and passed down. Runtime-neutral: it
 // reads a plain record, whether process.env or a Worker's env.
 import { z } from 'zod';
+import type { Settings } from './app/ports.js';
 
 const optional = z
   .string()
@@ -66,5 +67,18 @@ export function feishuSettings(config: Config): { ok: true; settings: FeishuSett
       verificationToken: config.FEISHU_VERIFICATION_TOKEN,
       encryptKey: config.FEISHU_ENCRYPT_KEY,
     },
+  };
+}
+
+/** The use cases' settings, from the environment (the same on every runtime). */
+export function settingsFrom(config: Config): Settings {
+  return {
+    timezone: config.TIMEZONE,
+    photoWindowMinutes: config.PHOTO_WINDOW_MINUTES,
+    dueSoonWorkingDays: config.DUE_SOON_WORKING_DAYS,
+    redAfterWorkingDays: config.RED_AFTER_WORKING_DAYS,
+    repeatMinCount: config.REPEAT_MIN_COUNT,
+    repeatWindowDays: config.REPEAT_WINDOW_DAYS,
+    jobHour: config.JOB_HOUR,
   };
 }

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import type { Clock, Deps, Logger } from '../app/ports.js';
 import { SendPacer } from '../app/send-pacer.js';
-import { feishuSettings, type Config } from '../config.js';
+import { feishuSettings, settingsFrom, type Config } from '../config.js';
 import { FEISHU_PACING } from '../platforms/feishu/pacing.js';
 import { renderFeishuCard } from '../platforms/feishu/render-card.js';
 import { excelWorkbooks } from '../excel/workbooks.js';
@@ -28,15 +28,7 @@ export function nodeDeps(config: Config, database: NodeDatabase, options: { cloc
     workbooks: excelWorkbooks,
     clock: options.clock ?? { now: () => Date.now() },
     log: options.log,
-    settings: {
-      timezone: config.TIMEZONE,
-      photoWindowMinutes: config.PHOTO_WINDOW_MINUTES,
-      dueSoonWorkingDays: config.DUE_SOON_WORKING_DAYS,
-      redAfterWorkingDays: config.RED_AFTER_WORKING_DAYS,
-      repeatMinCount: config.REPEAT_MIN_COUNT,
-      repeatWindowDays: config.REPEAT_WINDOW_DAYS,
-      jobHour: config.JOB_HOUR,
-    },
+    settings: settingsFrom(config),
     newId: () => randomUUID(),
     kickOutbox: options.kickOutbox ?? (() => undefined),
     pacer: new SendPacer(() => performance.now()),

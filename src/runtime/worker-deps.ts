@@ -5,7 +5,7 @@
 import type { D1Database, R2Bucket } from '@cloudflare/workers-types';
 import { drizzle } from 'drizzle-orm/d1';
 import * as schema from '../../db/schema/index.js';
-import type { ChatPlatform, Deps, Logger } from '../app/ports.js';
+import type { ChatPlatform, Clock, Deps, Logger } from '../app/ports.js';
 import { SendPacer } from '../app/send-pacer.js';
 import { feishuSettings, parseConfig, settingsFrom, type Config } from '../config.js';
 import { excelWorkbooks } from '../excel/workbooks.js';
@@ -58,14 +58,14 @@ export function isolateState(env: Env): IsolateState {
   return isolate;
 }
 
-export function workerDeps(env: Env, kickOutbox: () => void): Deps {
+export function workerDeps(env: Env, kickOutbox: () => void, clock: Clock = { now: () => Date.now() }): Deps {
   const state = isolateState(env);
   return {
     store: createStore(drizzle(env.DB as never, { schema }) as unknown as AppDatabase),
     platforms: state.feishu ? { feishu: state.feishu } : {},
     blobs: new R2BlobStore(env.BLOBS),
     workbooks: excelWorkbooks,
-    clock: { now: () => Date.now() },
+    clock,
     log: state.log,
     settings: settingsFrom(state.config),
     newId: () => crypto.randomUUID(),

@@ -3,7 +3,7 @@
 // drained after each commit and, as a safety net, by the every-minute cron; the daily jobs run
 // from the morning crons (see wrangler.toml).
 import type { ExecutionContext, ExportedHandler, Response as CfResponse } from '@cloudflare/workers-types';
-import type { Deps } from '../app/ports.js';
+import type { Clock, Deps } from '../app/ports.js';
 import { createHttpApp } from '../http/app.js';
 import { JOBS, runDueJobs } from '../jobs/registry.js';
 import { feishuSettings } from '../config.js';
@@ -20,12 +20,16 @@ const OUTBOX_CRON = '* * * * *';
  * A kick starts (or extends) this request's one outbox pass, kept alive by `waitUntil`; the
  * courier runs one pass at a time and goes round again when kicked meanwhile, as on Node.
  */
-function requestDeps(env: Env, ctx: ExecutionContext): Deps {
+function requestDeps(env: Env, ctx: ExecutionContext, clock?: Clock): Deps {
   const courier = new Courier();
-  const deps = workerDeps(env, () => {
-    courier.kick();
-    ctx.waitUntil(courier.idle());
-  });
+  const deps = workerDeps(
+    env,
+    () => {
+      courier.kick();
+      ctx.waitUntil(courier.idle());
+    },
+    clock,
+  );
   courier.attach(deps);
   return deps;
 }
@@ -45,7 +49,9 @@ export default {
   },
 
   async scheduled(controller, env, ctx) {
-    const deps = requestDeps(env, ctx);
+    // the jobs run for the moment the trigger was due, so a late start still picks the right day
+    const startedAt = Date.now();
+    const deps = requestDeps(env, ctx, { now: () => controller.scheduledTime + (Date.now() - startedAt) });
     const work = async () => {
       if (controller.cron === OUTBOX_CRON) {
         const result = await JOBS.outbox(deps);

@@ -1,7 +1,6 @@
 // The environment, parsed once at the entry (DESIGN.md §4) and passed down. Runtime-neutral: it
 // reads a plain record, whether process.env or a Worker's env.
 import { z } from 'zod';
-import type { Settings } from './app/ports.js';
 
 const optional = z
   .string()
@@ -19,11 +18,15 @@ export const configSchema = z.object({
   FEISHU_VERIFICATION_TOKEN: optional,
   FEISHU_ENCRYPT_KEY: optional,
   FEISHU_BASE_URL: z.string().url().default('https://open.feishu.cn'),
+  /** webhook: Feishu calls POST /webhooks/feishu; ws: the Node process holds Feishu's long connection (no public URL) */
+  FEISHU_MODE: z.enum(['webhook', 'ws']).default('webhook'),
   DINGTALK_CLIENT_ID: optional,
   DINGTALK_CLIENT_SECRET: optional,
   DINGTALK_ROBOT_CODE: optional,
   DINGTALK_BASE_URL: z.string().url().default('https://api.dingtalk.com'),
   ADMIN_TOKEN: optional,
+  /** base64 of 32 random bytes (openssl rand -base64 32): seals the secrets of apps kept in the database */
+  APP_SECRETS_KEY: optional,
   PHOTO_WINDOW_MINUTES: int(10, 1, 24 * 60),
   DUE_SOON_WORKING_DAYS: int(2, 0, 30),
   RED_AFTER_WORKING_DAYS: int(3, 0, 60),
@@ -67,18 +70,5 @@ export function feishuSettings(config: Config): { ok: true; settings: FeishuSett
       verificationToken: config.FEISHU_VERIFICATION_TOKEN,
       encryptKey: config.FEISHU_ENCRYPT_KEY,
     },
-  };
-}
-
-/** The use cases' settings, from the environment (the same on every runtime). */
-export function settingsFrom(config: Config): Settings {
-  return {
-    timezone: config.TIMEZONE,
-    photoWindowMinutes: config.PHOTO_WINDOW_MINUTES,
-    dueSoonWorkingDays: config.DUE_SOON_WORKING_DAYS,
-    redAfterWorkingDays: config.RED_AFTER_WORKING_DAYS,
-    repeatMinCount: config.REPEAT_MIN_COUNT,
-    repeatWindowDays: config.REPEAT_WINDOW_DAYS,
-    jobHour: config.JOB_HOUR,
   };
 }

@@ -10,9 +10,34 @@ export const tenants = sqliteTable(
     platform: text('platform', { enum: ['feishu', 'dingtalk'] }).notNull(),
     externalKey: text('external_key').notNull(),
     name: text('name'),
+    /** the app (apps.id) whose deliveries may act for this tenant; null: the environment's app */
+    appId: text('app_id'),
     createdAt: integer('created_at').notNull(),
   },
   (t) => [uniqueIndex('tenants_platform_key').on(t.platform, t.externalKey)],
+);
+
+/**
+ * Chat apps kept in the database beside the one in the environment: a deployment serving many
+ * organisations holds one self-built app per organisation. The secrets are sealed (AES-GCM with
+ * APP_SECRETS_KEY from the environment), never stored in the clear.
+ */
+export const apps = sqliteTable(
+  'apps',
+  {
+    /** the name in the webhook path: /webhooks/<platform>/<id> */
+    id: text('id').primaryKey(),
+    platform: text('platform', { enum: ['feishu', 'dingtalk'] }).notNull(),
+    /** the platform's id of the app (Feishu cli_…, DingTalk clientId) */
+    appKey: text('app_key').notNull(),
+    /** JSON of the app's secrets, sealed */
+    sealedSecrets: text('sealed_secrets').notNull(),
+    baseUrl: text('base_url'),
+    name: text('name'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('apps_platform_key').on(t.platform, t.appKey)],
 );
 
 export const campaigns = sqliteTable(

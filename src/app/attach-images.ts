@@ -35,7 +35,7 @@ async function evidenceTask(deps: Deps, tenant: Tenant, msg: InboundMessage): Pr
 }
 
 export async function attachImages(deps: Deps, tenant: Tenant, _campaign: Campaign, msg: InboundMessage): Promise<Outcome> {
-  const platform = deps.platforms[tenant.platform];
+  const platform = await deps.platforms.clientFor(tenant);
   if (!platform) throw new Error(`no ${tenant.platform} client configured`);
   const task = await evidenceTask(deps, tenant, msg);
   if (!task && msg.chatType === 'p2p') {

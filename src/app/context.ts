@@ -14,25 +14,53 @@ export const DEFAULT_CAMPAIGN_NAME = '日常督查';
 // remembered per store, so a card click does not pay two reads for them.
 const known = new WeakMap<object, Map<string, { tenant: Tenant; campaign: Campaign }>>();
 
-/** The tenant and its default campaign, created idempotently the first time we hear from it. */
-export async function ensureTenant(deps: Deps, platform: Platform, externalKey: string): Promise<{ tenant: Tenant; campaign: Campaign }> {
+/**
+ * A delivery names a tenant that another app serves. Each organisation's app signs with its own
+ * keys, so without this check one organisation's app could write into another's tenant.
+ */
+export class ForeignAppError extends Error {
+  constructor(tenantId: string, appId: string | null, servedBy: string | null) {
+    super(`tenant ${tenantId} is served by app ${servedBy ?? '(environment)'}, not ${appId ?? '(environment)'}`);
+    this.name = 'ForeignAppError';
+  }
+}
+
+/**
+ * The tenant and its default campaign, created idempotently the first time we hear from it. A new
+ * tenant belongs to the app its first delivery came through (`appId`, null for the environment's
+ * app); a delivery through any other app is refused with ForeignAppError.
+ */
+export async function ensureTenant(
+  deps: Deps,
+  platform: Platform,
+  externalKey: string,
+  appId: string | null = null,
+): Promise<{ tenant: Tenant; campaign: Campaign }> {
   const id = tenantIdFor(platform, externalKey);
   const memo = known.get(deps.store) ?? new Map<string, { tenant: Tenant; campaign: Campaign }>();
   known.set(deps.store, memo);
-  const remembered = memo.get(id);
-  if (remembered) return remembered;
-  const found = await findOrCreateTenant(deps, platform, externalKey, id);
-  memo.set(id, found);
+  let found = memo.get(id);
+  if (!found) {
+    found = await findOrCreateTenant(deps, platform, externalKey, id, appId);
+    memo.set(id, found);
+  }
+  if (found.tenant.appId !== appId) throw new ForeignAppError(id, appId, found.tenant.appId);
   return found;
 }
 
-async function findOrCreateTenant(deps: Deps, platform: Platform, externalKey: string, id: string): Promise<{ tenant: Tenant; campaign: Campaign }> {
+async function findOrCreateTenant(
+  deps: Deps,
+  platform: Platform,
+  externalKey: string,
+  id: string,
+  appId: string | null,
+): Promise<{ tenant: Tenant; campaign: Campaign }> {
   let tenant = await deps.store.getTenant(id);
   let campaign = tenant ? await deps.store.getDefaultCampaign(id) : null;
   if (!tenant || !campaign) {
     const now = deps.clock.now();
     const ops: WriteOp[] = [
-      { op: 'insertTenant', tenant: { id, platform, externalKey, name: null }, createdAt: now },
+      { op: 'insertTenant', tenant: { id, platform, externalKey, name: null, appId }, createdAt: now },
       {
         op: 'insertCampaign',
         // the id is derived so that two first deliveries racing create one default campaign
@@ -50,7 +78,7 @@ async function findOrCreateTenant(deps: Deps, platform: Platform, externalKey: s
 
 /** A tenant's default campaign (every tenant has one; created with the tenant). */
 export async function ensureDefaultCampaign(deps: Deps, tenant: Tenant): Promise<Campaign> {
-  return (await ensureTenant(deps, tenant.platform, tenant.externalKey)).campaign;
+  return (await ensureTenant(deps, tenant.platform, tenant.externalKey, tenant.appId)).campaign;
 }
 
 export async function actorFor(deps: Deps, tenantId: string, userId: string): Promise<Actor> {

@@ -70,14 +70,28 @@ export interface DeliveryReport {
   contended: number;
 }
 
+/** Each tenant's client, looked up once per pass. */
+function clientsByTenant(deps: Deps): (tenantId: string) => Promise<ChatPlatform | null> {
+  const clients = new Map<string, Promise<ChatPlatform | null>>();
+  return (tenantId) => {
+    let client = clients.get(tenantId);
+    if (!client) {
+      client = deps.store.getTenant(tenantId).then((tenant) => (tenant ? deps.platforms.clientFor(tenant) : null));
+      clients.set(tenantId, client);
+    }
+    return client;
+  };
+}
+
 export async function deliverOutbox(deps: Deps, limit = 100): Promise<DeliveryReport> {
   const report: DeliveryReport = { sent: 0, retried: 0, dead: 0, waiting: 0, paced: 0, pacedForMs: 0, contended: 0 };
   const blocked = new Set<string>();
+  const clientFor = clientsByTenant(deps);
   const due = await deps.store.listDueOutbox(deps.clock.now(), limit);
   for (const item of due) {
     const key = targetKey(item);
     if (blocked.has(key)) continue;
-    const platform = deps.platforms[item.platform];
+    const platform = await clientFor(item.tenantId);
     if (platform && !withinLimits(deps, platform, item, key, report)) {
       blocked.add(key);
       continue;
@@ -91,7 +105,7 @@ export async function deliverOutbox(deps: Deps, limit = 100): Promise<DeliveryRe
     }
     const attempts = item.attempts + 1;
     try {
-      if (!platform) throw new PlatformError(`no ${item.platform} client configured`, true, 60_000);
+      if (!platform) throw new PlatformError(`no ${item.platform} client configured for tenant ${item.tenantId}`, true, 60_000);
       if (item.kind === 'send') {
         if (!item.target) throw new PlatformError('send without target', false);
         const body = await outgoingBody(deps, item);

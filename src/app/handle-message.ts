@@ -21,7 +21,7 @@ import type { WriteOp } from './store-port.js';
 
 async function botId(deps: Deps, tenant: Tenant): Promise<string | null> {
   try {
-    return (await deps.platforms[tenant.platform]?.botUserId()) ?? null;
+    return (await (await deps.platforms.clientFor(tenant))?.botUserId()) ?? null;
   } catch (error) {
     deps.log.warn('bot id unavailable', { error: String(error) });
     return null;

@@ -19,7 +19,7 @@ export async function importFromChat(deps: Deps, tenant: Tenant, campaign: Campa
   const say = (text: string): Outcome => ({ ops: textOps(deps, tenant, replyTarget(msg), text), reply: null });
   if (/\.xls$/i.test(file.name)) return say('请把文件另存为 .xlsx（Excel 2007 及以上格式）后重新发送。');
   if (!/\.xlsx$/i.test(file.name)) return msg.chatType === 'p2p' ? say('只能导入 .xlsx 格式的问题清单（附件2 问题清单汇总表或巡察反馈问题清单）。') : nothing();
-  const platform = deps.platforms[tenant.platform];
+  const platform = await deps.platforms.clientFor(tenant);
   if (!platform) throw new Error(`no ${tenant.platform} client to download the file with`);
   const bytes = await platform.downloadFile(msg.messageId, file.key);
   const preview = await previewImport(deps, tenant, campaign, { fileName: file.name, bytes, requestedBy: msg.senderUserId, chatId: msg.chatId });

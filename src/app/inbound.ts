@@ -9,6 +9,8 @@ export interface InboundMention {
 export interface InboundMessage {
   kind: 'message';
   platform: Platform;
+  /** the app it arrived through (ChatApp.id); null: the environment's app */
+  appId: string | null;
   /** Feishu tenant_key / DingTalk corpId */
   tenantKey: string;
   /** the platform's delivery id (Feishu header.event_id): deduplicated in the database */
@@ -33,6 +35,8 @@ export interface InboundMessage {
 export interface InboundCardAction {
   kind: 'card_action';
   platform: Platform;
+  /** the app it arrived through (ChatApp.id); null: the environment's app */
+  appId: string | null;
   tenantKey: string;
   deliveryId: string;
   operatorUserId: string;

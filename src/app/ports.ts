@@ -1,7 +1,7 @@
 // The ports the use cases talk through. Adapters (platforms/, store/, runtime/) implement them.
 import type { Card } from '../../cards/model.js';
 import type { Ledger } from '../domain/ledger.js';
-import type { Platform } from '../domain/model.js';
+import type { Platform, Tenant } from '../domain/model.js';
 import type { SheetTable } from '../domain/problem-sheet.js';
 import type { PlatformPacing, SendPacer } from './send-pacer.js';
 import type { Store } from './store-port.js';
@@ -61,7 +61,23 @@ export interface ChatPlatform {
   botUserId(): Promise<string>;
 }
 
-/** Keeps the bytes of photos and evidence; a directory on Node, R2 or D1 later. */
+/**
+ * Which app's client talks for a tenant: the environment's app, or one kept in the database (a
+ * deployment serving many organisations holds one app per organisation).
+ */
+export interface ChatPlatforms {
+  /** null when the tenant's app is not configured (or can no longer be opened) */
+  clientFor(tenant: Tenant): Promise<ChatPlatform | null>;
+}
+
+/** Seals secrets kept in the database (AES-GCM, with a key from the environment) and opens them. */
+export interface SecretBox {
+  seal(plain: string): Promise<string>;
+  /** throws when the text was not sealed with this key */
+  open(sealed: string): Promise<string>;
+}
+
+/** Keeps the bytes of photos and evidence: a directory on Node, R2 on Workers. */
 export interface BlobStore {
   put(key: string, bytes: Uint8Array, contentType: string): Promise<void>;
   get(key: string): Promise<Uint8Array | null>;
@@ -109,7 +125,9 @@ export interface Settings {
 
 export interface Deps {
   store: Store;
-  platforms: Partial<Record<Platform, ChatPlatform>>;
+  platforms: ChatPlatforms;
+  /** null when APP_SECRETS_KEY is not set: then no app can be added to the database */
+  secrets: SecretBox | null;
   blobs: BlobStore;
   workbooks: Workbooks;
   clock: Clock;

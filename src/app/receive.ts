@@ -3,7 +3,7 @@
 // the answer the first one got and changes nothing; a crash after recording is picked up again
 // by the inbox sweep (`retryUnfinished`).
 import { StaleWriteError } from './store-port.js';
-import { ensureTenant, tenantIdFor } from './context.js';
+import { ensureTenant, ForeignAppError, tenantIdFor } from './context.js';
 import { SYSTEM_BUSY } from './error-text.js';
 import { handleCardAction } from './handle-card-action.js';
 import { handleMessage } from './handle-message.js';
@@ -22,8 +22,24 @@ export async function accept(deps: Deps, event: Actionable): Promise<{ isNew: tr
   return { isNew: false, reply: event.kind === 'card_action' ? toast('info', '正在处理，请稍候。') : null };
 }
 
+/**
+ * Whether the app a delivery came through serves the tenant it names (creating the tenant on its
+ * first delivery). Checked before anything is recorded; a refusal is logged.
+ */
+export async function admit(deps: Deps, event: Actionable): Promise<boolean> {
+  try {
+    await ensureTenant(deps, event.platform, event.tenantKey, event.appId ?? null);
+    return true;
+  } catch (error) {
+    if (!(error instanceof ForeignAppError)) throw error;
+    deps.log.warn('delivery refused: app does not serve this tenant', { deliveryId: event.deliveryId, error: error.message });
+    return false;
+  }
+}
+
 async function runOnce(deps: Deps, event: Actionable): Promise<Outcome> {
-  const { tenant, campaign } = await ensureTenant(deps, event.platform, event.tenantKey);
+  // deliveries recorded before apps existed carry no appId: they came through the environment's app
+  const { tenant, campaign } = await ensureTenant(deps, event.platform, event.tenantKey, event.appId ?? null);
   return event.kind === 'message' ? handleMessage(deps, tenant, campaign, event) : handleCardAction(deps, tenant, campaign, event);
 }
 

@@ -4,6 +4,7 @@ import type { Card } from '../../cards/model.js';
 import type {
   Attachment,
   Campaign,
+  ChatApp,
   Department,
   ExtensionRequest,
   Finding,
@@ -66,8 +67,16 @@ export interface StoredDelivery extends DeliveryRecord {
   attempts: number;
 }
 
+/** A chat app as stored: its secrets still sealed. */
+export interface StoredChatApp extends ChatApp {
+  sealedSecrets: string;
+  updatedAt: number;
+}
+
 export type WriteOp =
   | { op: 'insertTenant'; tenant: Tenant; createdAt: number }
+  /** adds an app, or replaces one with the same id (new secrets, a moved base URL) */
+  | { op: 'upsertChatApp'; app: StoredChatApp; at: number }
   | { op: 'insertCampaign'; campaign: Campaign; createdAt: number }
   | { op: 'upsertMember'; member: { tenantId: string; userId: string; name: string | null }; at: number }
   | { op: 'grantRole'; tenantId: string; userId: string; role: Role; at: number }
@@ -150,6 +159,8 @@ export interface Store {
   markDeliveryFailed(platform: Platform, deliveryId: string, error: string): Promise<void>;
 
   findTenant(platform: Platform, externalKey: string): Promise<Tenant | null>;
+  getChatApp(appId: string): Promise<StoredChatApp | null>;
+  listChatApps(): Promise<StoredChatApp[]>;
   getTenant(tenantId: string): Promise<Tenant | null>;
   getDefaultCampaign(tenantId: string): Promise<Campaign | null>;
 

@@ -52,6 +52,20 @@ export interface Tenant {
   platform: Platform;
   externalKey: string;
   name: string | null;
+  /** the chat app whose deliveries act for this tenant (ChatApp.id); null: the environment's app */
+  appId: string | null;
+}
+
+/** A chat app kept in the database (one per organisation on a shared deployment); secrets apart. */
+export interface ChatApp {
+  /** the name in its webhook path, /webhooks/<platform>/<id> */
+  id: string;
+  platform: Platform;
+  /** the platform's own id of the app (Feishu cli_…, DingTalk clientId) */
+  appKey: string;
+  /** the platform's Open API origin when not the public one (a private deployment, a test stub) */
+  baseUrl: string | null;
+  name: string | null;
 }
 
 export interface Member {

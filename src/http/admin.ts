@@ -1,5 +1,6 @@
 // /admin/*: operators' doors, behind `Authorization: Bearer $ADMIN_TOKEN` (off when it is unset).
 import type { Context } from 'hono';
+import { addChatApp, listChatApps } from '../app/chat-apps.js';
 import { campaignNamed, ledgerWorkbook, tenantNamed } from '../app/ledger.js';
 import type { Deps } from '../app/ports.js';
 
@@ -39,4 +40,26 @@ export async function ledgerDownload(c: Context, deps: Deps, adminToken: string 
       'cache-control': 'no-store',
     },
   });
+}
+
+/** POST /admin/apps (JSON: id, platform, appKey, appSecret, encryptKey, verificationToken, baseUrl, name). */
+export async function addAppRoute(c: Context, deps: Deps, adminToken: string | null): Promise<Response> {
+  const refused = adminAuthorised(c, adminToken);
+  if (refused) return refused;
+  let body: unknown;
+  try {
+    body = await c.req.json();
+  } catch {
+    return c.json({ error: 'bad_json', message: '请求体应为 JSON' }, 400);
+  }
+  const result = await addChatApp(deps, body);
+  if (!result.ok) return c.json({ error: 'bad_app', message: result.reason }, 400);
+  return c.json({ app: result.app, webhookPath: result.webhookPath, replaced: result.replaced }, result.replaced ? 200 : 201);
+}
+
+/** GET /admin/apps: the apps kept in the database, without secrets. */
+export async function listAppsRoute(c: Context, deps: Deps, adminToken: string | null): Promise<Response> {
+  const refused = adminAuthorised(c, adminToken);
+  if (refused) return refused;
+  return c.json({ apps: await listChatApps(deps) });
 }

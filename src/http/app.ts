@@ -2,17 +2,16 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Deps } from '../app/ports.js';
-import type { FeishuSettings } from '../config.js';
 import type { FeishuCrypto } from '../platforms/feishu/verify.js';
-import { ledgerDownload } from './admin.js';
-import { handleFeishuWebhook } from './feishu-webhook.js';
+import { addAppRoute, ledgerDownload, listAppsRoute } from './admin.js';
+import { handleFeishuWebhook, type FeishuApps } from './feishu-webhook.js';
 
 /** Feishu events and card callbacks are a few KB; anything near this is not from Feishu. */
 export const MAX_WEBHOOK_BYTES = 256 * 1024;
 
 export interface HttpAppOptions {
   deps: Deps;
-  feishu: FeishuSettings | null;
+  feishuApps: FeishuApps;
   /** bearer token for /admin/*; null turns those routes off */
   adminToken: string | null;
   defer(work: Promise<unknown>): void;
@@ -23,14 +22,18 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   const app = new Hono();
   const limit = bodyLimit({ maxSize: MAX_WEBHOOK_BYTES, onError: (c) => c.json({ error: 'body_too_large' }, 413) });
 
-  app.post('/webhooks/feishu', limit, (c) => handleFeishuWebhook(c, options));
+  app.post('/webhooks/feishu', limit, (c) => handleFeishuWebhook(c, options, null));
+  app.post('/webhooks/feishu/:app', limit, (c) => handleFeishuWebhook(c, options, c.req.param('app')));
 
   app.get('/admin/ledger.xlsx', (c) => ledgerDownload(c, options.deps, options.adminToken));
+  app.post('/admin/apps', limit, (c) => addAppRoute(c, options.deps, options.adminToken));
+  app.get('/admin/apps', (c) => listAppsRoute(c, options.deps, options.adminToken));
 
   app.get('/healthz', async (c) => {
     try {
       await options.deps.store.ping();
-      return c.json({ ok: true, database: 'ok', feishu: options.feishu ? 'configured' : 'not_configured' });
+      const feishu = await options.feishuApps.feishuSettings(null);
+      return c.json({ ok: true, database: 'ok', feishu: feishu ? 'configured' : 'not_configured' });
     } catch (error) {
       options.deps.log.error('health check failed', { error: String(error) });
       return c.json({ ok: false, database: 'unreachable' }, 503);

@@ -1,34 +1,31 @@
-// POST /webhooks/feishu — transport only: verify over the raw body, answer the challenge, parse,
-// record the delivery, acknowledge. Messages are processed after the answer (Feishu wants one
-// within 3 s); card clicks are answered with their toast and the updated card.
+// POST /webhooks/feishu (the environment's app) and /webhooks/feishu/:app (an app kept in the
+// database) — transport only: verify over the raw body with that app's keys, answer the challenge,
+// then hand the delivery on (platforms/feishu/deliveries.ts). Feishu wants an answer within 3 s.
 import type { Context } from 'hono';
-import { accept, processDelivery, receive } from '../app/receive.js';
-import type { Reply } from '../app/outcome.js';
 import type { Deps } from '../app/ports.js';
 import type { FeishuSettings } from '../config.js';
-import { FeishuParseError, parseFeishuEvent } from '../platforms/feishu/parse.js';
-import { renderFeishuCard } from '../platforms/feishu/render-card.js';
+import { handleFeishuDelivery } from '../platforms/feishu/deliveries.js';
 import { verifyFeishuRequest, type FeishuCrypto } from '../platforms/feishu/verify.js';
+
+/** How each app's calls are verified: null app id = the environment's app. */
+export interface FeishuApps {
+  /** null when that app is unknown (or, for the environment's, not configured) */
+  feishuSettings(appId: string | null): Promise<FeishuSettings | null>;
+}
 
 export interface FeishuWebhookOptions {
   deps: Deps;
-  feishu: FeishuSettings | null;
+  feishuApps: FeishuApps;
   /** keeps work going after the response: a tracked promise on Node, waitUntil on Workers */
   defer(work: Promise<unknown>): void;
   /** the runtime's fastest hashing and AES; Web Crypto when absent */
   feishuCrypto?: FeishuCrypto;
 }
 
-export function feishuReply(reply: Reply | null): Record<string, unknown> {
-  if (!reply) return {};
-  return {
-    toast: { type: reply.toast.type, content: reply.toast.text },
-    ...(reply.card ? { card: { type: 'raw', data: renderFeishuCard(reply.card) } } : {}),
-  };
-}
-
-export async function handleFeishuWebhook(c: Context, options: FeishuWebhookOptions): Promise<Response> {
-  const { deps, feishu } = options;
+export async function handleFeishuWebhook(c: Context, options: FeishuWebhookOptions, appId: string | null): Promise<Response> {
+  const { deps } = options;
+  const feishu = await options.feishuApps.feishuSettings(appId);
+  if (!feishu && appId !== null) return c.json({ error: 'unknown_app', message: `没有名为 ${appId} 的飞书应用` }, 404);
   if (!feishu) return c.json({ error: 'feishu_not_configured', message: '飞书应用未配置：请设置 FEISHU_APP_ID 等环境变量' }, 503);
   const rawBody = await c.req.text();
   const verified = await verifyFeishuRequest({
@@ -48,20 +45,6 @@ export async function handleFeishuWebhook(c: Context, options: FeishuWebhookOpti
   }
   if (verified.isChallenge) return c.json({ challenge: verified.challenge });
 
-  let event;
-  try {
-    event = parseFeishuEvent(verified.body);
-  } catch (error) {
-    if (error instanceof FeishuParseError) {
-      deps.log.warn('feishu event unreadable', { error: error.message });
-      return c.json({ error: 'bad_event', message: error.message }, 400);
-    }
-    throw error;
-  }
-  if (event.kind === 'ignored') return c.json({});
-  if (event.kind === 'card_action') return c.json(feishuReply(await receive(deps, event)));
-
-  const accepted = await accept(deps, event);
-  if (accepted.isNew) options.defer(processDelivery(deps, event));
-  return c.json({});
+  const answer = await handleFeishuDelivery(deps, verified.body, appId, options.defer);
+  return answer.ok ? c.json(answer.body) : c.json(answer.body, answer.status);
 }

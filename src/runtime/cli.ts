@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { parseConfig } from '../config.js';
 import { isJobName, JOB_NAMES, JOBS } from '../jobs/registry.js';
 import type { Deps } from '../app/ports.js';
+import { addAppLocally, addAppRemotely, listApps } from './cli-apps.js';
 import { exportLedger, importFindings, option, reportProgress } from './cli-ledger.js';
 import { jsonLogger } from './logger.js';
 import { openNodeDatabase } from './node-database.js';
@@ -19,6 +20,11 @@ const USAGE = `用法 (usage): duban <命令>
                                    导入问题清单：先预览（逐行指出错误），加 --yes 一次性全部导入
   report progress [--campaign 专项] [--tenant ID]
                                    打印整改进展报告（共N条问题，已完成N项，继续整改N项……）
+  app add --id 名称 --app-id cli_… --app-secret … [--encrypt-key …] [--verification-token …]
+          [--base-url URL] [--name 医院名] [--server https://部署地址]
+                                   登记一个机构自己的飞书应用（密钥加密保存，需 APP_SECRETS_KEY）；
+                                   回调地址为 /webhooks/feishu/名称。加 --server 则登记到该部署（用 ADMIN_TOKEN）
+  app list                         列出数据库中的应用（不显示密钥）
   demo                             在本机模拟的飞书上演示一次完整的整改闭环`;
 
 /** Opens the database, runs `work` with the Node wiring, and closes it again. */
@@ -67,6 +73,12 @@ export async function runCli(args: string[], env: Record<string, string | undefi
     case 'report':
       if (rest[0] !== 'progress') break;
       return withDeps(env, (deps) => reportProgress(deps, rest.slice(1), write));
+    case 'app': {
+      const server = option(rest, '--server');
+      if (rest[0] === 'add') return server ? addAppRemotely(server, env['ADMIN_TOKEN'], rest.slice(1), write) : withDeps(env, (deps) => addAppLocally(deps, rest.slice(1), write));
+      if (rest[0] === 'list') return withDeps(env, (deps) => listApps(deps, write));
+      break;
+    }
     case 'demo': {
       // the stub platform and the script live with the tests they are shared with
       const { runDemoConversation } = await import('../../test/support/demo-conversation.js');

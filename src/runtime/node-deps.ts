@@ -3,7 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import type { Clock, Deps, Logger } from '../app/ports.js';
 import { SendPacer } from '../app/send-pacer.js';
-import { feishuSettings, settingsFrom, type Config } from '../config.js';
+import { feishuSettings, type Config, type FeishuSettings } from '../config.js';
+import { ChatAppDirectory } from './chat-app-directory.js';
+import { secretBox } from './secret-box.js';
+import { settingsFrom } from './settings.js';
 import { FEISHU_PACING } from '../platforms/feishu/pacing.js';
 import { renderFeishuCard } from '../platforms/feishu/render-card.js';
 import { excelWorkbooks } from '../excel/workbooks.js';
@@ -12,18 +15,28 @@ import { FileBlobStore } from './file-blob-store.js';
 import { lazyPlatform } from './lazy-platform.js';
 import type { NodeDatabase } from './node-database.js';
 
-export function nodeDeps(config: Config, database: NodeDatabase, options: { clock?: Clock; log: Logger; kickOutbox?: () => void }): Deps {
+/** The Node wiring; its directory of apps also tells the webhook how to verify each app. */
+export type NodeDeps = Deps & { platforms: ChatAppDirectory };
+
+export function nodeDeps(config: Config, database: NodeDatabase, options: { clock?: Clock; log: Logger; kickOutbox?: () => void }): NodeDeps {
   const feishu = feishuSettings(config);
+  const store = createStore(database.db);
+  const secrets = config.APP_SECRETS_KEY ? secretBox(config.APP_SECRETS_KEY) : null;
+  const feishuClient = (settings: FeishuSettings) =>
+    lazyPlatform('feishu', FEISHU_PACING, async () => {
+      const { FeishuClient } = await import('../platforms/feishu/client.js');
+      return new FeishuClient({ ...settings, renderCard: renderFeishuCard, log: options.log });
+    });
   return {
-    store: createStore(database.db),
-    platforms: feishu.ok
-      ? {
-          feishu: lazyPlatform('feishu', FEISHU_PACING, async () => {
-            const { FeishuClient } = await import('../platforms/feishu/client.js');
-            return new FeishuClient({ ...feishu.settings, renderCard: renderFeishuCard, log: options.log });
-          }),
-        }
-      : {},
+    store,
+    platforms: new ChatAppDirectory({
+      store,
+      secrets,
+      log: options.log,
+      environmentFeishu: feishu.ok ? { settings: feishu.settings, client: feishuClient(feishu.settings) } : null,
+      feishuClient,
+    }),
+    secrets,
     blobs: new FileBlobStore(join(dirname(resolve(config.DATABASE_PATH)), 'blobs')),
     workbooks: excelWorkbooks,
     clock: options.clock ?? { now: () => Date.now() },

@@ -53,7 +53,7 @@ export async function startNodeServer(config: Config, options: NodeServerOptions
     const tracked = work.catch((error) => log.error('deferred work failed', { error: String(error) })).finally(() => inFlight.delete(tracked));
     inFlight.add(tracked);
   };
-  const app = createHttpApp({ deps, feishu: feishu.ok ? feishu.settings : null, adminToken: config.ADMIN_TOKEN ?? null, defer, feishuCrypto: nodeFeishuCrypto });
+  const app = createHttpApp({ deps, feishuApps: deps.platforms, adminToken: config.ADMIN_TOKEN ?? null, defer, feishuCrypto: nodeFeishuCrypto });
   options.extraRoutes?.(app, database);
 
   const server: ServerType = await new Promise((ready) => {
@@ -62,6 +62,13 @@ export async function startNodeServer(config: Config, options: NodeServerOptions
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const host = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST;
+
+  // FEISHU_MODE=ws: the environment's app receives through the long connection instead of the webhook
+  let longConnection: { close(): void } | null = null;
+  if (config.FEISHU_MODE === 'ws' && feishu.ok) {
+    const { startFeishuLongConnection } = await import('../platforms/feishu/long-connection.js');
+    longConnection = startFeishuLongConnection(deps, feishu.settings, defer, log);
+  }
 
   if (!feishu.ok) {
     log.warn(`飞书未配置，机器人不会收发消息。请设置环境变量：${feishu.missing.join('、')}（见 README「配置飞书应用」）`, { missing: feishu.missing });
@@ -77,6 +84,7 @@ export async function startNodeServer(config: Config, options: NodeServerOptions
     database,
     settle,
     async close() {
+      longConnection?.close();
       await new Promise<void>((done) => server.close(() => done()));
       await settle();
       await scheduler.stop();
@@ -90,7 +98,7 @@ async function main(): Promise<void> {
   const config = parseConfig(process.env);
   const server = await startNodeServer(config);
   server.deps.log.info(`督办已启动：${server.url}（数据库 ${resolve(config.DATABASE_PATH)}）`, {
-    webhook: `${server.url}/webhooks/feishu`,
+    receiving: config.FEISHU_MODE === 'ws' ? 'feishu long connection (FEISHU_MODE=ws)' : `${server.url}/webhooks/feishu`,
   });
   const stop = async (signal: string) => {
     server.deps.log.info('shutting down', { signal });

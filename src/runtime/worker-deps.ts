@@ -5,9 +5,12 @@
 import type { D1Database, R2Bucket } from '@cloudflare/workers-types';
 import { drizzle } from 'drizzle-orm/d1';
 import * as schema from '../../db/schema/index.js';
-import type { ChatPlatform, Clock, Deps, Logger } from '../app/ports.js';
+import type { Clock, Deps, Logger, SecretBox, Store } from '../app/ports.js';
 import { SendPacer } from '../app/send-pacer.js';
-import { feishuSettings, parseConfig, settingsFrom, type Config } from '../config.js';
+import { feishuSettings, parseConfig, type Config, type FeishuSettings } from '../config.js';
+import { ChatAppDirectory } from './chat-app-directory.js';
+import { secretBox } from './secret-box.js';
+import { settingsFrom } from './settings.js';
 import { excelWorkbooks } from '../excel/workbooks.js';
 import { FeishuClient } from '../platforms/feishu/client.js';
 import { renderFeishuCard } from '../platforms/feishu/render-card.js';
@@ -26,7 +29,9 @@ export interface Env {
 interface IsolateState {
   fingerprint: string;
   config: Config;
-  feishu: ChatPlatform | null;
+  store: Store;
+  apps: ChatAppDirectory;
+  secrets: SecretBox | null;
   pacer: SendPacer;
   log: Logger;
 }
@@ -39,7 +44,10 @@ function variables(env: Env): Record<string, string | undefined> {
   return out;
 }
 
-/** Parsed once per isolate; a changed variable (a new deployment, a test) starts afresh. */
+/**
+ * Parsed once per isolate; a changed variable (a new deployment, a test) starts afresh. The D1
+ * binding stays valid for the isolate's life, so the store is built once too.
+ */
 export function isolateState(env: Env): IsolateState {
   const vars = variables(env);
   const fingerprint = JSON.stringify(vars);
@@ -48,10 +56,21 @@ export function isolateState(env: Env): IsolateState {
   // console.log is what Workers Logs and `wrangler tail` collect
   const log = jsonLogger((line) => console.log(line));
   const feishu = feishuSettings(config);
+  const store = createStore(drizzle(env.DB as never, { schema }) as unknown as AppDatabase);
+  const secrets = config.APP_SECRETS_KEY ? secretBox(config.APP_SECRETS_KEY) : null;
+  const feishuClient = (settings: FeishuSettings) => new FeishuClient({ ...settings, renderCard: renderFeishuCard, log });
   isolate = {
     fingerprint,
     config,
-    feishu: feishu.ok ? new FeishuClient({ ...feishu.settings, renderCard: renderFeishuCard, log }) : null,
+    store,
+    apps: new ChatAppDirectory({
+      store,
+      secrets,
+      log,
+      environmentFeishu: feishu.ok ? { settings: feishu.settings, client: feishuClient(feishu.settings) } : null,
+      feishuClient,
+    }),
+    secrets,
     pacer: new SendPacer(() => Date.now()),
     log,
   };
@@ -61,8 +80,9 @@ export function isolateState(env: Env): IsolateState {
 export function workerDeps(env: Env, kickOutbox: () => void, clock: Clock = { now: () => Date.now() }): Deps {
   const state = isolateState(env);
   return {
-    store: createStore(drizzle(env.DB as never, { schema }) as unknown as AppDatabase),
-    platforms: state.feishu ? { feishu: state.feishu } : {},
+    store: state.store,
+    platforms: state.apps,
+    secrets: state.secrets,
     blobs: new R2BlobStore(env.BLOBS),
     workbooks: excelWorkbooks,
     clock,

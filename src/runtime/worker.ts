@@ -6,7 +6,6 @@ import type { ExecutionContext, ExportedHandler, Response as CfResponse } from '
 import type { Clock, Deps } from '../app/ports.js';
 import { createHttpApp } from '../http/app.js';
 import { JOBS, runDueJobs } from '../jobs/registry.js';
-import { feishuSettings } from '../config.js';
 import { Courier } from './courier.js';
 import { isolateState, workerDeps, type Env } from './worker-deps.js';
 
@@ -37,11 +36,10 @@ function requestDeps(env: Env, ctx: ExecutionContext, clock?: Clock): Deps {
 export default {
   async fetch(request, env, ctx) {
     const deps = requestDeps(env, ctx);
-    const { config } = isolateState(env);
-    const feishu = feishuSettings(config);
+    const { config, apps } = isolateState(env);
     const app = createHttpApp({
       deps,
-      feishu: feishu.ok ? feishu.settings : null,
+      feishuApps: apps,
       adminToken: config.ADMIN_TOKEN,
       defer: (work) => ctx.waitUntil(work),
     });

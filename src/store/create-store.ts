@@ -2,6 +2,7 @@
 import { and, asc, count, eq, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import {
+  apps,
   campaigns,
   cardCopies,
   chatBindings,
@@ -17,7 +18,7 @@ import {
 import type { OutboxItem, Store } from '../app/store-port.js';
 import type { Role } from '../domain/model.js';
 import { atomic, type AppDatabase } from './database.js';
-import { toCampaign, toCardCopy, toDelivery, toDepartment, toOutboxItem, toTenant } from './rows.js';
+import { toCampaign, toCardCopy, toChatApp, toDelivery, toDepartment, toOutboxItem, toTenant } from './rows.js';
 import * as ledger from './ledger-queries.js';
 import * as reports from './report-queries.js';
 import * as taskQueries from './task-queries.js';
@@ -69,6 +70,11 @@ export function createStore(db: AppDatabase): Store {
       const [row] = await db.select().from(tenants).where(and(eq(tenants.platform, platform), eq(tenants.externalKey, externalKey)));
       return row ? toTenant(row) : null;
     },
+    async getChatApp(appId) {
+      const [row] = await db.select().from(apps).where(eq(apps.id, appId));
+      return row ? toChatApp(row) : null;
+    },
+    listChatApps: async () => (await db.select().from(apps).orderBy(apps.id)).map(toChatApp),
     async getTenant(tenantId) {
       const [row] = await db.select().from(tenants).where(eq(tenants.id, tenantId));
       return row ? toTenant(row) : null;

@@ -1,6 +1,7 @@
 // Row ↔ domain mapping: the only place that knows how a domain object sits in a table.
 import type { InferSelectModel } from 'drizzle-orm';
 import type {
+  apps,
   attachments,
   campaigns,
   cardCopies,
@@ -13,10 +14,11 @@ import type {
   tasks,
   tenants,
 } from '../../db/schema/index.js';
-import type { CardCopy, CardCopyPurpose, OutboxItem, StoredDelivery } from '../app/store-port.js';
+import type { CardCopy, CardCopyPurpose, OutboxItem, StoredChatApp, StoredDelivery } from '../app/store-port.js';
 import type {
   Attachment,
   Campaign,
+  ChatApp,
   Department,
   ExtensionRequest,
   Finding,
@@ -26,11 +28,22 @@ import type {
   Tenant,
 } from '../domain/model.js';
 
+export const toChatApp = (r: InferSelectModel<typeof apps>): StoredChatApp => ({
+  id: r.id,
+  platform: r.platform,
+  appKey: r.appKey,
+  baseUrl: r.baseUrl,
+  name: r.name,
+  sealedSecrets: r.sealedSecrets,
+  updatedAt: r.updatedAt,
+});
+
 export const toTenant = (r: InferSelectModel<typeof tenants>): Tenant => ({
   id: r.id,
   platform: r.platform,
   externalKey: r.externalKey,
   name: r.name,
+  appId: r.appId,
 });
 
 export const toCampaign = (r: InferSelectModel<typeof campaigns>): Campaign => ({

@@ -3,6 +3,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import {
+  apps,
   attachments,
   campaigns,
   cardCopies,
@@ -36,6 +37,14 @@ export function toQueries(db: AppDatabase, w: WriteOp): Query[] {
 
 function toQuery(db: AppDatabase, w: Exclude<WriteOp, { op: 'insertEscalations' }>): Query {
   switch (w.op) {
+    case 'upsertChatApp': {
+      const { sealedSecrets, updatedAt: _ignored, ...app } = w.app;
+      const values = { ...app, sealedSecrets, updatedAt: w.at };
+      return db
+        .insert(apps)
+        .values({ ...values, createdAt: w.at })
+        .onConflictDoUpdate({ target: apps.id, set: values });
+    }
     case 'insertTenant':
       return db
         .insert(tenants)

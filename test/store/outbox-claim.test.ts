@@ -85,11 +85,11 @@ describe.each(DRIVERS)('two couriers at once on $name', (driver) => {
     const feishu = new FeishuClient({ appId: stub.appId, appSecret: stub.appSecret, baseUrl: stub.baseUrl, renderCard: renderFeishuCard, log });
     const courier = (): Deps =>
       ({
-        store, platforms: { feishu }, log, clock: { now: () => Date.now() }, kickOutbox: () => undefined,
+        store, platforms: { clientFor: async () => feishu }, log, clock: { now: () => Date.now() }, kickOutbox: () => undefined,
         // each courier is its own isolate: its own memory of recent sends
         pacer: new SendPacer(() => performance.now()),
       }) as unknown as Deps;
-    const ops: WriteOp[] = [];
+    const ops: WriteOp[] = [{ op: 'insertTenant', tenant: { id: T, platform: 'feishu', externalKey: 't1', name: null, appId: null }, createdAt: 1 }];
     for (let i = 0; i < 12; i++) for (const chat of ['oc_a', 'oc_b', 'oc_c']) ops.push(message(`${chat}-${String(i).padStart(2, '0')}`, chat, 1));
     await store.commit(ops);
 

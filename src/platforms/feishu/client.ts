@@ -99,7 +99,7 @@ function summarise(x: unknown): string {
 }
 
 /** The SDK's own complaints go to our logger as one line; the caller hears of failures anyway. */
-function sdkLogger(log: Logger | undefined): lark.Logger {
+export function sdkLogger(log: Logger | undefined): lark.Logger {
   const line = (...msg: unknown[]) => log?.warn('lark sdk', { detail: summarise(msg) });
   const quiet = () => undefined;
   return { error: line, warn: line, info: quiet, debug: quiet, trace: quiet };

@@ -165,7 +165,7 @@ function readContent(
   }
 }
 
-function toMessage(tenantKey: string, deliveryId: string, rawEvent: unknown): InboundMessage {
+function toMessage(appId: string | null, tenantKey: string, deliveryId: string, rawEvent: unknown): InboundMessage {
   const { sender, message } = parseWith(messageEvent, rawEvent, 'im.message.receive_v1 event');
   const rawMentions = message.mentions ?? [];
   const { text, imageKeys, files = [] } = readContent(message.message_type, message.content, rawMentions);
@@ -175,6 +175,7 @@ function toMessage(tenantKey: string, deliveryId: string, rawEvent: unknown): In
   return {
     kind: 'message',
     platform: 'feishu',
+    appId,
     tenantKey,
     deliveryId,
     messageId: message.message_id,
@@ -190,13 +191,14 @@ function toMessage(tenantKey: string, deliveryId: string, rawEvent: unknown): In
   };
 }
 
-function toCardAction(headerTenant: string | undefined, deliveryId: string, rawEvent: unknown): InboundCardAction {
+function toCardAction(appId: string | null, headerTenant: string | undefined, deliveryId: string, rawEvent: unknown): InboundCardAction {
   const { operator, action, context } = parseWith(cardActionEvent, rawEvent, 'card.action.trigger event');
   const tenantKey = headerTenant || operator.tenant_key;
   if (!tenantKey) throw new FeishuParseError('feishu: card.action.trigger without a tenant_key');
   return {
     kind: 'card_action',
     platform: 'feishu',
+    appId,
     tenantKey,
     deliveryId,
     operatorUserId: operator.open_id,
@@ -207,15 +209,16 @@ function toCardAction(headerTenant: string | undefined, deliveryId: string, rawE
   };
 }
 
-export function parseFeishuEvent(body: Record<string, unknown>): InboundEvent {
+/** `appId`: the app the body came through (ChatApp.id), null for the environment's app. */
+export function parseFeishuEvent(body: Record<string, unknown>, appId: string | null = null): InboundEvent {
   if (body.schema === '2.0') {
     const env = parseWith(envelopeV2, body, 'schema 2.0 envelope');
     const { event_id: deliveryId, event_type: eventType, tenant_key: tenantKey } = env.header;
     if (eventType === 'im.message.receive_v1') {
       if (!tenantKey) throw new FeishuParseError('feishu: message event without header.tenant_key');
-      return toMessage(tenantKey, deliveryId, env.event);
+      return toMessage(appId, tenantKey, deliveryId, env.event);
     }
-    if (eventType === 'card.action.trigger') return toCardAction(tenantKey, deliveryId, env.event);
+    if (eventType === 'card.action.trigger') return toCardAction(appId, tenantKey, deliveryId, env.event);
     const ignored: InboundIgnored = {
       kind: 'ignored',
       platform: 'feishu',

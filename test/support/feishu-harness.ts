@@ -1,60 +1,46 @@
 // A whole Feishu world on loopback: the stub Open API, our real Node server (real SQLite file,
 // real Lark SDK, real HTTP routes), and people who type messages and click cards. Each call
 // sends a signed, encrypted delivery exactly as Feishu would, then waits for the bot to finish.
-import { randomUUID } from 'node:crypto';
+// The people's side lives in feishu-conversation.ts, shared with the Workers harness.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../../src/config.js';
 import { memoryLogger } from '../../src/runtime/logger.js';
 import { startNodeServer, type NodeServer } from '../../src/runtime/node.js';
-import { startFeishuStub, type FeishuStub, type SentMessage } from './feishu-stub.js';
-import { buildFeishuWebhookRequest, cardActionEvent, messageEvent } from './feishu-webhook.js';
+import { ADMIN_TOKEN, FeishuConversation, stubFeishuEnv } from './feishu-conversation.js';
+import { startFeishuStub, type FeishuStub } from './feishu-stub.js';
 
-export interface Person {
-  openId: string;
-  name: string;
-}
+export {
+  ADMIN_TOKEN,
+  BOT_NAME,
+  button,
+  buttonsOf,
+  cardText,
+  ENCRYPT_KEY,
+  p2p,
+  TENANT_KEY,
+  VERIFICATION_TOKEN,
+  type Button,
+  type Chat,
+  type ClickResult,
+  type FeishuCard,
+  type Person,
+} from './feishu-conversation.js';
 
-export interface Chat {
-  id: string;
-  type: 'group' | 'p2p';
-}
-
-export interface ClickResult {
-  status: number;
-  body: { toast?: { type: string; content: string }; card?: { type: string; data: FeishuCard } } & Record<string, unknown>;
-}
-
-export interface FeishuCard {
-  header: { title: { content: string }; template: string };
-  body: { elements: Record<string, unknown>[] };
-}
-
-export interface Button {
-  label: string;
-  value: Record<string, unknown>;
-  formName: string | null;
-}
-
-export const BOT_NAME = '督办';
-export const ENCRYPT_KEY = 'test-encrypt-key-0123456789';
-export const VERIFICATION_TOKEN = 'test-verification-token';
-export const TENANT_KEY = 'tenant_hospital';
-export const ADMIN_TOKEN = 'test-admin-token';
-
-export class FeishuHarness {
+export class FeishuHarness extends FeishuConversation {
   now: number;
 
   readonly adminToken = ADMIN_TOKEN;
 
   private constructor(
-    readonly stub: FeishuStub,
+    stub: FeishuStub,
     public server: NodeServer,
     /** the directory holding the server's SQLite file and blobs */
     readonly dataDir: string,
     clockStart: number,
   ) {
+    super(stub);
     this.now = clockStart;
   }
 
@@ -80,12 +66,7 @@ export class FeishuHarness {
       PORT: '0',
       HOST: '127.0.0.1',
       DATABASE_PATH: join(dir, 'duban.sqlite'),
-      FEISHU_APP_ID: stub.appId,
-      FEISHU_APP_SECRET: stub.appSecret,
-      FEISHU_BASE_URL: stub.baseUrl,
-      FEISHU_ENCRYPT_KEY: ENCRYPT_KEY,
-      FEISHU_VERIFICATION_TOKEN: VERIFICATION_TOKEN,
-      ADMIN_TOKEN,
+      ...stubFeishuEnv(stub),
     });
     return startNodeServer(config, { clock: { now }, log: memoryLogger(), pollMs: 0 });
   }
@@ -95,126 +76,21 @@ export class FeishuHarness {
     return (this.server.deps.log as ReturnType<typeof memoryLogger>).entries;
   }
 
-  readonly bot = (): Person => ({ openId: this.stub.botOpenId, name: BOT_NAME });
-
   advance(ms: number): void {
     this.now += ms;
   }
 
-  /** Posts a body to our webhook, signed and encrypted as Feishu does. */
-  async deliver(body: object, options: { nowMs?: number } = {}): Promise<{ status: number; json: Record<string, unknown> }> {
-    const request = buildFeishuWebhookRequest({ body, encryptKey: ENCRYPT_KEY, nowMs: options.nowMs ?? this.now });
-    const response = await fetch(`${this.server.url}/webhooks/feishu`, { method: 'POST', headers: request.headers, body: request.rawBody });
-    const json = (await response.json()) as Record<string, unknown>;
-    await this.server.settle();
-    return { status: response.status, json };
+  // the Node server runs on the harness's own clock, which `advance` moves
+  protected override clockMs(): number {
+    return this.now;
   }
 
-  /**
-   * `person` types `text` in `chat`. `@Name` of a listed person (or of the bot) becomes a real
-   * mention, with Feishu's `@_user_N` placeholders.
-   */
-  async say(person: Person, chat: Chat, text: string, options: { mentions?: Person[]; parentId?: string; eventId?: string } = {}) {
-    const mentioned = [...(text.includes(`@${BOT_NAME}`) ? [this.bot()] : []), ...(options.mentions ?? [])];
-    let body = text;
-    const mentions = mentioned.map((p, i) => {
-      const key = `@_user_${i + 1}`;
-      body = body.replace(`@${p.name}`, key);
-      return { key, openId: p.openId, name: p.name };
-    });
-    const messageId = `om_user_${randomUUID().slice(0, 12)}`;
-    this.stub.noteUserMessage(messageId, chat.id);
-    const event = messageEvent({
-      tenantKey: TENANT_KEY,
-      messageId,
-      chatId: chat.id,
-      chatType: chat.type,
-      senderOpenId: person.openId,
-      text: body,
-      mentions,
-      token: VERIFICATION_TOKEN,
-      createTimeMs: this.now,
-      ...(options.parentId ? { parentId: options.parentId } : {}),
-      ...(options.eventId ? { eventId: options.eventId } : {}),
-    });
-    return { ...(await this.deliver(event)), messageId, event };
+  protected override webhookUrl(): string {
+    return `${this.server.url}/webhooks/feishu`;
   }
 
-  /** `person` sends a photo (the stub serves its bytes when the bot downloads it). */
-  sendImage(person: Person, chat: Chat, bytes: Uint8Array, options: { parentId?: string } = {}) {
-    const imageKey = `img_user_${randomUUID().slice(0, 8)}`;
-    return this.sendResource(person, chat, 'om_img_', imageKey, bytes, { imageKey, ...(options.parentId ? { parentId: options.parentId } : {}) });
-  }
-
-  /** `person` sends a file (the stub serves its bytes when the bot downloads it). */
-  sendFile(person: Person, chat: Chat, fileName: string, bytes: Uint8Array) {
-    const key = `file_user_${randomUUID().slice(0, 8)}`;
-    return this.sendResource(person, chat, 'om_file_', key, bytes, { file: { key, name: fileName } });
-  }
-
-  private async sendResource(
-    person: Person,
-    chat: Chat,
-    idPrefix: string,
-    key: string,
-    bytes: Uint8Array,
-    content: { imageKey?: string; file?: { key: string; name: string }; parentId?: string },
-  ) {
-    const messageId = `${idPrefix}${randomUUID().slice(0, 12)}`;
-    this.stub.noteUserMessage(messageId, chat.id);
-    this.stub.addUserFile(messageId, key, bytes);
-    const event = messageEvent({
-      tenantKey: TENANT_KEY,
-      messageId,
-      chatId: chat.id,
-      chatType: chat.type,
-      senderOpenId: person.openId,
-      token: VERIFICATION_TOKEN,
-      createTimeMs: this.now,
-      ...content,
-    });
-    return { ...(await this.deliver(event)), messageId };
-  }
-
-  /** `person` clicks a button (or submits a form) on the card in message `messageId`. */
-  async click(person: Person, messageId: string, value: unknown, formValue?: Record<string, unknown>, eventId?: string): Promise<ClickResult> {
-    const chatId = this.stub.sent.find((m) => m.messageId === messageId)?.chatId;
-    const event = cardActionEvent({
-      tenantKey: TENANT_KEY,
-      operatorOpenId: person.openId,
-      messageId,
-      ...(chatId ? { chatId } : {}),
-      value,
-      ...(formValue ? { formValue } : {}),
-      token: VERIFICATION_TOKEN,
-      ...(eventId ? { eventId } : {}),
-    });
-    const { status, json } = await this.deliver(event);
-    const body = json as ClickResult['body'];
-    // Feishu shows the card from the callback's answer in place of the clicked one
-    if (body.card?.type === 'raw') this.stub.messages.set(messageId, body.card.data);
-    return { status, body };
-  }
-
-  /** Messages the bot sent into a chat (by chat id) or to a person (by open id), oldest first. */
-  messagesTo(receiverOrChat: string): SentMessage[] {
-    return this.stub.sent.filter((m) => m.receiveId === receiverOrChat || m.chatId === receiverOrChat || m.chatId === `oc_p2p_${receiverOrChat}`);
-  }
-
-  cardsTo(receiverOrChat: string): SentMessage[] {
-    return this.messagesTo(receiverOrChat).filter((m) => m.msgType === 'interactive');
-  }
-
-  lastCardTo(receiverOrChat: string): SentMessage {
-    const cards = this.cardsTo(receiverOrChat);
-    const last = cards[cards.length - 1];
-    if (!last) throw new Error(`no card was sent to ${receiverOrChat}`);
-    return last;
-  }
-
-  /** The card as it stands now: its latest patch if it was updated, else as sent. */
-  currentCard(messageId: string): FeishuCard {
-    return this.stub.messages.get(messageId) as FeishuCard;
+  protected override settle(): Promise<void> {
+    return this.server.settle();
   }
 
   async close(): Promise<void> {
@@ -222,39 +98,4 @@ export class FeishuHarness {
     await this.stub.close();
     rmSync(this.dataDir, { recursive: true, force: true });
   }
-}
-
-export function p2p(person: Person): Chat {
-  return { id: `oc_p2p_${person.openId}`, type: 'p2p' };
-}
-
-/** Every button on a card, with the form it submits (if any). */
-export function buttonsOf(card: FeishuCard): Button[] {
-  const found: Button[] = [];
-  const walk = (elements: unknown[], formName: string | null) => {
-    for (const element of elements as Record<string, unknown>[]) {
-      if (element['tag'] === 'button') {
-        const behaviors = (element['behaviors'] as { type: string; value: Record<string, unknown> }[] | undefined) ?? [];
-        const callback = behaviors.find((b) => b.type === 'callback');
-        const text = element['text'] as { content: string };
-        if (callback) found.push({ label: text.content, value: callback.value, formName });
-      }
-      const nextForm = element['tag'] === 'form' ? (element['name'] as string) : formName;
-      for (const key of ['elements', 'columns']) {
-        if (Array.isArray(element[key])) walk(element[key] as unknown[], nextForm);
-      }
-    }
-  };
-  walk(card.body.elements, null);
-  return found;
-}
-
-export function button(card: FeishuCard, label: string): Button {
-  const match = buttonsOf(card).find((b) => b.label === label || b.label.startsWith(label));
-  if (!match) throw new Error(`no button "${label}" on card "${card.header.title.content}"; has: ${buttonsOf(card).map((b) => b.label).join(', ')}`);
-  return match;
-}
-
-export function cardText(card: FeishuCard): string {
-  return JSON.stringify(card);
 }

@@ -1,0 +1,223 @@
+// The people's side of a Feishu conversation with the bot, whichever runtime the bot runs on:
+// people type messages, send photos and files, and click cards; each action is one signed,
+// encrypted delivery to the bot's webhook exactly as Feishu would send it, after which the
+// runtime waits until the bot has finished (`settle`). What the bot sent is read back from the
+// stub Feishu Open API. FeishuHarness (Node) and WorkerHarness (workerd) differ only in how they
+// reach the bot, which clock stamps the deliveries, and how they know the bot is done.
+import { randomUUID } from 'node:crypto';
+import type { FeishuStub, SentMessage } from './feishu-stub.js';
+import { buildFeishuWebhookRequest, cardActionEvent, messageEvent } from './feishu-webhook.js';
+
+export interface Person {
+  openId: string;
+  name: string;
+}
+
+export interface Chat {
+  id: string;
+  type: 'group' | 'p2p';
+}
+
+export interface ClickResult {
+  status: number;
+  body: { toast?: { type: string; content: string }; card?: { type: string; data: FeishuCard } } & Record<string, unknown>;
+}
+
+export interface FeishuCard {
+  header: { title: { content: string }; template: string };
+  body: { elements: Record<string, unknown>[] };
+}
+
+export interface Button {
+  label: string;
+  value: Record<string, unknown>;
+  formName: string | null;
+}
+
+export const BOT_NAME = '督办';
+export const ENCRYPT_KEY = 'test-encrypt-key-0123456789';
+export const VERIFICATION_TOKEN = 'test-verification-token';
+export const TENANT_KEY = 'tenant_hospital';
+export const ADMIN_TOKEN = 'test-admin-token';
+
+/** The bot's settings that point it at the stub, as environment variables (Node) or bindings (Worker). */
+export function stubFeishuEnv(stub: FeishuStub): Record<string, string> {
+  return {
+    FEISHU_APP_ID: stub.appId,
+    FEISHU_APP_SECRET: stub.appSecret,
+    FEISHU_BASE_URL: stub.baseUrl,
+    FEISHU_ENCRYPT_KEY: ENCRYPT_KEY,
+    FEISHU_VERIFICATION_TOKEN: VERIFICATION_TOKEN,
+    ADMIN_TOKEN,
+  };
+}
+
+export abstract class FeishuConversation {
+  protected constructor(
+    readonly stub: FeishuStub,
+    /** the organisation every delivery claims to come from */
+    protected readonly tenantKey: string = TENANT_KEY,
+  ) {}
+
+  /** The time deliveries are signed and stamped with: the bot refuses a stale signature. */
+  protected abstract clockMs(): number;
+
+  /** Where the bot's Feishu webhook listens. */
+  protected abstract webhookUrl(): string;
+
+  /** Resolves once the bot has finished everything the last delivery set going. */
+  protected abstract settle(): Promise<void>;
+
+  readonly bot = (): Person => ({ openId: this.stub.botOpenId, name: BOT_NAME });
+
+  /** Posts a body to our webhook, signed and encrypted as Feishu does. */
+  async deliver(body: object, options: { nowMs?: number } = {}): Promise<{ status: number; json: Record<string, unknown> }> {
+    const request = buildFeishuWebhookRequest({ body, encryptKey: ENCRYPT_KEY, nowMs: options.nowMs ?? this.clockMs() });
+    const response = await fetch(this.webhookUrl(), { method: 'POST', headers: request.headers, body: request.rawBody });
+    const json = (await response.json()) as Record<string, unknown>;
+    await this.settle();
+    return { status: response.status, json };
+  }
+
+  /**
+   * `person` types `text` in `chat`. `@Name` of a listed person (or of the bot) becomes a real
+   * mention, with Feishu's `@_user_N` placeholders.
+   */
+  async say(person: Person, chat: Chat, text: string, options: { mentions?: Person[]; parentId?: string; eventId?: string } = {}) {
+    const mentioned = [...(text.includes(`@${BOT_NAME}`) ? [this.bot()] : []), ...(options.mentions ?? [])];
+    let body = text;
+    const mentions = mentioned.map((p, i) => {
+      const key = `@_user_${i + 1}`;
+      body = body.replace(`@${p.name}`, key);
+      return { key, openId: p.openId, name: p.name };
+    });
+    const messageId = `om_user_${randomUUID().slice(0, 12)}`;
+    this.stub.noteUserMessage(messageId, chat.id);
+    const event = messageEvent({
+      tenantKey: this.tenantKey,
+      messageId,
+      chatId: chat.id,
+      chatType: chat.type,
+      senderOpenId: person.openId,
+      text: body,
+      mentions,
+      token: VERIFICATION_TOKEN,
+      createTimeMs: this.clockMs(),
+      ...(options.parentId ? { parentId: options.parentId } : {}),
+      ...(options.eventId ? { eventId: options.eventId } : {}),
+    });
+    return { ...(await this.deliver(event)), messageId, event };
+  }
+
+  /** `person` sends a photo (the stub serves its bytes when the bot downloads it). */
+  sendImage(person: Person, chat: Chat, bytes: Uint8Array, options: { parentId?: string } = {}) {
+    const imageKey = `img_user_${randomUUID().slice(0, 8)}`;
+    return this.sendResource(person, chat, 'om_img_', imageKey, bytes, { imageKey, ...(options.parentId ? { parentId: options.parentId } : {}) });
+  }
+
+  /** `person` sends a file (the stub serves its bytes when the bot downloads it). */
+  sendFile(person: Person, chat: Chat, fileName: string, bytes: Uint8Array) {
+    const key = `file_user_${randomUUID().slice(0, 8)}`;
+    return this.sendResource(person, chat, 'om_file_', key, bytes, { file: { key, name: fileName } });
+  }
+
+  private async sendResource(
+    person: Person,
+    chat: Chat,
+    idPrefix: string,
+    key: string,
+    bytes: Uint8Array,
+    content: { imageKey?: string; file?: { key: string; name: string }; parentId?: string },
+  ) {
+    const messageId = `${idPrefix}${randomUUID().slice(0, 12)}`;
+    this.stub.noteUserMessage(messageId, chat.id);
+    this.stub.addUserFile(messageId, key, bytes);
+    const event = messageEvent({
+      tenantKey: this.tenantKey,
+      messageId,
+      chatId: chat.id,
+      chatType: chat.type,
+      senderOpenId: person.openId,
+      token: VERIFICATION_TOKEN,
+      createTimeMs: this.clockMs(),
+      ...content,
+    });
+    return { ...(await this.deliver(event)), messageId };
+  }
+
+  /** `person` clicks a button (or submits a form) on the card in message `messageId`. */
+  async click(person: Person, messageId: string, value: unknown, formValue?: Record<string, unknown>, eventId?: string): Promise<ClickResult> {
+    const chatId = this.stub.sent.find((m) => m.messageId === messageId)?.chatId;
+    const event = cardActionEvent({
+      tenantKey: this.tenantKey,
+      operatorOpenId: person.openId,
+      messageId,
+      ...(chatId ? { chatId } : {}),
+      value,
+      ...(formValue ? { formValue } : {}),
+      token: VERIFICATION_TOKEN,
+      ...(eventId ? { eventId } : {}),
+    });
+    const { status, json } = await this.deliver(event);
+    const body = json as ClickResult['body'];
+    // Feishu shows the card from the callback's answer in place of the clicked one
+    if (body.card?.type === 'raw') this.stub.messages.set(messageId, body.card.data);
+    return { status, body };
+  }
+
+  /** Messages the bot sent into a chat (by chat id) or to a person (by open id), oldest first. */
+  messagesTo(receiverOrChat: string): SentMessage[] {
+    return this.stub.sent.filter((m) => m.receiveId === receiverOrChat || m.chatId === receiverOrChat || m.chatId === `oc_p2p_${receiverOrChat}`);
+  }
+
+  cardsTo(receiverOrChat: string): SentMessage[] {
+    return this.messagesTo(receiverOrChat).filter((m) => m.msgType === 'interactive');
+  }
+
+  lastCardTo(receiverOrChat: string): SentMessage {
+    const cards = this.cardsTo(receiverOrChat);
+    const last = cards[cards.length - 1];
+    if (!last) throw new Error(`no card was sent to ${receiverOrChat}`);
+    return last;
+  }
+
+  /** The card as it stands now: its latest patch if it was updated, else as sent. */
+  currentCard(messageId: string): FeishuCard {
+    return this.stub.messages.get(messageId) as FeishuCard;
+  }
+}
+
+export function p2p(person: Person): Chat {
+  return { id: `oc_p2p_${person.openId}`, type: 'p2p' };
+}
+
+/** Every button on a card, with the form it submits (if any). */
+export function buttonsOf(card: FeishuCard): Button[] {
+  const found: Button[] = [];
+  const walk = (elements: unknown[], formName: string | null) => {
+    for (const element of elements as Record<string, unknown>[]) {
+      if (element['tag'] === 'button') {
+        const behaviors = (element['behaviors'] as { type: string; value: Record<string, unknown> }[] | undefined) ?? [];
+        const callback = behaviors.find((b) => b.type === 'callback');
+        const text = element['text'] as { content: string };
+        if (callback) found.push({ label: text.content, value: callback.value, formName });
+      }
+      const nextForm = element['tag'] === 'form' ? (element['name'] as string) : formName;
+      for (const key of ['elements', 'columns']) {
+        if (Array.isArray(element[key])) walk(element[key] as unknown[], nextForm);
+      }
+    }
+  };
+  walk(card.body.elements, null);
+  return found;
+}
+
+export function button(card: FeishuCard, label: string): Button {
+  const match = buttonsOf(card).find((b) => b.label === label || b.label.startsWith(label));
+  if (!match) throw new Error(`no button "${label}" on card "${card.header.title.content}"; has: ${buttonsOf(card).map((b) => b.label).join(', ')}`);
+  return match;
+}
+
+export function cardText(card: FeishuCard): string {
+  return JSON.stringify(card);
+}

@@ -52,11 +52,20 @@ export function stubFeishuEnv(stub: FeishuStub): Record<string, string> {
   };
 }
 
+/** The keys an app's deliveries are encrypted and signed with (each organisation's app has its own). */
+export interface AppKeys {
+  encryptKey: string;
+  verificationToken: string;
+}
+
+export const DEFAULT_KEYS: AppKeys = { encryptKey: ENCRYPT_KEY, verificationToken: VERIFICATION_TOKEN };
+
 export abstract class FeishuConversation {
   protected constructor(
     readonly stub: FeishuStub,
     /** the organisation every delivery claims to come from */
     protected readonly tenantKey: string = TENANT_KEY,
+    protected readonly keys: AppKeys = DEFAULT_KEYS,
   ) {}
 
   /** The time deliveries are signed and stamped with: the bot refuses a stale signature. */
@@ -72,7 +81,7 @@ export abstract class FeishuConversation {
 
   /** Posts a body to our webhook, signed and encrypted as Feishu does. */
   async deliver(body: object, options: { nowMs?: number } = {}): Promise<{ status: number; json: Record<string, unknown> }> {
-    const request = buildFeishuWebhookRequest({ body, encryptKey: ENCRYPT_KEY, nowMs: options.nowMs ?? this.clockMs() });
+    const request = buildFeishuWebhookRequest({ body, encryptKey: this.keys.encryptKey, nowMs: options.nowMs ?? this.clockMs() });
     const response = await fetch(this.webhookUrl(), { method: 'POST', headers: request.headers, body: request.rawBody });
     const json = (await response.json()) as Record<string, unknown>;
     await this.settle();
@@ -101,7 +110,7 @@ export abstract class FeishuConversation {
       senderOpenId: person.openId,
       text: body,
       mentions,
-      token: VERIFICATION_TOKEN,
+      token: this.keys.verificationToken,
       createTimeMs: this.clockMs(),
       ...(options.parentId ? { parentId: options.parentId } : {}),
       ...(options.eventId ? { eventId: options.eventId } : {}),
@@ -138,7 +147,7 @@ export abstract class FeishuConversation {
       chatId: chat.id,
       chatType: chat.type,
       senderOpenId: person.openId,
-      token: VERIFICATION_TOKEN,
+      token: this.keys.verificationToken,
       createTimeMs: this.clockMs(),
       ...content,
     });
@@ -155,7 +164,7 @@ export abstract class FeishuConversation {
       ...(chatId ? { chatId } : {}),
       value,
       ...(formValue ? { formValue } : {}),
-      token: VERIFICATION_TOKEN,
+      token: this.keys.verificationToken,
       ...(eventId ? { eventId } : {}),
     });
     const { status, json } = await this.deliver(event);

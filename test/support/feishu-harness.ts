@@ -33,6 +33,9 @@ export class FeishuHarness extends FeishuConversation {
 
   readonly adminToken = ADMIN_TOKEN;
 
+  /** the extra variables the server was started with, kept for a restart */
+  private env: Record<string, string> = {};
+
   private constructor(
     stub: FeishuStub,
     public server: NodeServer,
@@ -44,13 +47,15 @@ export class FeishuHarness extends FeishuConversation {
     this.now = clockStart;
   }
 
-  static async start(options: { startAt?: string; dir?: string } = {}): Promise<FeishuHarness> {
+  /** `env`: more variables for the server (e.g. APP_SECRETS_KEY). */
+  static async start(options: { startAt?: string; dir?: string; env?: Record<string, string> } = {}): Promise<FeishuHarness> {
     const stub = await startFeishuStub();
     const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'duban-e2e-'));
     const startAt = Date.parse(options.startAt ?? '2026-11-23T09:30:00+08:00');
     const holder: { harness?: FeishuHarness } = {};
-    const server = await FeishuHarness.startServer(stub, dir, () => holder.harness?.now ?? startAt);
+    const server = await FeishuHarness.startServer(stub, dir, () => holder.harness?.now ?? startAt, options.env);
     const harness = new FeishuHarness(stub, server, dir, startAt);
+    harness.env = options.env ?? {};
     holder.harness = harness;
     return harness;
   }
@@ -58,15 +63,16 @@ export class FeishuHarness extends FeishuConversation {
   /** Stops our server (as a crash would: nothing more is sent) and starts a new one on the same database. */
   async restart(): Promise<void> {
     await this.server.close();
-    this.server = await FeishuHarness.startServer(this.stub, this.dataDir, () => this.now);
+    this.server = await FeishuHarness.startServer(this.stub, this.dataDir, () => this.now, this.env);
   }
 
-  private static async startServer(stub: FeishuStub, dir: string, now: () => number): Promise<NodeServer> {
+  private static async startServer(stub: FeishuStub, dir: string, now: () => number, env: Record<string, string> = {}): Promise<NodeServer> {
     const config = parseConfig({
       PORT: '0',
       HOST: '127.0.0.1',
       DATABASE_PATH: join(dir, 'duban.sqlite'),
       ...stubFeishuEnv(stub),
+      ...env,
     });
     return startNodeServer(config, { clock: { now }, log: memoryLogger(), pollMs: 0 });
   }

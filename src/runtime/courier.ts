@@ -4,6 +4,9 @@ import type { Deps } from '../app/ports.js';
 import { deliverOutbox } from '../app/deliver-outbox.js';
 import { retryUnfinished } from '../app/receive.js';
 
+/** rounds in a row that sent nothing before a held-back message is left to the next poll or cron */
+const MAX_IDLE_ROUNDS = 5;
+
 export class Courier {
   private running: Promise<void> | null = null;
   private again = false;
@@ -27,14 +30,20 @@ export class Courier {
 
   private async loop(): Promise<void> {
     const deps = this.deps!;
+    let idleRounds = 0;
     do {
       this.again = false;
       try {
         const report = await deliverOutbox(deps);
         if (report.sent === 100) this.again = true; // a full page: there may be more
-        if (report.paced > 0) {
-          // held back by a rate limit: wait until the first may go, then carry on
-          await new Promise((resolve) => setTimeout(resolve, Math.min(report.pacedForMs, 2000)));
+        // Held back for a moment: by a rate limit, by a card update whose card is still being sent,
+        // or by another courier sending the same chat's earlier message. Wait a little and go round
+        // again, a few times at most: on Workers no poll timer would come back for them before the
+        // next cron minute.
+        const heldFor = report.paced > 0 ? report.pacedForMs : report.waiting + report.contended > 0 ? 2000 : 0;
+        idleRounds = report.sent > 0 ? 0 : idleRounds + 1;
+        if (heldFor > 0 && idleRounds <= MAX_IDLE_ROUNDS) {
+          await new Promise((resolve) => setTimeout(resolve, Math.min(heldFor, 2000)));
           if (this.deps) this.again = true;
         }
       } catch (error) {

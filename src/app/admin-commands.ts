@@ -6,13 +6,11 @@ import { ROLE_LABELS, ROLES } from '../domain/model.js';
 import { mayActInTenant } from '../domain/permissions.js';
 import { actorFor } from './context.js';
 import type { InboundMention, InboundMessage } from './inbound.js';
-import { sendOps, textOps } from './outgoing.js';
+import { replyTarget, sendOps, textOps } from './outgoing.js';
 import type { Outcome } from './outcome.js';
 import type { Deps, MessageTarget } from './ports.js';
 import type { WriteOp } from './store-port.js';
 
-export const replyTarget = (msg: InboundMessage): MessageTarget =>
-  msg.chatType === 'group' ? { kind: 'reply', messageId: msg.messageId } : { kind: 'chat', chatId: msg.chatId };
 
 const say = (deps: Deps, tenant: Tenant, msg: InboundMessage, text: string, ops: WriteOp[] = []): Outcome => ({
   ops: [...ops, ...textOps(deps, tenant, replyTarget(msg), text)],

@@ -5,7 +5,7 @@
 import type { Attachment, Campaign, Task, Tenant } from '../domain/model.js';
 import { actorFor, today } from './context.js';
 import type { InboundMessage } from './inbound.js';
-import { refreshCopiesOps, textOps } from './outgoing.js';
+import { refreshCopiesOps, replyTarget, textOps } from './outgoing.js';
 import { nothing, type Outcome } from './outcome.js';
 import type { ChatPlatform, Deps } from './ports.js';
 import type { WriteOp } from './store-port.js';
@@ -39,7 +39,7 @@ export async function attachImages(deps: Deps, tenant: Tenant, _campaign: Campai
   if (!platform) throw new Error(`no ${tenant.platform} client configured`);
   const task = await evidenceTask(deps, tenant, msg);
   if (!task && msg.chatType === 'p2p') {
-    return { ops: textOps(deps, tenant, { kind: 'reply', messageId: msg.messageId }, '您当前没有进行中的整改任务，照片未保存。登记问题请在督查群中发送照片后使用「督查」。'), reply: null };
+    return { ops: textOps(deps, tenant, replyTarget(msg), '您当前没有进行中的整改任务，照片未保存。登记问题请在督查群中发送照片后使用「督查」。'), reply: null };
   }
   const now = deps.clock.now();
   const ops: WriteOp[] = [];
@@ -73,6 +73,6 @@ export async function attachImages(deps: Deps, tenant: Tenant, _campaign: Campai
     if (copy.viewerUserId && !viewers.has(copy.viewerUserId)) viewers.set(copy.viewerUserId, await actorFor(deps, tenant.id, copy.viewerUserId));
   }
   ops.push(...(await refreshCopiesOps(deps, tenant, task.id, (copy) => drawTaskCard(next, copy.viewerUserId ? (viewers.get(copy.viewerUserId) ?? null) : null, day, deps.settings), null)));
-  ops.push(...textOps(deps, tenant, { kind: 'reply', messageId: msg.messageId }, `已收到 ${added.length} 张整改佐证照片，附在第${ctx.finding.number}号问题上。`));
+  ops.push(...textOps(deps, tenant, replyTarget(msg), `已收到 ${added.length} 张整改佐证照片，附在第${ctx.finding.number}号问题上。`));
   return { ops, reply: null };
 }

@@ -5,7 +5,7 @@ import { parseCommand } from '../domain/commands.js';
 import type { Campaign, Tenant } from '../domain/model.js';
 import { mayActInTenant } from '../domain/permissions.js';
 import { parseIntakeText } from '../domain/intake-text.js';
-import { bindGroup, changeRole, listDepartments, listRoles, replyTarget, upsertDepartment } from './admin-commands.js';
+import { bindGroup, changeRole, listDepartments, listRoles, upsertDepartment } from './admin-commands.js';
 import { attachImages } from './attach-images.js';
 import { actorFor, today } from './context.js';
 import type { InboundMention, InboundMessage } from './inbound.js';
@@ -14,7 +14,7 @@ import { sendLedger, sendProgress } from './ledger.js';
 import { myTasks } from './my-tasks.js';
 import { drawBulletin } from './run-bulletin.js';
 import { currentWeek } from '../domain/schedule.js';
-import { sendCopyOps, sendOps, textOps } from './outgoing.js';
+import { replyTarget, sendCopyOps, sendOps, textOps } from './outgoing.js';
 import type { Outcome } from './outcome.js';
 import type { Deps } from './ports.js';
 import type { WriteOp } from './store-port.js';
@@ -38,7 +38,7 @@ function withMembers(outcome: Outcome, deps: Deps, tenant: Tenant, msg: InboundM
 }
 
 export async function handleMessage(deps: Deps, tenant: Tenant, campaign: Campaign, msg: InboundMessage): Promise<Outcome> {
-  const bot = await botId(deps, tenant);
+  const bot = msg.botUserId ?? (await botId(deps, tenant));
   const botMention = msg.mentions.find((m) => m.userId === bot) ?? null;
   const people = msg.mentions.filter((m) => m.userId !== bot);
   if (msg.imageKeys.length > 0) return withMembers(await attachImages(deps, tenant, campaign, msg), deps, tenant, msg, people);

@@ -3,11 +3,10 @@
 import { importDecidedCard, LARGE_IMPORT_ROWS } from '../../cards/ledger.js';
 import type { ActionPayload } from '../../cards/model.js';
 import type { Campaign, Tenant } from '../domain/model.js';
-import { replyTarget } from './admin-commands.js';
 import { BAD_CARD_DATA } from './error-text.js';
 import { cancelImport, confirmImport, previewImport } from './import-findings.js';
 import type { InboundCardAction, InboundMessage } from './inbound.js';
-import { sendOps, textOps } from './outgoing.js';
+import { replyTarget, sendOps, textOps } from './outgoing.js';
 import { nothing, toast, type Outcome } from './outcome.js';
 import type { Deps } from './ports.js';
 

@@ -23,6 +23,8 @@ export interface InboundMessage {
   text: string;
   /** everyone mentioned, the bot included */
   mentions: InboundMention[];
+  /** the bot's own id when the delivery names it (DingTalk's chatbotUserId); null: ask the platform client */
+  botUserId: string | null;
   /** an image sent as the message itself (Feishu image_key / DingTalk downloadCode) */
   imageKeys: string[];
   /** a file sent as the message itself (a spreadsheet to import) */

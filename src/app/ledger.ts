@@ -4,7 +4,7 @@ import { progressCard } from '../../cards/ledger.js';
 import { buildLedger, type Ledger } from '../domain/ledger.js';
 import type { Campaign, Tenant } from '../domain/model.js';
 import { mayActInTenant } from '../domain/permissions.js';
-import { replyTarget } from './admin-commands.js';
+import { replyTarget } from './outgoing.js';
 import { actorFor, today } from './context.js';
 import type { InboundMessage } from './inbound.js';
 import { sendOps, textOps } from './outgoing.js';

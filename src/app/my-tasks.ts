@@ -1,7 +1,7 @@
 // 我的任务: what the sender has to do, as leader or as inspector, most urgent first.
 import { myTasksCard, type MyTaskLine } from '../../cards/my-tasks.js';
 import type { Actor, TaskContext, Tenant } from '../domain/model.js';
-import { replyTarget } from './admin-commands.js';
+import { replyTarget } from './outgoing.js';
 import { actorFor, today } from './context.js';
 import type { InboundMessage } from './inbound.js';
 import { sendOps } from './outgoing.js';

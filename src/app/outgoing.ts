@@ -2,6 +2,7 @@
 // to be committed together with the state change that caused it.
 import type { Card } from '../../cards/model.js';
 import type { Tenant } from '../domain/model.js';
+import type { InboundMessage } from './inbound.js';
 import type { Deps, MessageBody, MessageTarget } from './ports.js';
 import type { CardCopy, CardCopyPurpose, WriteOp } from './store-port.js';
 
@@ -91,3 +92,10 @@ export async function refreshCopiesOps(
   }
   return ops;
 }
+
+/**
+ * Where an answer to `msg` goes: a reply in a group; in a one-to-one chat, to the person, which
+ * every platform can address (DingTalk cannot send to a one-to-one conversation by its id).
+ */
+export const replyTarget = (msg: InboundMessage): MessageTarget =>
+  msg.chatType === 'group' ? { kind: 'reply', messageId: msg.messageId, chatId: msg.chatId } : { kind: 'user', userId: msg.senderUserId };

@@ -11,8 +11,11 @@ export type { Store } from './store-port.js';
 export type MessageTarget =
   | { kind: 'chat'; chatId: string }
   | { kind: 'user'; userId: string }
-  /** a reply in the thread of an earlier message */
-  | { kind: 'reply'; messageId: string };
+  /**
+   * an answer to an earlier message in a group: Feishu replies to it; a platform without replies
+   * (DingTalk) sends to its chat
+   */
+  | { kind: 'reply'; messageId: string; chatId: string };
 
 /** What the outbox keeps: a file is kept by its blob-store key until it is sent. */
 export type MessageBody =

@@ -102,7 +102,7 @@ describe('FeishuClient sending', () => {
     const feishu = client();
     const first = await feishu.send({ target: { kind: 'chat', chatId: 'oc_r' }, body: { kind: 'text', text: 'q' }, idempotencyKey: 'k-r1' });
     const reply = await feishu.send({
-      target: { kind: 'reply', messageId: first.messageId },
+      target: { kind: 'reply', messageId: first.messageId, chatId: 'oc_r' },
       body: { kind: 'card', card: card('回复') },
       idempotencyKey: 'k-r2',
     });

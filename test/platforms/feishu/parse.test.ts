@@ -40,6 +40,7 @@ describe('parseFeishuEvent: messages', () => {
     expect(parseFeishuEvent(body)).toEqual({
       kind: 'message',
       platform: 'feishu',
+      appId: null,
       tenantKey: 'tk_hosp',
       deliveryId: 'ev_1',
       messageId: 'om_1',
@@ -51,6 +52,8 @@ describe('parseFeishuEvent: messages', () => {
         { userId: 'ou_bot', name: '督办' },
         { userId: 'ou_lead', name: '王主任' },
       ],
+      // Feishu deliveries do not name the bot; the client asks the Open API
+      botUserId: null,
       imageKeys: [],
       files: [],
       parentMessageId: 'om_parent',
@@ -135,9 +138,11 @@ describe('parseFeishuEvent: card actions and other events', () => {
       formValue: { measures: '加装防滑垫', deadline: '2026-12-01 +0800' },
       token: TOKEN,
     });
-    expect(parseFeishuEvent(body)).toEqual({
+    // which app it came through is for the caller to say (from the webhook path)
+    expect(parseFeishuEvent(body, 'hospital-b')).toEqual({
       kind: 'card_action',
       platform: 'feishu',
+      appId: 'hospital-b',
       tenantKey: 'tk_hosp',
       deliveryId: 'ev_card',
       operatorUserId: 'ou_lead',

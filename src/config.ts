@@ -24,6 +24,14 @@ export const configSchema = z.object({
   DINGTALK_CLIENT_SECRET: optional,
   DINGTALK_ROBOT_CODE: optional,
   DINGTALK_BASE_URL: z.string().url().default('https://api.dingtalk.com'),
+  /** the older API host (media upload) */
+  DINGTALK_OAPI_BASE_URL: z.string().url().default('https://oapi.dingtalk.com'),
+  /** the general card template imported from cards/dingtalk/ (README「配置钉钉应用」) */
+  DINGTALK_CARD_TEMPLATE_ID: optional,
+  /** http: DingTalk calls POST /webhooks/dingtalk; stream: the bot holds DingTalk's Stream connection (no public URL, Node only) */
+  DINGTALK_MODE: z.enum(['http', 'stream']).default('http'),
+  /** for HTTP-mode card callbacks: the key registered with card/callbacks/register */
+  DINGTALK_CALLBACK_ROUTE_KEY: optional,
   ADMIN_TOKEN: optional,
   /** base64 of 32 random bytes (openssl rand -base64 32): seals the secrets of apps kept in the database */
   APP_SECRETS_KEY: optional,
@@ -69,6 +77,40 @@ export function feishuSettings(config: Config): { ok: true; settings: FeishuSett
       baseUrl: config.FEISHU_BASE_URL,
       verificationToken: config.FEISHU_VERIFICATION_TOKEN,
       encryptKey: config.FEISHU_ENCRYPT_KEY,
+    },
+  };
+}
+
+export interface DingTalkSettings {
+  clientId: string;
+  clientSecret: string;
+  robotCode: string;
+  baseUrl: string;
+  oapiBaseUrl: string;
+  cardTemplateId: string;
+  mode: 'http' | 'stream';
+  callbackRouteKey: string | null;
+}
+
+/** DingTalk is on when the app's credentials and the card template are set. */
+export function dingTalkSettings(config: Config): { ok: true; settings: DingTalkSettings } | { ok: false; missing: string[] } {
+  const missing: string[] = [];
+  if (!config.DINGTALK_CLIENT_ID) missing.push('DINGTALK_CLIENT_ID');
+  if (!config.DINGTALK_CLIENT_SECRET) missing.push('DINGTALK_CLIENT_SECRET');
+  if (!config.DINGTALK_CARD_TEMPLATE_ID) missing.push('DINGTALK_CARD_TEMPLATE_ID');
+  if (missing.length) return { ok: false, missing };
+  return {
+    ok: true,
+    settings: {
+      clientId: config.DINGTALK_CLIENT_ID!,
+      clientSecret: config.DINGTALK_CLIENT_SECRET!,
+      // an enterprise-internal app's robot code is its client id unless set otherwise
+      robotCode: config.DINGTALK_ROBOT_CODE ?? config.DINGTALK_CLIENT_ID!,
+      baseUrl: config.DINGTALK_BASE_URL,
+      oapiBaseUrl: config.DINGTALK_OAPI_BASE_URL,
+      cardTemplateId: config.DINGTALK_CARD_TEMPLATE_ID!,
+      mode: config.DINGTALK_MODE,
+      callbackRouteKey: config.DINGTALK_CALLBACK_ROUTE_KEY,
     },
   };
 }

@@ -44,7 +44,8 @@ export async function handleMessage(deps: Deps, tenant: Tenant, campaign: Campai
   if (msg.imageKeys.length > 0) return withMembers(await attachImages(deps, tenant, campaign, msg), deps, tenant, msg, people);
   if (msg.files.length > 0) return withMembers(await importFromChat(deps, tenant, campaign, msg), deps, tenant, msg, people);
 
-  const text = (botMention ? msg.text.split(`@${botMention.name}`).join(' ') : msg.text).trim();
+  // a nameless bot mention (DingTalk) has already been taken out of the text by the platform
+  const text = (botMention?.name ? msg.text.split(`@${botMention.name}`).join(' ') : msg.text).trim();
   const addressed = msg.chatType === 'p2p' || botMention !== null;
   if (!text && !botMention) return { ops: [], reply: null }; // stickers, files, a bare image-less post
   const command = parseCommand(text);

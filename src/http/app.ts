@@ -4,6 +4,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { Deps } from '../app/ports.js';
 import type { FeishuCrypto } from '../platforms/feishu/verify.js';
 import { addAppRoute, ledgerDownload, listAppsRoute } from './admin.js';
+import { handleDingTalkWebhook, type DingTalkApps } from './dingtalk-webhook.js';
 import { handleFeishuWebhook, type FeishuApps } from './feishu-webhook.js';
 
 /** Feishu events and card callbacks are a few KB; anything near this is not from Feishu. */
@@ -12,6 +13,7 @@ export const MAX_WEBHOOK_BYTES = 256 * 1024;
 export interface HttpAppOptions {
   deps: Deps;
   feishuApps: FeishuApps;
+  dingTalkApps: DingTalkApps;
   /** bearer token for /admin/*; null turns those routes off */
   adminToken: string | null;
   defer(work: Promise<unknown>): void;
@@ -24,6 +26,8 @@ export function createHttpApp(options: HttpAppOptions): Hono {
 
   app.post('/webhooks/feishu', limit, (c) => handleFeishuWebhook(c, options, null));
   app.post('/webhooks/feishu/:app', limit, (c) => handleFeishuWebhook(c, options, c.req.param('app')));
+  app.post('/webhooks/dingtalk', limit, (c) => handleDingTalkWebhook(c, options, null));
+  app.post('/webhooks/dingtalk/:app', limit, (c) => handleDingTalkWebhook(c, options, c.req.param('app')));
 
   app.get('/admin/ledger.xlsx', (c) => ledgerDownload(c, options.deps, options.adminToken));
   app.post('/admin/apps', limit, (c) => addAppRoute(c, options.deps, options.adminToken));
@@ -33,7 +37,8 @@ export function createHttpApp(options: HttpAppOptions): Hono {
     try {
       await options.deps.store.ping();
       const feishu = await options.feishuApps.feishuSettings(null);
-      return c.json({ ok: true, database: 'ok', feishu: feishu ? 'configured' : 'not_configured' });
+      const dingtalk = await options.dingTalkApps.dingTalkSettings(null);
+      return c.json({ ok: true, database: 'ok', feishu: feishu ? 'configured' : 'not_configured', dingtalk: dingtalk ? 'configured' : 'not_configured' });
     } catch (error) {
       options.deps.log.error('health check failed', { error: String(error) });
       return c.json({ ok: false, database: 'unreachable' }, 503);

@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import type { Clock, Deps, Logger } from '../app/ports.js';
 import { SendPacer } from '../app/send-pacer.js';
-import { feishuSettings, type Config, type FeishuSettings } from '../config.js';
-import { ChatAppDirectory } from './chat-app-directory.js';
+import type { Config, FeishuSettings } from '../config.js';
+import { chatAppDirectory, type ChatAppDirectory } from './chat-app-directory.js';
 import { secretBox } from './secret-box.js';
 import { settingsFrom } from './settings.js';
 import { FEISHU_PACING } from '../platforms/feishu/pacing.js';
@@ -19,7 +19,6 @@ import type { NodeDatabase } from './node-database.js';
 export type NodeDeps = Deps & { platforms: ChatAppDirectory };
 
 export function nodeDeps(config: Config, database: NodeDatabase, options: { clock?: Clock; log: Logger; kickOutbox?: () => void }): NodeDeps {
-  const feishu = feishuSettings(config);
   const store = createStore(database.db);
   const secrets = config.APP_SECRETS_KEY ? secretBox(config.APP_SECRETS_KEY) : null;
   const feishuClient = (settings: FeishuSettings) =>
@@ -29,13 +28,7 @@ export function nodeDeps(config: Config, database: NodeDatabase, options: { cloc
     });
   return {
     store,
-    platforms: new ChatAppDirectory({
-      store,
-      secrets,
-      log: options.log,
-      environmentFeishu: feishu.ok ? { settings: feishu.settings, client: feishuClient(feishu.settings) } : null,
-      feishuClient,
-    }),
+    platforms: chatAppDirectory(config, store, secrets, options.log, feishuClient),
     secrets,
     blobs: new FileBlobStore(join(dirname(resolve(config.DATABASE_PATH)), 'blobs')),
     workbooks: excelWorkbooks,

@@ -7,8 +7,8 @@ import { drizzle } from 'drizzle-orm/d1';
 import * as schema from '../../db/schema/index.js';
 import type { Clock, Deps, Logger, SecretBox, Store } from '../app/ports.js';
 import { SendPacer } from '../app/send-pacer.js';
-import { feishuSettings, parseConfig, type Config, type FeishuSettings } from '../config.js';
-import { ChatAppDirectory } from './chat-app-directory.js';
+import { parseConfig, type Config, type FeishuSettings } from '../config.js';
+import { chatAppDirectory, type ChatAppDirectory } from './chat-app-directory.js';
 import { secretBox } from './secret-box.js';
 import { settingsFrom } from './settings.js';
 import { excelWorkbooks } from '../excel/workbooks.js';
@@ -55,7 +55,6 @@ export function isolateState(env: Env): IsolateState {
   const config = parseConfig(vars);
   // console.log is what Workers Logs and `wrangler tail` collect
   const log = jsonLogger((line) => console.log(line));
-  const feishu = feishuSettings(config);
   const store = createStore(drizzle(env.DB as never, { schema }) as unknown as AppDatabase);
   const secrets = config.APP_SECRETS_KEY ? secretBox(config.APP_SECRETS_KEY) : null;
   const feishuClient = (settings: FeishuSettings) => new FeishuClient({ ...settings, renderCard: renderFeishuCard, log });
@@ -63,13 +62,7 @@ export function isolateState(env: Env): IsolateState {
     fingerprint,
     config,
     store,
-    apps: new ChatAppDirectory({
-      store,
-      secrets,
-      log,
-      environmentFeishu: feishu.ok ? { settings: feishu.settings, client: feishuClient(feishu.settings) } : null,
-      feishuClient,
-    }),
+    apps: chatAppDirectory(config, store, secrets, log, feishuClient),
     secrets,
     pacer: new SendPacer(() => Date.now()),
     log,

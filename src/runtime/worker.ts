@@ -40,6 +40,7 @@ export default {
     const app = createHttpApp({
       deps,
       feishuApps: apps,
+      dingTalkApps: apps,
       adminToken: config.ADMIN_TOKEN,
       defer: (work) => ctx.waitUntil(work),
     });

@@ -323,6 +323,6 @@ describe('health', () => {
   it('answers with the database reachable and Feishu configured', async () => {
     const response = await fetch(`${world.url}/healthz`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ ok: true, database: 'ok', feishu: 'configured' });
+    expect(await response.json()).toEqual({ ok: true, database: 'ok', feishu: 'configured', dingtalk: 'not_configured' });
   });
 });

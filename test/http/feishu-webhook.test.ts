@@ -64,7 +64,7 @@ describe('POST /webhooks/feishu', () => {
       expect(res.status).toBe(503);
       expect(JSON.stringify(await res.json())).toContain('FEISHU_APP_ID');
       const health = await fetch(`${server.url}/healthz`);
-      expect(await health.json()).toEqual({ ok: true, database: 'ok', feishu: 'not_configured' });
+      expect(await health.json()).toEqual({ ok: true, database: 'ok', feishu: 'not_configured', dingtalk: 'not_configured' });
     } finally {
       await server.close();
     }

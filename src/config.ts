@@ -32,6 +32,8 @@ export const configSchema = z.object({
   DINGTALK_MODE: z.enum(['http', 'stream']).default('http'),
   /** for HTTP-mode card callbacks: the key registered with card/callbacks/register */
   DINGTALK_CALLBACK_ROUTE_KEY: optional,
+  /** this deployment's public origin (https://duban.example.com): DingTalk HTTP mode registers its card-callback URL under it */
+  PUBLIC_URL: z.string().url().optional(),
   ADMIN_TOKEN: optional,
   /** base64 of 32 random bytes (openssl rand -base64 32): seals the secrets of apps kept in the database */
   APP_SECRETS_KEY: optional,
@@ -90,6 +92,8 @@ export interface DingTalkSettings {
   cardTemplateId: string;
   mode: 'http' | 'stream';
   callbackRouteKey: string | null;
+  /** where DingTalk posts card clicks in HTTP mode (registered under callbackRouteKey); null in Stream mode */
+  callbackUrl: string | null;
 }
 
 /** DingTalk is on when the app's credentials and the card template are set. */
@@ -98,6 +102,8 @@ export function dingTalkSettings(config: Config): { ok: true; settings: DingTalk
   if (!config.DINGTALK_CLIENT_ID) missing.push('DINGTALK_CLIENT_ID');
   if (!config.DINGTALK_CLIENT_SECRET) missing.push('DINGTALK_CLIENT_SECRET');
   if (!config.DINGTALK_CARD_TEMPLATE_ID) missing.push('DINGTALK_CARD_TEMPLATE_ID');
+  // in HTTP mode card clicks come back over HTTP, to a URL DingTalk must be told
+  if (config.DINGTALK_MODE === 'http' && !config.PUBLIC_URL) missing.push('PUBLIC_URL（HTTP 模式下卡片按钮回调需要；或用 DINGTALK_MODE=stream）');
   if (missing.length) return { ok: false, missing };
   return {
     ok: true,
@@ -111,6 +117,13 @@ export function dingTalkSettings(config: Config): { ok: true; settings: DingTalk
       cardTemplateId: config.DINGTALK_CARD_TEMPLATE_ID!,
       mode: config.DINGTALK_MODE,
       callbackRouteKey: config.DINGTALK_CALLBACK_ROUTE_KEY,
+      callbackUrl: dingTalkCallbackUrl(config, null),
     },
   };
+}
+
+/** The card-callback URL of a DingTalk app (null: the environment's), or null in Stream mode. */
+export function dingTalkCallbackUrl(config: Config, appId: string | null): string | null {
+  if (config.DINGTALK_MODE !== 'http' || !config.PUBLIC_URL) return null;
+  return `${config.PUBLIC_URL.replace(/\/+$/, '')}/webhooks/dingtalk/${appId ? `${appId}/` : ''}card`;
 }

@@ -7,7 +7,7 @@ import { openDingTalkSecrets, openFeishuSecrets } from '../app/chat-apps.js';
 import type { ChatPlatform, ChatPlatforms, Logger, SecretBox, Store } from '../app/ports.js';
 import type { StoredChatApp } from '../app/store-port.js';
 import type { Tenant } from '../domain/model.js';
-import { dingTalkSettings, feishuSettings, type Config, type DingTalkSettings, type FeishuSettings } from '../config.js';
+import { dingTalkCallbackUrl, dingTalkSettings, feishuSettings, type Config, type DingTalkSettings, type FeishuSettings } from '../config.js';
 import { DingTalkClient } from '../platforms/dingtalk/client.js';
 import { renderDingTalkCard } from '../platforms/dingtalk/render-card.js';
 
@@ -42,7 +42,7 @@ export interface ChatAppDirectoryOptions {
   feishuClient(settings: FeishuSettings): ChatPlatform;
   dingTalkClient(settings: DingTalkSettings): ChatPlatform;
   /** defaults for what a stored DingTalk app does not say (the Open API hosts, the receiving mode) */
-  dingTalkDefaults: Pick<DingTalkSettings, 'baseUrl' | 'oapiBaseUrl' | 'mode' | 'callbackRouteKey' | 'cardTemplateId'>;
+  dingTalkDefaults: Pick<DingTalkSettings, 'baseUrl' | 'oapiBaseUrl' | 'mode' | 'cardTemplateId'> & { callbackUrl(appId: string): string | null };
   now?: () => number;
 }
 
@@ -123,7 +123,9 @@ export class ChatAppDirectory implements ChatPlatforms {
       oapiBaseUrl: secrets.oapiBaseUrl ?? defaults.oapiBaseUrl,
       cardTemplateId: secrets.cardTemplateId ?? defaults.cardTemplateId,
       mode: defaults.mode,
-      callbackRouteKey: defaults.callbackRouteKey,
+      // one route per app: each app's clicks come back on its own path
+      callbackRouteKey: `duban-${stored.id}`,
+      callbackUrl: defaults.callbackUrl(stored.id),
     };
     return { platform: 'dingtalk', settings, client: this.options.dingTalkClient(settings) };
   }
@@ -156,8 +158,8 @@ export function chatAppDirectory(
       baseUrl: config.DINGTALK_BASE_URL,
       oapiBaseUrl: config.DINGTALK_OAPI_BASE_URL,
       mode: config.DINGTALK_MODE,
-      callbackRouteKey: config.DINGTALK_CALLBACK_ROUTE_KEY,
       cardTemplateId: config.DINGTALK_CARD_TEMPLATE_ID ?? '',
+      callbackUrl: (appId) => dingTalkCallbackUrl(config, appId),
     },
   });
 }

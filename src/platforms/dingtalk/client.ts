@@ -24,8 +24,9 @@ export interface DingTalkClientOptions {
   cardTemplateId: string;
   /** where card clicks come back: over the Stream connection, or to POST /webhooks/dingtalk/card */
   callbackType: 'STREAM' | 'HTTP';
-  /** registered with card/callbacks/register for HTTP callbacks */
+  /** HTTP callbacks: the route's key, and the URL registered under it before the first card */
   callbackRouteKey?: string | null;
+  callbackUrl?: string | null;
   renderCard: (card: Card) => DingTalkCardData;
   timeoutMs?: number;
   log?: Logger;
@@ -59,6 +60,7 @@ export class DingTalkClient implements ChatPlatform {
   private readonly timeoutMs: number;
   private cached: { token: string; expiresAt: number } | null = null;
   private tokenInFlight: Promise<string> | null = null;
+  private routeRegistered: Promise<string> | null = null;
 
   constructor(private readonly opts: DingTalkClientOptions) {
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
@@ -110,11 +112,12 @@ export class DingTalkClient implements ChatPlatform {
   /** One card instance per outbox row: the row's key is the outTrackId, so a retry cannot make a second card. */
   private async deliverCard(target: MessageTarget, card: Card, outTrackId: string): Promise<string> {
     const data = this.opts.renderCard(card);
+    const routeKey = this.opts.callbackType === 'HTTP' ? await this.callbackRoute() : null;
     const common = {
       cardTemplateId: this.opts.cardTemplateId,
       outTrackId,
       callbackType: this.opts.callbackType,
-      ...(this.opts.callbackType === 'HTTP' && this.opts.callbackRouteKey ? { callbackRouteKey: this.opts.callbackRouteKey } : {}),
+      ...(routeKey ? { callbackRouteKey: routeKey } : {}),
       cardData: { cardParamMap: data.cardParamMap },
       userIdType: 1,
     };
@@ -135,6 +138,26 @@ export class DingTalkClient implements ChatPlatform {
           };
     await this.api('deliver card', 'POST', '/v1.0/card/instances/createAndDeliver', { ...common, ...space });
     return outTrackId;
+  }
+
+  /**
+   * HTTP-mode card clicks go to the URL registered under a route key; registered (or re-pointed,
+   * forceUpdate) once per client, before its first card. A failure is retried with the card.
+   */
+  private callbackRoute(): Promise<string | null> {
+    const { callbackUrl } = this.opts;
+    if (!callbackUrl) return Promise.resolve(null);
+    const key = this.opts.callbackRouteKey ?? `duban-${this.opts.robotCode}`;
+    this.routeRegistered ??= this.api('register card callback', 'POST', '/v1.0/card/callbacks/register', {
+      callbackRouteKey: key,
+      callbackUrl,
+      apiSecret: this.opts.clientSecret,
+      forceUpdate: true,
+    }).then(() => key);
+    this.routeRegistered.catch(() => {
+      this.routeRegistered = null;
+    });
+    return this.routeRegistered;
   }
 
   private async robotMessage(target: MessageTarget, msgKey: string, param: Record<string, string>): Promise<{ messageId: string }> {

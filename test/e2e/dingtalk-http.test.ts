@@ -1,0 +1,167 @@
+// DingTalk in HTTP mode, end to end: signed robot messages posted to our real route, the real
+// DingTalk client (fetch) against the local stand-in of DingTalk's Open API, a real SQLite file.
+// Commands answered in the group and in one-to-one chats, cards delivered as interactive cards,
+// the ledger as a file, an app of a second organisation on its own path, and the outbox keeping
+// to 20 messages a minute per group.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { addChatApp } from '../../src/app/chat-apps.js';
+import { deliverOutbox } from '../../src/app/deliver-outbox.js';
+import { textOps } from '../../src/app/outgoing.js';
+import { parseConfig } from '../../src/config.js';
+import { readSheets } from '../../src/excel/read-sheets.js';
+import { memoryLogger } from '../../src/runtime/logger.js';
+import { startNodeServer, type NodeServer } from '../../src/runtime/node.js';
+import { startDingTalkStub, type DingTalkStub } from '../support/dingtalk-stub.js';
+import { robotTextMessage, signedRobotDelivery, DINGTALK_DEFAULT_CORP_ID } from '../support/dingtalk-webhook.js';
+
+const TEMPLATE = 'duban-general.schema';
+const GROUP = 'cidSupervisionGroup0001';
+const INSPECTOR = 'staff_inspector';
+const LEADER = 'staff_leader';
+
+let stub: DingTalkStub;
+let server: NodeServer;
+let dir: string;
+let clock: number;
+
+beforeEach(async () => {
+  stub = await startDingTalkStub();
+  dir = mkdtempSync(join(tmpdir(), 'duban-dingtalk-'));
+  clock = Date.now();
+  const config = parseConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATABASE_PATH: join(dir, 'duban.sqlite'),
+    DINGTALK_CLIENT_ID: stub.appKey,
+    DINGTALK_CLIENT_SECRET: stub.appSecret,
+    DINGTALK_CARD_TEMPLATE_ID: TEMPLATE,
+    DINGTALK_BASE_URL: stub.baseUrl,
+    DINGTALK_OAPI_BASE_URL: stub.baseUrl,
+    APP_SECRETS_KEY: Buffer.alloc(32, 3).toString('base64'),
+    ADMIN_TOKEN: 'admin',
+    PUBLIC_URL: 'https://duban.hospital.test',
+  });
+  server = await startNodeServer(config, { log: memoryLogger(), pollMs: 0, clock: { now: () => clock } });
+});
+
+afterEach(async () => {
+  await server.close();
+  await stub.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function post(message: object, options: { path?: string; secret?: string; nowMs?: number } = {}) {
+  const request = signedRobotDelivery(message, { appSecret: options.secret ?? stub.appSecret, nowMs: options.nowMs ?? clock });
+  const response = await fetch(`${server.url}${options.path ?? '/webhooks/dingtalk'}`, { method: 'POST', headers: request.headers, body: request.rawBody });
+  await server.settle();
+  return response;
+}
+
+const say = (text: string, options: { staffId?: string; group?: boolean; msgId?: string; mentions?: { staffId: string }[] } = {}) =>
+  robotTextMessage(text, {
+    senderStaffId: options.staffId ?? INSPECTOR,
+    ...(options.group === false ? { group: false } : { conversationId: GROUP }),
+    ...(options.msgId ? { msgId: options.msgId } : {}),
+    ...(options.mentions ? { mentions: options.mentions } : {}),
+  });
+
+const rows = <T>(sql: string) => server.database.sqlite.prepare(sql).all() as T[];
+
+describe('DingTalk over HTTP', () => {
+  it('binds the supervision group and answers in it', async () => {
+    expect((await post(say('设为督查群'))).status).toBe(200);
+    expect(rows('select chat_id from chat_bindings')).toEqual([{ chat_id: GROUP }]);
+    const reply = stub.sentTo(GROUP).at(-1)!;
+    expect(reply).toMatchObject({ kind: 'group', msgKey: 'sampleText' });
+    expect(String(reply.param['content'])).toContain('督查群');
+    // the first to bind becomes the tenant's admin, known by the enterprise userId
+    expect(rows("select user_id, role from member_roles")).toContainEqual({ user_id: INSPECTOR, role: 'admin' });
+    expect(rows('select id from tenants')).toEqual([{ id: `dingtalk:${DINGTALK_DEFAULT_CORP_ID}` }]);
+  });
+
+  it('delivers cards as interactive cards filled from the general template', async () => {
+    await post(say('帮助'));
+    const [card] = [...stub.cards.values()];
+    expect(card).toMatchObject({ cardTemplateId: TEMPLATE, spaces: [{ spaceType: 'IM_GROUP', spaceId: GROUP }] });
+    expect(card!.params['title']).toBe('督办 · 使用说明');
+    // clicks come back over HTTP: the route was registered, pointing at our card path
+    expect(card!.callbackType).toBe('HTTP');
+    expect([...stub.callbackRoutes.values()]).toEqual([expect.objectContaining({ callbackRouteKey: card!.callbackRouteKey, callbackUrl: 'https://duban.hospital.test/webhooks/dingtalk/card' })]);
+    expect(card!.params['content']).toContain('督查');
+    // every parameter is a string, as DingTalk requires
+    expect(Object.values(card!.params).every((v) => typeof v === 'string')).toBe(true);
+  });
+
+  it('prefills the intake form from a one-line 督查 with an @-mentioned leader', async () => {
+    await post(say('设为督查群'));
+    await post(say('督查 #服务态度 挂号窗口态度生硬 @李主任 3个工作日', { mentions: [{ staffId: LEADER }] }));
+    const form = [...stub.cards.values()].at(-1)!;
+    const fields = JSON.parse(form.params['form']!) as { fields: { name: string; initial: string }[] };
+    const initial = Object.fromEntries(fields.fields.map((f) => [f.name, f.initial]));
+    expect(initial).toMatchObject({ category: '服务态度', leader: LEADER });
+    expect(initial['description']).toContain('挂号窗口态度生硬');
+  });
+
+  it('answers a one-to-one chat in that chat, by the person', async () => {
+    await post(say('我的任务', { group: false, staffId: LEADER }));
+    const card = [...stub.cards.values()].at(-1)!;
+    expect(card.spaces).toEqual([{ spaceType: 'IM_ROBOT', spaceId: LEADER }]);
+  });
+
+  it('sends the ledger as a file the group can open', async () => {
+    await post(say('设为督查群'));
+    await post(say('台账'));
+    const file = stub.sentTo(GROUP).find((m) => m.msgKey === 'sampleFile')!;
+    expect(file.param).toMatchObject({ fileType: 'xlsx' });
+    const sheets = await readSheets(stub.uploadOf(file)!.bytes);
+    expect(sheets.map((s) => s.name)).toContain('附件2 问题清单汇总表');
+  });
+
+  it('changes nothing when DingTalk delivers the same message again', async () => {
+    await post(say('设为督查群', { msgId: 'msgRepeat1' }));
+    const sent = stub.sent.length;
+    expect((await post(say('设为督查群', { msgId: 'msgRepeat1' }))).status).toBe(200);
+    expect(stub.sent).toHaveLength(sent);
+    expect(rows('select count(*) n from inbound_deliveries')).toEqual([{ n: 1 }]);
+  });
+
+  it('refuses a wrong signature or a stale timestamp, and changes nothing', async () => {
+    expect((await post(say('设为督查群'), { secret: 'not-the-secret' })).status).toBe(401);
+    expect((await post(say('设为督查群'), { nowMs: clock - 2 * 3600_000 })).status).toBe(401);
+    expect(rows('select count(*) n from inbound_deliveries')).toEqual([{ n: 0 }]);
+    expect(stub.sent).toHaveLength(0);
+  });
+
+  it("serves a second organisation's DingTalk app on its own path, through its own credentials", async () => {
+    const other = await startDingTalkStub({ appKey: 'dingotherapp00002', appSecret: 'other-secret' });
+    try {
+      const added = await addChatApp(server.deps, { id: 'hospital-d', platform: 'dingtalk', appKey: other.appKey, appSecret: other.appSecret, baseUrl: other.baseUrl, oapiBaseUrl: other.baseUrl, cardTemplateId: TEMPLATE });
+      expect(added).toMatchObject({ ok: true, webhookPath: '/webhooks/dingtalk/hospital-d' });
+      const message = robotTextMessage('设为督查群', { conversationId: 'cidOtherGroup', corpId: 'dingothercorp', senderStaffId: 'staff_other', robotCode: other.appKey });
+      expect((await post(message, { path: '/webhooks/dingtalk/hospital-d', secret: other.appSecret })).status).toBe(200);
+      expect(other.sentTo('cidOtherGroup')).toHaveLength(1);
+      expect(stub.sent).toHaveLength(0);
+      expect(rows("select id, app_id from tenants")).toEqual([{ id: 'dingtalk:dingothercorp', app_id: 'hospital-d' }]);
+      // the environment's app cannot act for that corp
+      const forged = robotTextMessage('台账', { conversationId: 'cidOtherGroup', corpId: 'dingothercorp', senderStaffId: 'staff_other' });
+      expect((await post(forged)).status).toBe(403);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('keeps to 20 messages a minute to one group, holding the rest back unspent', async () => {
+    await post(say('设为督查群'));
+    const [tenant] = await server.deps.store.listTenants();
+    const ops = Array.from({ length: 25 }, (_, i) => textOps(server.deps, tenant!, { kind: 'chat', chatId: GROUP }, `第${i + 1}条`)).flat();
+    await server.deps.store.commit(ops);
+    const before = stub.sentTo(GROUP).length;
+    const report = await deliverOutbox(server.deps);
+    expect(stub.sentTo(GROUP).length - before).toBe(20 - before);
+    expect(report.paced).toBeGreaterThan(0);
+    expect(rows("select count(*) n from outbox where status = 'pending' and attempts = 0")).toEqual([{ n: 25 - (20 - before) }]);
+  });
+});

@@ -4,7 +4,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { Deps } from '../app/ports.js';
 import type { FeishuCrypto } from '../platforms/feishu/verify.js';
 import { addAppRoute, ledgerDownload, listAppsRoute } from './admin.js';
-import { handleDingTalkWebhook, type DingTalkApps } from './dingtalk-webhook.js';
+import { handleDingTalkCardWebhook, handleDingTalkWebhook, type DingTalkApps } from './dingtalk-webhook.js';
 import { handleFeishuWebhook, type FeishuApps } from './feishu-webhook.js';
 
 /** Feishu events and card callbacks are a few KB; anything near this is not from Feishu. */
@@ -27,6 +27,9 @@ export function createHttpApp(options: HttpAppOptions): Hono {
   app.post('/webhooks/feishu', limit, (c) => handleFeishuWebhook(c, options, null));
   app.post('/webhooks/feishu/:app', limit, (c) => handleFeishuWebhook(c, options, c.req.param('app')));
   app.post('/webhooks/dingtalk', limit, (c) => handleDingTalkWebhook(c, options, null));
+  // before /:app, which would otherwise read "card" as an app's name (the name is reserved)
+  app.post('/webhooks/dingtalk/card', limit, (c) => handleDingTalkCardWebhook(c, options, null));
+  app.post('/webhooks/dingtalk/:app/card', limit, (c) => handleDingTalkCardWebhook(c, options, c.req.param('app')));
   app.post('/webhooks/dingtalk/:app', limit, (c) => handleDingTalkWebhook(c, options, c.req.param('app')));
 
   app.get('/admin/ledger.xlsx', (c) => ledgerDownload(c, options.deps, options.adminToken));

@@ -4,7 +4,7 @@
 import type { Context } from 'hono';
 import type { Deps } from '../app/ports.js';
 import type { DingTalkSettings } from '../config.js';
-import { handleDingTalkMessage } from '../platforms/dingtalk/deliveries.js';
+import { handleDingTalkCardCallback, handleDingTalkMessage } from '../platforms/dingtalk/deliveries.js';
 import { verifyDingTalkRequest } from '../platforms/dingtalk/verify.js';
 
 /** How each DingTalk app's calls are verified: null app id = the environment's app. */
@@ -36,4 +36,28 @@ export async function handleDingTalkWebhook(c: Context, options: DingTalkWebhook
   }
   const answer = await handleDingTalkMessage(deps, verified.body, appId, options.defer);
   return answer.ok ? c.json({}) : c.json(answer.body, answer.status);
+}
+
+/**
+ * POST /webhooks/dingtalk/card and /webhooks/dingtalk/:app/card: HTTP-mode card clicks, posted to
+ * the URL the client registered. [unconfirmed] DingTalk's signing of these: checked like robot
+ * messages, with the apiSecret registered for the route (the app's secret).
+ */
+export async function handleDingTalkCardWebhook(c: Context, options: DingTalkWebhookOptions, appId: string | null): Promise<Response> {
+  const { deps } = options;
+  const settings = await options.dingTalkApps.dingTalkSettings(appId);
+  if (!settings) return c.json({ error: 'unknown_app', message: '钉钉应用未配置' }, appId ? 404 : 503);
+  const rawBody = await c.req.text();
+  const verified = await verifyDingTalkRequest({
+    rawBody,
+    headers: { timestamp: c.req.header('timestamp') ?? null, sign: c.req.header('sign') ?? null },
+    appSecret: settings.clientSecret,
+    nowMs: deps.clock.now(),
+  });
+  if (!verified.ok) {
+    deps.log.warn('dingtalk card callback refused', { reason: verified.reason });
+    return c.json({ error: verified.reason }, verified.reason === 'bad_json' ? 400 : 401);
+  }
+  const answer = await handleDingTalkCardCallback(deps, verified.body, appId, null);
+  return answer.ok ? c.json(answer.body) : c.json(answer.body, answer.status);
 }

@@ -15,7 +15,7 @@ import { readSheets } from '../../src/excel/read-sheets.js';
 import { memoryLogger } from '../../src/runtime/logger.js';
 import { startNodeServer, type NodeServer } from '../../src/runtime/node.js';
 import { startDingTalkStub, type DingTalkStub } from '../support/dingtalk-stub.js';
-import { robotTextMessage, signedRobotDelivery, DINGTALK_DEFAULT_CORP_ID } from '../support/dingtalk-webhook.js';
+import { cardCallbackPayload, robotTextMessage, signedCardCallback, signedRobotDelivery, DINGTALK_DEFAULT_CORP_ID } from '../support/dingtalk-webhook.js';
 
 const TEMPLATE = 'duban-general.schema';
 const GROUP = 'cidSupervisionGroup0001';
@@ -68,6 +68,15 @@ const say = (text: string, options: { staffId?: string; group?: boolean; msgId?:
     ...(options.mentions ? { mentions: options.mentions } : {}),
   });
 
+/** `userId` clicks a button (or submits the form) of the card `outTrackId`, as DingTalk posts it in HTTP mode. */
+async function click(userId: string, outTrackId: string, payload: string, inputs: Record<string, string> = {}, space: { type: 'IM_GROUP'; openConversationId: string } | { type: 'IM_ROBOT' } = { type: 'IM_ROBOT' }) {
+  const request = signedCardCallback(cardCallbackPayload({ outTrackId, userId, params: { payload, ...inputs }, space }), { apiSecret: stub.appSecret, nowMs: clock });
+  const response = await fetch(`${server.url}/webhooks/dingtalk/card`, { method: 'POST', headers: request.headers, body: request.rawBody });
+  const body = (await response.json()) as { cardData?: { cardParamMap: Record<string, string> }; userPrivateData?: { cardParamMap: Record<string, string> } };
+  await server.settle();
+  return { status: response.status, body };
+}
+
 const rows = <T>(sql: string) => server.database.sqlite.prepare(sql).all() as T[];
 
 describe('DingTalk over HTTP', () => {
@@ -103,6 +112,35 @@ describe('DingTalk over HTTP', () => {
     const initial = Object.fromEntries(fields.fields.map((f) => [f.name, f.initial]));
     expect(initial).toMatchObject({ category: '服务态度', leader: LEADER });
     expect(initial['description']).toContain('挂号窗口态度生硬');
+  });
+
+  it('files the finding when the form is submitted from the card, and sends the leader a task card', async () => {
+    await post(say('设为督查群'));
+    await post(say('督查', { mentions: [] }));
+    const form = [...stub.cards.values()].at(-1)!;
+    const { submit } = JSON.parse(form.params['form']!) as { submit: { payload: string } };
+    const answer = await click(INSPECTOR, form.outTrackId, submit.payload, { area: '门诊大厅', category: '服务态度', description: '导诊台无人值守', leader: LEADER, deadline_text: '3个工作日' }, { type: 'IM_GROUP', openConversationId: GROUP });
+    expect(answer.status).toBe(200);
+    expect(answer.body.userPrivateData?.cardParamMap['noticeType']).toBe('success');
+    expect(answer.body.cardData?.cardParamMap['title']).toBeTruthy();
+    expect(rows("select state, leader_user_id from tasks")).toEqual([{ state: 'pending', leader_user_id: LEADER }]);
+    const taskCard = [...stub.cards.values()].find((c) => c.spaces.some((s) => s.spaceType === 'IM_ROBOT' && s.spaceId === LEADER))!;
+    expect(taskCard.params['content']).toContain('导诊台无人值守');
+    const buttons = JSON.parse(taskCard.params['buttons']!) as { text: string; payload: string }[];
+    expect(buttons.map((b) => b.text).join(' ')).toContain('签收');
+
+    // the same click delivered again (DingTalk retries) files nothing more
+    await click(INSPECTOR, form.outTrackId, submit.payload, { area: '门诊大厅', category: '服务态度', description: '导诊台无人值守', leader: LEADER, deadline_text: '3个工作日' }, { type: 'IM_GROUP', openConversationId: GROUP });
+    expect(rows('select count(*) n from findings')).toEqual([{ n: 1 }]);
+  });
+
+  it('answers a card callback with a Chinese notice when the click cannot be read', async () => {
+    await post(say('帮助'));
+    const card = [...stub.cards.values()].at(-1)!;
+    const answer = await click(INSPECTOR, card.outTrackId, 'not json');
+    expect(answer.status).toBe(200);
+    expect(answer.body.userPrivateData?.cardParamMap['noticeType']).toBe('error');
+    expect(answer.body.userPrivateData?.cardParamMap['notice']).toMatch(/[\u4e00-\u9fa5]/);
   });
 
   it('answers a one-to-one chat in that chat, by the person', async () => {

@@ -1,8 +1,10 @@
 // One verified DingTalk robot message, whichever way it came (HTTP mode, or the Stream connection):
 // parse it, check the app serves its corp, record it, answer at once; its work goes on in `defer`.
-import { accept, admit, processDelivery } from '../../app/receive.js';
+import { accept, admit, processDelivery, receive } from '../../app/receive.js';
+import type { Reply } from '../../app/outcome.js';
 import type { Deps } from '../../app/ports.js';
-import { DingTalkParseError, parseDingTalkMessage } from './parse.js';
+import { DingTalkParseError, parseDingTalkCardCallback, parseDingTalkMessage } from './parse.js';
+import { renderDingTalkCard } from './render-card.js';
 
 export type DingTalkDeliveryAnswer = { ok: true } | { ok: false; status: 400 | 403; body: { error: string; message: string } };
 
@@ -25,4 +27,38 @@ export async function handleDingTalkMessage(
   const accepted = await accept(deps, event);
   if (accepted.isNew) defer(processDelivery(deps, event));
   return { ok: true };
+}
+
+/**
+ * A card callback's answer in DingTalk's words: the card, updated for everyone, and the toast as
+ * the clicker's private `notice` (DingTalk has no toast; the general template shows `notice` under
+ * the buttons, to that person only).
+ */
+export function dingTalkCardReply(reply: Reply | null): Record<string, unknown> {
+  if (!reply) return {};
+  return {
+    ...(reply.card ? { cardData: { cardParamMap: renderDingTalkCard(reply.card).cardParamMap } } : {}),
+    userPrivateData: { cardParamMap: { notice: reply.toast.text, noticeType: reply.toast.type } },
+    cardUpdateOptions: { updateCardDataByKey: true, updatePrivateDataByKey: true },
+  };
+}
+
+export type DingTalkCardAnswer = { ok: true; body: Record<string, unknown> } | { ok: false; status: 400 | 403; body: { error: string; message: string } };
+
+export async function handleDingTalkCardCallback(
+  deps: Deps,
+  body: Record<string, unknown>,
+  appId: string | null,
+  deliveryId: string | null,
+): Promise<DingTalkCardAnswer> {
+  let event;
+  try {
+    event = parseDingTalkCardCallback(body, appId, deliveryId);
+  } catch (error) {
+    if (!(error instanceof DingTalkParseError)) throw error;
+    deps.log.warn('dingtalk card callback unreadable', { error: error.message });
+    return { ok: false, status: 400, body: { error: 'bad_event', message: error.message } };
+  }
+  if (!(await admit(deps, event))) return { ok: false, status: 403, body: { error: 'foreign_tenant', message: '该应用不服务于此组织' } };
+  return { ok: true, body: dingTalkCardReply(await receive(deps, event)) };
 }

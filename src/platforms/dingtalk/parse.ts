@@ -1,7 +1,7 @@
 // Turns a verified DingTalk robot delivery (HTTP mode body, or a Stream frame's data) into the
 // neutral inbound events (platform notes §4.3). Loose schemas: DingTalk adds fields over time.
 import { z } from 'zod';
-import type { InboundEvent, InboundMention, InboundMessage } from '../../app/inbound.js';
+import type { InboundCardAction, InboundEvent, InboundMention, InboundMessage } from '../../app/inbound.js';
 
 /** The body is not a DingTalk robot message we can read; the HTTP layer answers 400. */
 export class DingTalkParseError extends Error {
@@ -122,4 +122,63 @@ export function parseDingTalkMessage(body: Record<string, unknown>, appId: strin
     sentAt: message.createAt ?? 0,
   };
   return event;
+}
+
+const cardCallback = z.looseObject({
+  outTrackId: z.string().min(1),
+  userId: z.string().min(1),
+  corpId: z.string().min(1),
+  spaceType: z.string().optional(),
+  spaceId: z.string().optional(),
+  /** `{"cardPrivateData":{"actionIds":[…],"params":{…}}}` as a string */
+  content: z.string(),
+});
+
+const cardContent = z.looseObject({
+  cardPrivateData: z.looseObject({ params: z.record(z.string(), z.unknown()).optional() }).optional(),
+});
+
+/** djb2 over the text: a short, stable name for a click that came without a delivery id */
+function digest(text: string): string {
+  let hash = 5381;
+  for (let i = 0; i < text.length; i++) hash = ((hash << 5) + hash + text.charCodeAt(i)) | 0;
+  return (hash >>> 0).toString(36);
+}
+
+/**
+ * A card click (Stream topic /v1.0/card/instances/callback, or an HTTP-mode callback). The general
+ * template sends the button's `payload` (our ActionPayload as JSON) and the form's inputs by name.
+ * `deliveryId`: the Stream frame's messageId; an HTTP callback carries none, so the click is named by
+ * what it says — the same click on the same card version twice is one delivery, as it should be.
+ */
+export function parseDingTalkCardCallback(body: Record<string, unknown>, appId: string | null, deliveryId: string | null): InboundCardAction {
+  const parsed = cardCallback.safeParse(body);
+  if (!parsed.success) throw new DingTalkParseError(`dingtalk: not a card callback (${parsed.error.issues.map((i) => i.path.join('.') || '(body)').join(', ')})`);
+  const callback = parsed.data;
+  let params: Record<string, unknown> = {};
+  try {
+    params = cardContent.parse(JSON.parse(callback.content)).cardPrivateData?.params ?? {};
+  } catch {
+    throw new DingTalkParseError('dingtalk: card callback content is not the expected JSON');
+  }
+  const { payload, ...inputs } = params;
+  let value: unknown;
+  try {
+    value = typeof payload === 'string' ? JSON.parse(payload) : payload;
+  } catch {
+    // a damaged payload: the router answers it like any unreadable click
+    value = payload;
+  }
+  return {
+    kind: 'card_action',
+    platform: 'dingtalk',
+    appId,
+    tenantKey: callback.corpId,
+    deliveryId: deliveryId ?? `card:${callback.outTrackId}:${callback.userId}:${digest(callback.content)}`,
+    operatorUserId: callback.userId,
+    messageId: callback.outTrackId,
+    chatId: callback.spaceType === 'IM_GROUP' ? (callback.spaceId ?? null) : null,
+    value,
+    formValue: Object.keys(inputs).length > 0 ? inputs : null,
+  };
 }

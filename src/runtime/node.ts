@@ -5,7 +5,7 @@ import type { Hono } from 'hono';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Clock, Deps, Logger } from '../app/ports.js';
-import { feishuSettings, parseConfig, type Config } from '../config.js';
+import { dingTalkSettings, feishuSettings, parseConfig, type Config } from '../config.js';
 import { createHttpApp } from '../http/app.js';
 import { Courier } from './courier.js';
 import { nodeFeishuCrypto } from './node-crypto.js';
@@ -63,11 +63,17 @@ export async function startNodeServer(config: Config, options: NodeServerOptions
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const host = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST;
 
-  // FEISHU_MODE=ws: the environment's app receives through the long connection instead of the webhook
-  let longConnection: { close(): void } | null = null;
+  // FEISHU_MODE=ws / DINGTALK_MODE=stream: the environment's apps receive through a connection the
+  // bot dials out, instead of the webhook
+  const connections: { close(): void }[] = [];
   if (config.FEISHU_MODE === 'ws' && feishu.ok) {
     const { startFeishuLongConnection } = await import('../platforms/feishu/long-connection.js');
-    longConnection = startFeishuLongConnection(deps, feishu.settings, defer, log);
+    connections.push(startFeishuLongConnection(deps, feishu.settings, defer, log));
+  }
+  const dingtalk = dingTalkSettings(config);
+  if (config.DINGTALK_MODE === 'stream' && dingtalk.ok) {
+    const { startDingTalkStream } = await import('../platforms/dingtalk/stream.js');
+    connections.push(startDingTalkStream(deps, dingtalk.settings, defer, log));
   }
 
   if (!feishu.ok) {
@@ -84,7 +90,7 @@ export async function startNodeServer(config: Config, options: NodeServerOptions
     database,
     settle,
     async close() {
-      longConnection?.close();
+      for (const connection of connections) connection.close();
       await new Promise<void>((done) => server.close(() => done()));
       await settle();
       await scheduler.stop();

@@ -55,7 +55,8 @@ const rows = <T>(sql: string) => server.database.sqlite.prepare(sql).all() as T[
 
 describe('DINGTALK_MODE=stream', () => {
   it('subscribes to robot messages and card callbacks with the app credentials', () => {
-    const topics = gateway.gatewayCalls.at(-1)!.subscriptions.map((s) => s.topic);
+    const { subscriptions } = gateway.gatewayCalls.at(-1)! as { subscriptions: { topic: string }[] };
+    const topics = subscriptions.map((s) => s.topic);
     expect(topics).toEqual(expect.arrayContaining(['/v1.0/im/bot/messages/get', '/v1.0/card/instances/callback']));
     expect(gateway.protocolErrors).toEqual([]);
   });

@@ -15,6 +15,10 @@ const FLAGS = {
   verificationToken: '--verification-token',
   baseUrl: '--base-url',
   name: '--name',
+  // DingTalk apps
+  robotCode: '--robot-code',
+  cardTemplateId: '--card-template-id',
+  oapiBaseUrl: '--oapi-base-url',
 } as const;
 
 export function appInputFrom(args: string[]): Record<string, string | undefined> {
@@ -26,7 +30,11 @@ export function appInputFrom(args: string[]): Record<string, string | undefined>
 
 function printAdded(write: Write, added: { app: { id: string; appKey: string }; webhookPath: string; replaced: boolean }, origin: string): void {
   write(`${added.replaced ? '已更新' : '已添加'}应用 ${added.app.id}（${added.app.appKey}）`);
-  write(`请在飞书开发者后台把「事件订阅」和「回调配置」的请求地址都设为：${origin}${added.webhookPath}`);
+  write(
+    added.webhookPath.startsWith('/webhooks/dingtalk/')
+      ? `请在钉钉开发者后台把机器人的消息接收地址设为：${origin}${added.webhookPath}（或使用 Stream 模式）`
+      : `请在飞书开发者后台把「事件订阅」和「回调配置」的请求地址都设为：${origin}${added.webhookPath}`,
+  );
 }
 
 export async function addAppLocally(deps: Deps, args: string[], write: Write): Promise<number> {

@@ -22,6 +22,7 @@ const USAGE = `用法 (usage): duban <命令>
                                    打印整改进展报告（共N条问题，已完成N项，继续整改N项……）
   app add --id 名称 --app-id cli_… --app-secret … [--encrypt-key …] [--verification-token …]
           [--base-url URL] [--name 医院名] [--server https://部署地址]
+          钉钉：--platform dingtalk --app-id <Client ID> --app-secret … [--robot-code …] [--card-template-id …]
                                    登记一个机构自己的飞书应用（密钥加密保存，需 APP_SECRETS_KEY）；
                                    回调地址为 /webhooks/feishu/名称。加 --server 则登记到该部署（用 ADMIN_TOKEN）
   app list                         列出数据库中的应用（不显示密钥）

@@ -14,7 +14,9 @@ import { parseConfig } from '../../src/config.js';
 import { readSheets } from '../../src/excel/read-sheets.js';
 import { memoryLogger } from '../../src/runtime/logger.js';
 import { startNodeServer, type NodeServer } from '../../src/runtime/node.js';
-import { startDingTalkStub, type DingTalkStub } from '../support/dingtalk-stub.js';
+import { DINGTALK_ERRORS, startDingTalkStub, type DingTalkStub } from '../support/dingtalk-stub.js';
+import { startFeishuStub } from '../support/feishu-stub.js';
+import { buildFeishuWebhookRequest, messageEvent } from '../support/feishu-webhook.js';
 import { cardCallbackPayload, robotTextMessage, signedCardCallback, signedRobotDelivery, DINGTALK_DEFAULT_CORP_ID } from '../support/dingtalk-webhook.js';
 
 const TEMPLATE = 'duban-general.schema';
@@ -201,5 +203,61 @@ describe('DingTalk over HTTP', () => {
     expect(stub.sentTo(GROUP).length - before).toBe(20 - before);
     expect(report.paced).toBeGreaterThan(0);
     expect(rows("select count(*) n from outbox where status = 'pending' and attempts = 0")).toEqual([{ n: 25 - (20 - before) }]);
+  });
+
+  it('retries a send DingTalk throttles, and delivers it once when allowed', async () => {
+    stub.failNext(2, { ...DINGTALK_ERRORS.qpsLimit, path: '/v1.0/robot/groupMessages/send' });
+    await post(say('设为督查群'));
+    expect(stub.sentTo(GROUP)).toHaveLength(0);
+    expect(rows("select status, attempts from outbox")).toEqual([{ status: 'pending', attempts: 1 }]);
+    for (let round = 0; round < 2; round++) {
+      clock += 10 * 60_000;
+      await deliverOutbox(server.deps);
+    }
+    expect(stub.sentTo(GROUP)).toHaveLength(1);
+    expect(rows("select status, attempts from outbox")).toEqual([{ status: 'sent', attempts: 3 }]);
+  });
+});
+
+describe('a Feishu tenant and a DingTalk corp on one deployment', () => {
+  it('answers each on its own platform, as two tenants', async () => {
+    const feishu = await startFeishuStub();
+    const dingtalk = await startDingTalkStub();
+    const where = mkdtempSync(join(tmpdir(), 'duban-both-'));
+    const both = await startNodeServer(
+      parseConfig({
+        PORT: '0', HOST: '127.0.0.1', DATABASE_PATH: join(where, 'duban.sqlite'),
+        FEISHU_APP_ID: feishu.appId, FEISHU_APP_SECRET: feishu.appSecret, FEISHU_BASE_URL: feishu.baseUrl, FEISHU_ENCRYPT_KEY: 'both-key', FEISHU_VERIFICATION_TOKEN: 'both-token',
+        DINGTALK_CLIENT_ID: dingtalk.appKey, DINGTALK_CLIENT_SECRET: dingtalk.appSecret, DINGTALK_CARD_TEMPLATE_ID: TEMPLATE,
+        DINGTALK_BASE_URL: dingtalk.baseUrl, DINGTALK_OAPI_BASE_URL: dingtalk.baseUrl, PUBLIC_URL: 'https://duban.hospital.test',
+      }),
+      { log: memoryLogger(), pollMs: 0 },
+    );
+    try {
+      // the stub learns which chat the message is in, so the bot's reply to it lands there
+      feishu.noteUserMessage('om_feishu_bind', 'oc_feishu_group');
+      const toFeishu = buildFeishuWebhookRequest({
+        body: messageEvent({ tenantKey: 'feishu_hospital', messageId: 'om_feishu_bind', chatId: 'oc_feishu_group', chatType: 'group', senderOpenId: 'ou_feishu_inspector', text: '@_user_1 设为督查群', mentions: [{ key: '@_user_1', openId: feishu.botOpenId, name: '督办' }], token: 'both-token' }),
+        encryptKey: 'both-key',
+      });
+      expect((await fetch(`${both.url}/webhooks/feishu`, { method: 'POST', headers: toFeishu.headers, body: toFeishu.rawBody })).status).toBe(200);
+      const toDingTalk = signedRobotDelivery(robotTextMessage('设为督查群', { conversationId: 'cidDingTalkGroup', senderStaffId: 'staff_dt' }), { appSecret: dingtalk.appSecret });
+      expect((await fetch(`${both.url}/webhooks/dingtalk`, { method: 'POST', headers: toDingTalk.headers, body: toDingTalk.rawBody })).status).toBe(200);
+      await both.settle();
+      expect(feishu.sent.filter((m) => m.chatId === 'oc_feishu_group')).toHaveLength(1);
+      expect(dingtalk.sentTo('cidDingTalkGroup')).toHaveLength(1);
+      const tenants = both.database.sqlite.prepare('select id, platform from tenants order by id').all();
+      expect(tenants).toEqual([
+        { id: `dingtalk:${DINGTALK_DEFAULT_CORP_ID}`, platform: 'dingtalk' },
+        { id: 'feishu:feishu_hospital', platform: 'feishu' },
+      ]);
+      const health = (await (await fetch(`${both.url}/healthz`)).json()) as Record<string, string>;
+      expect(health).toMatchObject({ feishu: 'configured', dingtalk: 'configured' });
+    } finally {
+      await both.close();
+      await feishu.close();
+      await dingtalk.close();
+      rmSync(where, { recursive: true, force: true });
+    }
   });
 });

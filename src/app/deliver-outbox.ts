@@ -3,6 +3,7 @@
 // the rest of the pass so its messages keep their order. The platform's idempotency key makes a
 // resend after a crash harmless. Several couriers may run at once (Worker requests and the cron):
 // each message is claimed before it is sent, so only one of them sends it.
+import type { Tenant } from '../domain/model.js';
 import { PlatformError, type ChatPlatform, type Deps, type OutgoingBody } from './ports.js';
 import type { Pace } from './send-pacer.js';
 import { reportUndeliverable } from './report-undeliverable.js';
@@ -70,13 +71,27 @@ export interface DeliveryReport {
   contended: number;
 }
 
+// Tenants are remembered per store once read (they do not change once created; see context.ts),
+// so a courier pass after every click does not pay a read for its tenant.
+const knownTenants = new WeakMap<object, Map<string, Tenant>>();
+
+async function tenantOf(deps: Deps, tenantId: string): Promise<Tenant | null> {
+  const memo = knownTenants.get(deps.store) ?? new Map<string, Tenant>();
+  knownTenants.set(deps.store, memo);
+  const known = memo.get(tenantId);
+  if (known) return known;
+  const tenant = await deps.store.getTenant(tenantId);
+  if (tenant) memo.set(tenantId, tenant);
+  return tenant;
+}
+
 /** Each tenant's client, looked up once per pass. */
 function clientsByTenant(deps: Deps): (tenantId: string) => Promise<ChatPlatform | null> {
   const clients = new Map<string, Promise<ChatPlatform | null>>();
   return (tenantId) => {
     let client = clients.get(tenantId);
     if (!client) {
-      client = deps.store.getTenant(tenantId).then((tenant) => (tenant ? deps.platforms.clientFor(tenant) : null));
+      client = tenantOf(deps, tenantId).then((tenant) => (tenant ? deps.platforms.clientFor(tenant) : null));
       clients.set(tenantId, client);
     }
     return client;
@@ -112,7 +127,12 @@ export async function deliverOutbox(deps: Deps, limit = 100): Promise<DeliveryRe
         const { messageId } = await platform.send({ target: item.target, body, idempotencyKey: item.idempotencyKey });
         await deps.store.markOutboxSent(item, messageId, deps.clock.now());
       } else {
-        const copy = item.cardCopyId ? await deps.store.getCardCopy(item.tenantId, item.cardCopyId) : null;
+        // the listing read the copy's message id with the row; only a copy not sent then is read again
+        const copy = !item.cardCopyId
+          ? null
+          : item.copyMessageId
+            ? { messageId: item.copyMessageId }
+            : await deps.store.getCardCopy(item.tenantId, item.cardCopyId);
         if (!copy) throw new PlatformError('card copy missing', false);
         if (!copy.messageId) {
           // the copy's own send has not gone out yet; wait for it without spending an attempt

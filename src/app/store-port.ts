@@ -47,6 +47,8 @@ export interface OutboxItem {
   body: MessageBody;
   idempotencyKey: string;
   cardCopyId: string | null;
+  /** for an update, its card copy's message id when the listing read it (null: not sent yet) */
+  copyMessageId?: string | null;
   attempts: number;
   nextAttemptAt: number;
   createdAt: number;

@@ -1,5 +1,5 @@
 // The Store port over drizzle. Works unchanged on better-sqlite3 and on D1.
-import { and, asc, count, eq, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, asc, count, eq, getTableColumns, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import {
   apps,
@@ -17,7 +17,7 @@ import {
 } from '../../db/schema/index.js';
 import type { OutboxItem, Store } from '../app/store-port.js';
 import type { Role } from '../domain/model.js';
-import { atomic, type AppDatabase } from './database.js';
+import { atomic, readTogether, type AppDatabase } from './database.js';
 import { toCampaign, toCardCopy, toChatApp, toDelivery, toDepartment, toOutboxItem, toTenant } from './rows.js';
 import * as ledger from './ledger-queries.js';
 import * as reports from './report-queries.js';
@@ -88,11 +88,10 @@ export function createStore(db: AppDatabase): Store {
     },
 
     async getMember(tenantId, userId) {
-      const [row] = await db.select().from(members).where(and(eq(members.tenantId, tenantId), eq(members.userId, userId)));
-      const roles = await db
-        .select({ role: memberRoles.role })
-        .from(memberRoles)
-        .where(and(eq(memberRoles.tenantId, tenantId), eq(memberRoles.userId, userId)));
+      const [[row], roles] = await readTogether(db, [
+        db.select().from(members).where(and(eq(members.tenantId, tenantId), eq(members.userId, userId))),
+        db.select({ role: memberRoles.role }).from(memberRoles).where(and(eq(memberRoles.tenantId, tenantId), eq(memberRoles.userId, userId))),
+      ] as const);
       if (!row && roles.length === 0) return null;
       return { tenantId, userId, name: row?.name ?? null, roles: roles.map((r) => r.role as Role) };
     },
@@ -161,7 +160,11 @@ export function createStore(db: AppDatabase): Store {
 
     async listDueOutbox(now, limit) {
       const rows = await db
-        .select()
+        .select({
+          ...getTableColumns(outbox),
+          // an update needs its copy's message id: read with the row, not one more round trip each
+          copyMessageId: sql<string | null>`(select message_id from card_copies where card_copies.id = ${outbox.cardCopyId})`,
+        })
         .from(outbox)
         .where(
           and(
@@ -179,7 +182,7 @@ export function createStore(db: AppDatabase): Store {
         // rowid is insertion order: messages leave in the order their commits wrote them
         .orderBy(sql`${outbox}.rowid`)
         .limit(limit);
-      return rows.map(toOutboxItem);
+      return rows.map(({ copyMessageId, ...row }) => ({ ...toOutboxItem(row), copyMessageId }));
     },
     async claimOutbox(id, now, until) {
       const claimed = await db

@@ -9,7 +9,7 @@ import {
   tasks,
 } from '../../db/schema/index.js';
 import type { Task, TaskContext, TaskEvent, TaskState } from '../domain/model.js';
-import type { AppDatabase } from './database.js';
+import { readTogether, type AppDatabase } from './database.js';
 import { toAttachment, toDepartment, toExtension, toFinding, toTask, toTaskEvent } from './rows.js';
 
 export async function nextFindingNumber(db: AppDatabase, tenantId: string): Promise<number> {
@@ -64,10 +64,53 @@ async function contextsFor(db: AppDatabase, tenantId: string, taskRows: (typeof 
   return result;
 }
 
+/**
+ * Every card click reads one task's context, so it is read in one go, as one D1 round trip: the
+ * task, its finding and department (found by subqueries), its pending extension, and the photos of
+ * the finding or the task. Single-table reads on purpose: drizzle's D1 batch maps a join's rows by
+ * column name, and the tables share names (id, tenant_id, created_at).
+ */
 export async function getTaskContext(db: AppDatabase, tenantId: string, taskId: string): Promise<TaskContext | null> {
-  const rows = await db.select().from(tasks).where(and(eq(tasks.tenantId, tenantId), eq(tasks.id, taskId)));
-  const [ctx] = await contextsFor(db, tenantId, rows);
-  return ctx ?? null;
+  const thisTask = and(eq(tasks.tenantId, tenantId), eq(tasks.id, taskId));
+  const findingOfTask = db.select({ id: tasks.findingId }).from(tasks).where(thisTask);
+  const [taskRows, findingRows, departmentRows, extensionRows, attachmentRows] = await readTogether(db, [
+    db.select().from(tasks).where(thisTask),
+    db.select().from(findings).where(and(eq(findings.tenantId, tenantId), inArray(findings.id, findingOfTask))),
+    db
+      .select()
+      .from(departments)
+      .where(
+        and(
+          eq(departments.tenantId, tenantId),
+          inArray(departments.id, db.select({ id: findings.departmentId }).from(findings).where(and(eq(findings.tenantId, tenantId), inArray(findings.id, findingOfTask)))),
+        ),
+      ),
+    db
+      .select()
+      .from(extensionRequests)
+      .where(and(eq(extensionRequests.tenantId, tenantId), eq(extensionRequests.taskId, taskId), eq(extensionRequests.status, 'pending'))),
+    db
+      .select()
+      .from(attachments)
+      .where(
+        and(
+          eq(attachments.tenantId, tenantId),
+          or(eq(attachments.taskId, taskId), inArray(attachments.findingId, findingOfTask)),
+        ),
+      )
+      .orderBy(attachments.createdAt),
+  ] as const);
+  const [taskRow] = taskRows;
+  const [findingRow] = findingRows;
+  if (!taskRow || !findingRow) return null;
+  const extension = extensionRows[0];
+  return {
+    task: toTask(taskRow),
+    finding: toFinding(findingRow),
+    department: departmentRows[0] ? toDepartment(departmentRows[0]) : null,
+    pendingExtension: extension ? toExtension(extension) : null,
+    attachments: attachmentRows.map(toAttachment),
+  };
 }
 
 export async function listTasksForUser(

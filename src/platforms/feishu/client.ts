@@ -1,5 +1,6 @@
-// Feishu's Open API behind the ChatPlatform port. JSON calls go through the Lark SDK; binary and bot-info
-// calls use plain fetch because the SDK's stream and GET helpers break on Workers (platform notes §0.1).
+// Feishu's Open API behind the ChatPlatform port. Sends go through the Lark SDK; binary and bot-info
+// calls use plain fetch because the SDK's stream and GET helpers break on Workers (platform notes §0.1),
+// and so do card updates, the most frequent call, to spare the SDK's axios.
 // No node:* imports and no Buffer: this file must also run on Cloudflare Workers.
 import * as lark from '@larksuiteoapi/node-sdk';
 import { FEISHU_PACING } from './pacing.js';
@@ -175,9 +176,18 @@ export class FeishuClient implements ChatPlatform {
     return { messageId };
   }
 
+  /**
+   * PATCH with plain fetch: every click updates cards, and on Workers the SDK's axios costs about as
+   * much CPU as the rest of the update (docs/BENCHMARKS.md, Worker).
+   */
   async updateCard(messageId: string, card: Card): Promise<void> {
     const content = JSON.stringify(this.opts.renderCard(card));
-    await this.call('update card', () => this.sdk.im.v1.message.patch({ path: { message_id: messageId }, data: { content } }));
+    const res = await this.raw('update card', `/open-apis/im/v1/messages/${encodeURIComponent(messageId)}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      body: JSON.stringify({ content }),
+    });
+    await this.checkBody('update card', res);
   }
 
   downloadImage(messageId: string, imageKey: string): Promise<Uint8Array> {
@@ -284,7 +294,7 @@ export class FeishuClient implements ChatPlatform {
       const token = await this.token();
       res = await fetch(`${this.baseUrl}${path}`, {
         ...init,
-        headers: { Authorization: `Bearer ${token}` },
+        headers: { ...(init.headers as Record<string, string> | undefined), Authorization: `Bearer ${token}` },
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (e) {

@@ -1,0 +1,73 @@
+// The context of one task, read in one go (one D1 round trip), must be the same whole object on
+// both drivers: drizzle's D1 batch maps rows by column name, which once garbled a join's columns.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Attachment, Department, ExtensionRequest, Finding, Task } from '../../src/domain/model.js';
+import { createStore } from '../../src/store/create-store.js';
+import { DRIVERS, type OpenDriver } from '../support/drivers.js';
+
+const T = 'feishu:t1';
+const department: Department = { id: 'd1', tenantId: T, name: '门诊部', leaderUserId: 'ou_head' };
+const finding: Finding = {
+  id: 'f1', tenantId: T, campaignId: 'c1', number: 7, departmentId: 'd1', area: '门诊大厅', category: '服务态度', description: '态度生硬',
+  inspectorUserId: 'ou_i', foundOn: '2026-11-23', source: '日常督查', chatId: 'oc_g', intakeCardId: 'card1', aspect: null, majorItem: null, importId: null, importRow: null, createdAt: 1,
+};
+const task: Task = {
+  id: 'k1', tenantId: T, findingId: 'f1', state: 'in_progress', leaderUserId: 'ou_l', measures: '培训', deadline: '2026-11-30', completionNote: null,
+  closureKind: null, returnsCount: 1, version: 3, closedAt: null, closedOn: null, createdAt: 2, updatedAt: 5,
+};
+const extension: ExtensionRequest = {
+  id: 'e1', tenantId: T, taskId: 'k1', requestedDeadline: '2026-12-04', previousDeadline: '2026-11-30', reason: '等待设备', status: 'pending',
+  requestedBy: 'ou_l', decidedBy: null, decidedAt: null, createdAt: 6,
+};
+const photo = (id: string, purpose: Attachment['purpose'], link: { findingId: string | null; taskId: string | null }, createdAt: number): Attachment => ({
+  id, tenantId: T, ...link, purpose, blobKey: `b/${id}`, platformImageKey: `img_${id}`, uploaderUserId: 'ou_i', chatId: 'oc_g', replyToMessageId: null, createdAt,
+});
+const onFinding = photo('a1', 'finding_photo', { findingId: 'f1', taskId: null }, 3);
+const onTask = photo('a2', 'evidence', { findingId: null, taskId: 'k1' }, 4);
+// another task's photo and another tenant's task must not leak in
+const elsewhere = photo('a3', 'evidence', { findingId: null, taskId: 'k2' }, 5);
+
+describe.each(DRIVERS)('one task’s context on $name', (driver) => {
+  let opened: OpenDriver;
+  beforeEach(async () => {
+    opened = await driver.open();
+  }, 30_000);
+  afterEach(async () => {
+    await opened.close();
+  });
+
+  it('reads the task, its finding, department, pending extension and photos, exactly', async () => {
+    const store = createStore(opened.db);
+    await store.commit([
+      { op: 'upsertDepartment', department, at: 1 },
+      { op: 'insertFinding', finding },
+      { op: 'insertTask', task, finding },
+      { op: 'insertExtension', extension },
+      { op: 'insertAttachment', attachment: onFinding },
+      { op: 'insertAttachment', attachment: onTask },
+      { op: 'insertAttachment', attachment: elsewhere },
+    ]);
+    expect(await store.getTaskContext(T, 'k1')).toEqual({ task, finding, department, pendingExtension: extension, attachments: [onFinding, onTask] });
+    expect(await store.getTaskContext('feishu:other', 'k1')).toBeNull();
+    expect(await store.getTaskContext(T, 'nope')).toBeNull();
+  });
+
+  it('reads a task whose finding has no department', async () => {
+    const store = createStore(opened.db);
+    const loose = { ...finding, departmentId: null };
+    await store.commit([{ op: 'insertFinding', finding: loose }, { op: 'insertTask', task, finding: loose }]);
+    expect(await store.getTaskContext(T, 'k1')).toEqual({ task, finding: loose, department: null, pendingExtension: null, attachments: [] });
+  });
+
+  it('reads a member with roles in one go', async () => {
+    const store = createStore(opened.db);
+    await store.commit([
+      { op: 'upsertMember', member: { tenantId: T, userId: 'ou_i', name: '钱督查' }, at: 1 },
+      { op: 'grantRole', tenantId: T, userId: 'ou_i', role: 'inspector', at: 1 },
+      { op: 'grantRole', tenantId: T, userId: 'ou_i', role: 'admin', at: 1 },
+    ]);
+    const member = await store.getMember(T, 'ou_i');
+    expect({ ...member, roles: [...member!.roles].sort() }).toEqual({ tenantId: T, userId: 'ou_i', name: '钱督查', roles: ['admin', 'inspector'] });
+    expect(await store.getMember(T, 'ou_nobody')).toBeNull();
+  });
+});

@@ -45,6 +45,8 @@ export const outbox = sqliteTable(
   },
   (t) => [
     index('outbox_due').on(t.status, t.nextAttemptAt),
+    /** "is an earlier message to this target being sent by another courier?" (few rows at a time) */
+    index('outbox_claimed').on(t.status, t.claimedUntil),
     index('outbox_copy').on(t.cardCopyId),
     /** "is an earlier message to this target still waiting?" without scanning the outbox */
     index('outbox_target').on(t.target, t.status),

@@ -57,9 +57,13 @@ export function createStore(db: AppDatabase): Store {
           or(isNull(outbox.claimedUntil), lte(outbox.claimedUntil, now)),
           // one target's messages leave in order: none overtakes an earlier one still backing off
           // or being sent by another courier (for card updates that is what keeps a stale version
-          // from landing last)
+          // from landing last). Two checks, not one with an OR, so that each is a range on its own
+          // index (outbox_due, outbox_claimed) over the few such rows, not a scan of all pending ones.
           sql`not exists (select 1 from outbox earlier where earlier.status = 'pending'
-                and (earlier.next_attempt_at > ${now} or earlier.claimed_until > ${now}) and earlier.rowid < ${outbox}.rowid
+                and earlier.next_attempt_at > ${now} and earlier.rowid < ${outbox}.rowid
+                and (earlier.target = ${outbox.target} or earlier.card_copy_id = ${outbox.cardCopyId}))`,
+          sql`not exists (select 1 from outbox earlier where earlier.status = 'pending'
+                and earlier.claimed_until > ${now} and earlier.rowid < ${outbox}.rowid
                 and (earlier.target = ${outbox.target} or earlier.card_copy_id = ${outbox.cardCopyId}))`,
         ),
       )

@@ -1,5 +1,5 @@
 // Reads about findings and tasks, assembled into the TaskContext every rule works on.
-import { and, desc, eq, inArray, isNull, max, or } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, max, or, sql } from 'drizzle-orm';
 import {
   attachments,
   departments,
@@ -68,21 +68,22 @@ async function contextsFor(db: AppDatabase, tenantId: string, taskRows: (typeof 
  * Every card click reads one task's context, so it is read in one go, as one D1 round trip: the
  * task, its finding and department (found by subqueries), its pending extension, and the photos of
  * the finding or the task. Single-table reads on purpose: drizzle's D1 batch maps a join's rows by
- * column name, and the tables share names (id, tenant_id, created_at).
+ * column name, and the tables share names (id, tenant_id, created_at). The subqueries are scalar
+ * (`id = (select …)`): with `id in (select …)` SQLite scanned every finding of the tenant.
  */
 export async function getTaskContext(db: AppDatabase, tenantId: string, taskId: string): Promise<TaskContext | null> {
   const thisTask = and(eq(tasks.tenantId, tenantId), eq(tasks.id, taskId));
   const findingOfTask = db.select({ id: tasks.findingId }).from(tasks).where(thisTask);
   const [taskRows, findingRows, departmentRows, extensionRows, attachmentRows] = await readTogether(db, [
     db.select().from(tasks).where(thisTask),
-    db.select().from(findings).where(and(eq(findings.tenantId, tenantId), inArray(findings.id, findingOfTask))),
+    db.select().from(findings).where(and(eq(findings.tenantId, tenantId), sql`${findings.id} = (${findingOfTask})`)),
     db
       .select()
       .from(departments)
       .where(
         and(
           eq(departments.tenantId, tenantId),
-          inArray(departments.id, db.select({ id: findings.departmentId }).from(findings).where(and(eq(findings.tenantId, tenantId), inArray(findings.id, findingOfTask)))),
+          sql`${departments.id} = (${db.select({ id: findings.departmentId }).from(findings).where(and(eq(findings.tenantId, tenantId), sql`${findings.id} = (${findingOfTask})`))})`,
         ),
       ),
     db
@@ -95,7 +96,7 @@ export async function getTaskContext(db: AppDatabase, tenantId: string, taskId: 
       .where(
         and(
           eq(attachments.tenantId, tenantId),
-          or(eq(attachments.taskId, taskId), inArray(attachments.findingId, findingOfTask)),
+          or(eq(attachments.taskId, taskId), sql`${attachments.findingId} = (${findingOfTask})`),
         ),
       )
       .orderBy(attachments.createdAt),

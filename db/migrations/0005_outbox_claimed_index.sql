@@ -1,0 +1,1 @@
+CREATE INDEX `outbox_claimed` ON `outbox` (`status`,`claimed_until`);

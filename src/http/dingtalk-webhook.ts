@@ -18,7 +18,8 @@ export interface DingTalkWebhookOptions {
   defer(work: Promise<unknown>): void;
 }
 
-export async function handleDingTalkWebhook(c: Context, options: DingTalkWebhookOptions, appId: string | null): Promise<Response> {
+/** Finds the app and checks the request's signature; a Response when the request is refused. */
+async function verifiedBody(c: Context, options: DingTalkWebhookOptions, appId: string | null, what: string): Promise<Record<string, unknown> | Response> {
   const { deps } = options;
   const settings = await options.dingTalkApps.dingTalkSettings(appId);
   if (!settings && appId !== null) return c.json({ error: 'unknown_app', message: `没有名为 ${appId} 的钉钉应用` }, 404);
@@ -30,11 +31,15 @@ export async function handleDingTalkWebhook(c: Context, options: DingTalkWebhook
     appSecret: settings.clientSecret,
     nowMs: deps.clock.now(),
   });
-  if (!verified.ok) {
-    deps.log.warn('dingtalk webhook refused', { reason: verified.reason, bytes: rawBody.length });
-    return c.json({ error: verified.reason }, verified.reason === 'bad_json' ? 400 : 401);
-  }
-  const answer = await handleDingTalkMessage(deps, verified.body, appId, options.defer);
+  if (verified.ok) return verified.body;
+  deps.log.warn(`dingtalk ${what} refused`, { reason: verified.reason, bytes: rawBody.length });
+  return c.json({ error: verified.reason }, verified.reason === 'bad_json' ? 400 : 401);
+}
+
+export async function handleDingTalkWebhook(c: Context, options: DingTalkWebhookOptions, appId: string | null): Promise<Response> {
+  const body = await verifiedBody(c, options, appId, 'webhook');
+  if (body instanceof Response) return body;
+  const answer = await handleDingTalkMessage(options.deps, body, appId, options.defer);
   return answer.ok ? c.json({}) : c.json(answer.body, answer.status);
 }
 
@@ -44,20 +49,8 @@ export async function handleDingTalkWebhook(c: Context, options: DingTalkWebhook
  * messages, with the apiSecret registered for the route (the app's secret).
  */
 export async function handleDingTalkCardWebhook(c: Context, options: DingTalkWebhookOptions, appId: string | null): Promise<Response> {
-  const { deps } = options;
-  const settings = await options.dingTalkApps.dingTalkSettings(appId);
-  if (!settings) return c.json({ error: 'unknown_app', message: '钉钉应用未配置' }, appId ? 404 : 503);
-  const rawBody = await c.req.text();
-  const verified = await verifyDingTalkRequest({
-    rawBody,
-    headers: { timestamp: c.req.header('timestamp') ?? null, sign: c.req.header('sign') ?? null },
-    appSecret: settings.clientSecret,
-    nowMs: deps.clock.now(),
-  });
-  if (!verified.ok) {
-    deps.log.warn('dingtalk card callback refused', { reason: verified.reason });
-    return c.json({ error: verified.reason }, verified.reason === 'bad_json' ? 400 : 401);
-  }
-  const answer = await handleDingTalkCardCallback(deps, verified.body, appId, null);
+  const body = await verifiedBody(c, options, appId, 'card callback');
+  if (body instanceof Response) return body;
+  const answer = await handleDingTalkCardCallback(options.deps, body, appId, null);
   return answer.ok ? c.json(answer.body) : c.json(answer.body, answer.status);
 }

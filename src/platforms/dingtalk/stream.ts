@@ -25,13 +25,19 @@ export interface StreamConnection {
  * has the public URL built in; the request is the same), and once stopped it stays stopped (a
  * reconnect already scheduled would otherwise undo disconnect()).
  */
-class DingTalkStreamClient extends DWClient {
+export class DingTalkStreamClient extends DWClient {
   private stopped = false;
 
-  constructor(private readonly settings: StreamSettings) {
+  /** `reconnectMs`: the wait before a reconnect (the SDK's is a fixed second; tests shorten it) */
+  constructor(
+    private readonly settings: StreamSettings,
+    options: { reconnectMs?: number } = {},
+  ) {
     // a fresh subscription list: the SDK's default one is shared by every client (the typings omit
     // the option, the constructor reads it)
     super({ clientId: settings.clientId, clientSecret: settings.clientSecret, subscriptions: [{ type: 'EVENT', topic: '*' }] } as ConstructorParameters<typeof DWClient>[0]);
+    // private in the SDK's typings
+    if (options.reconnectMs !== undefined) Reflect.set(this, 'reconnectInterval', options.reconnectMs);
   }
 
   override async getEndpoint(): Promise<this> {

@@ -1,10 +1,11 @@
 // Proves the DingTalk stand-ins: the REST stub's protocol rules with plain fetch, and the Stream gateway
-// stand-in with the REAL `dingtalk-stream` DWClient (2.1.5), subclassed the way the product will subclass it
+// stand-in with the REAL `dingtalk-stream` DWClient (2.1.5), as the product subclasses it
 // (getEndpoint → `${DINGTALK_BASE_URL}/v1.0/gateway/connections/open`). Where a test pins an SDK quirk, an
 // SDK upgrade that changes it fails here first.
 import { createRequire } from 'node:module';
 import { DWClient, EventAck, TOPIC_CARD, TOPIC_ROBOT, type DWClientDownStream } from 'dingtalk-stream';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DingTalkStreamClient } from '../../../src/platforms/dingtalk/stream.js';
 import { DINGTALK_ERRORS, startDingTalkStub, type DingTalkStub, type DingTalkStubOptions } from '../../support/dingtalk-stub.js';
 import {
   DINGTALK_GATEWAY_PATH,
@@ -341,42 +342,13 @@ describe('dingtalk-webhook builders', () => {
 // =====================================================================================================
 
 /**
- * What the product will do: DWClient with getEndpoint() pointed at a configurable origin. The request is
- * the one the SDK's own getEndpoint() sends (body {clientId, clientSecret, ua, subscriptions}, header
- * Accept: application/json). `dw_url` and `reconnectInterval` are private in the SDK's typings, hence
- * Reflect.set. `stop()` exists because disconnect() alone can be undone by a pending reconnect (see below).
+ * The product's own client (src/platforms/dingtalk/stream.ts): the real SDK's DWClient, asking the
+ * gateway at a configurable origin (the SDK has the public URL built in) and staying stopped once
+ * stopped, because disconnect() alone can be undone by a pending reconnect (see below).
  */
-class StubbedDWClient extends DWClient {
-  private stopped = false;
-
-  constructor(
-    private readonly baseUrl: string,
-    opts: { clientId: string; clientSecret: string; debug?: boolean },
-  ) {
-    super(opts);
-    Reflect.set(this, 'reconnectInterval', 20); // 2.1.5 waits a fixed 1 s; tests need not
-  }
-
-  override async getEndpoint(): Promise<this> {
-    const res = await fetch(`${this.baseUrl}${DINGTALK_GATEWAY_PATH}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify({ clientId: this.config.clientId, clientSecret: this.config.clientSecret, ua: this.config.ua, subscriptions: this.config.subscriptions }),
-    });
-    if (!res.ok) throw new Error(`gateway answered HTTP ${res.status}`);
-    const { endpoint, ticket } = (await res.json()) as { endpoint?: string; ticket?: string };
-    if (!endpoint || !ticket) throw new Error('endpoint or ticket is null');
-    Reflect.set(this, 'dw_url', `${endpoint}?ticket=${ticket}`);
-    return this;
-  }
-
-  override async connect(): Promise<void> {
-    if (!this.stopped) await super.connect();
-  }
-
-  stop(): void {
-    this.stopped = true;
-    this.disconnect();
+class StubbedDWClient extends DingTalkStreamClient {
+  constructor(baseUrl: string, opts: { clientId: string; clientSecret: string }) {
+    super({ ...opts, baseUrl }, { reconnectMs: 20 }); // 2.1.5 waits a fixed 1 s; tests need not
   }
 }
 

@@ -99,11 +99,11 @@ async function receiveClick(deps: Deps, event: InboundCardAction): Promise<Reply
       if (outcome.ops.some((op) => op.op === 'enqueue')) deps.kickOutbox();
       return outcome.reply;
     } catch (error) {
-      if (error instanceof StaleWriteError) {
-        const answer = await stored();
-        if (answer !== undefined) return answer; // the same click was done by its other copy
-        if (attempt < 3) continue;
-      }
+      // the same click done before (a retry failing on its key, or failing on anything else now
+      // that the first changed the world) answers what the first answered
+      const answer = await stored().catch(() => undefined);
+      if (answer !== undefined) return answer;
+      if (error instanceof StaleWriteError && attempt < 3) continue;
       deps.log.error('delivery failed', { deliveryId: event.deliveryId, kind: event.kind, error: error instanceof Error ? error.stack : String(error) });
       return toast('error', SYSTEM_BUSY);
     }

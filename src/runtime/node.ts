@@ -76,8 +76,12 @@ export async function startNodeServer(config: Config, options: NodeServerOptions
     connections.push(startDingTalkStream(deps, dingtalk.settings, defer, log));
   }
 
-  if (!feishu.ok) {
+  if (!feishu.ok && !dingtalk.ok) {
     log.warn(`飞书未配置，机器人不会收发消息。请设置环境变量：${feishu.missing.join('、')}（见 README「配置飞书应用」）`, { missing: feishu.missing });
+  }
+  if (!dingtalk.ok && config.DINGTALK_CLIENT_ID) {
+    // a DingTalk app half set up is a mistake worth saying at start, not a silence
+    log.warn(`钉钉配置不完整，钉钉不会收发消息。请设置：${dingtalk.missing.join('、')}（见 README「配置钉钉应用」）`, { missing: dingtalk.missing });
   }
   const settle = async () => {
     while (inFlight.size) await Promise.all([...inFlight]);

@@ -261,3 +261,20 @@ describe('a Feishu tenant and a DingTalk corp on one deployment', () => {
     }
   });
 });
+
+describe('a DingTalk app half set up', () => {
+  it('is named at start-up with what is missing, and DingTalk stays off', async () => {
+    const where = mkdtempSync(join(tmpdir(), 'duban-half-'));
+    const log = memoryLogger();
+    const half = await startNodeServer(parseConfig({ PORT: '0', HOST: '127.0.0.1', DATABASE_PATH: join(where, 'duban.sqlite'), DINGTALK_CLIENT_ID: 'dinghalfconfigured', DINGTALK_CLIENT_SECRET: 's' }), { log, pollMs: 0 });
+    try {
+      const warning = log.entries.find((e) => e.message.startsWith('钉钉配置不完整'));
+      expect(warning?.message).toContain('DINGTALK_CARD_TEMPLATE_ID');
+      expect(warning?.message).toContain('PUBLIC_URL');
+      expect((await fetch(`${half.url}/webhooks/dingtalk`, { method: 'POST', body: '{}' })).status).toBe(503);
+    } finally {
+      await half.close();
+      rmSync(where, { recursive: true, force: true });
+    }
+  });
+});

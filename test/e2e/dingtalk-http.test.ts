@@ -14,7 +14,7 @@ import { parseConfig } from '../../src/config.js';
 import { readSheets } from '../../src/excel/read-sheets.js';
 import { memoryLogger } from '../../src/runtime/logger.js';
 import { startNodeServer, type NodeServer } from '../../src/runtime/node.js';
-import { DINGTALK_ERRORS, startDingTalkStub, type DingTalkStub } from '../support/dingtalk-stub.js';
+import { DINGTALK_ERRORS, startDingTalkStub, stubDingTalkEnv, type DingTalkStub } from '../support/dingtalk-stub.js';
 import { startFeishuStub } from '../support/feishu-stub.js';
 import { buildFeishuWebhookRequest, messageEvent } from '../support/feishu-webhook.js';
 import { cardCallbackPayload, robotTextMessage, signedCardCallback, signedRobotDelivery, DINGTALK_DEFAULT_CORP_ID } from '../support/dingtalk-webhook.js';
@@ -37,14 +37,9 @@ beforeEach(async () => {
     PORT: '0',
     HOST: '127.0.0.1',
     DATABASE_PATH: join(dir, 'duban.sqlite'),
-    DINGTALK_CLIENT_ID: stub.appKey,
-    DINGTALK_CLIENT_SECRET: stub.appSecret,
-    DINGTALK_CARD_TEMPLATE_ID: TEMPLATE,
-    DINGTALK_BASE_URL: stub.baseUrl,
-    DINGTALK_OAPI_BASE_URL: stub.baseUrl,
+    ...stubDingTalkEnv(stub, TEMPLATE),
     APP_SECRETS_KEY: Buffer.alloc(32, 3).toString('base64'),
     ADMIN_TOKEN: 'admin',
-    PUBLIC_URL: 'https://duban.hospital.test',
   });
   server = await startNodeServer(config, { log: memoryLogger(), pollMs: 0, clock: { now: () => clock } });
 });
@@ -228,8 +223,7 @@ describe('a Feishu tenant and a DingTalk corp on one deployment', () => {
       parseConfig({
         PORT: '0', HOST: '127.0.0.1', DATABASE_PATH: join(where, 'duban.sqlite'),
         FEISHU_APP_ID: feishu.appId, FEISHU_APP_SECRET: feishu.appSecret, FEISHU_BASE_URL: feishu.baseUrl, FEISHU_ENCRYPT_KEY: 'both-key', FEISHU_VERIFICATION_TOKEN: 'both-token',
-        DINGTALK_CLIENT_ID: dingtalk.appKey, DINGTALK_CLIENT_SECRET: dingtalk.appSecret, DINGTALK_CARD_TEMPLATE_ID: TEMPLATE,
-        DINGTALK_BASE_URL: dingtalk.baseUrl, DINGTALK_OAPI_BASE_URL: dingtalk.baseUrl, PUBLIC_URL: 'https://duban.hospital.test',
+        ...stubDingTalkEnv(dingtalk, TEMPLATE),
       }),
       { log: memoryLogger(), pollMs: 0 },
     );

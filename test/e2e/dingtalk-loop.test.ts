@@ -14,7 +14,7 @@ import { parseConfig } from '../../src/config.js';
 import { JOBS } from '../../src/jobs/registry.js';
 import { memoryLogger } from '../../src/runtime/logger.js';
 import { startNodeServer, type NodeServer } from '../../src/runtime/node.js';
-import { DINGTALK_DOWNLOAD_PATH, DINGTALK_MEDIA_UPLOAD_PATH, startDingTalkStub, type DingTalkStub, type DingTalkStubCard } from '../support/dingtalk-stub.js';
+import { DINGTALK_DOWNLOAD_PATH, DINGTALK_MEDIA_UPLOAD_PATH, startDingTalkStub, stubDingTalkEnv, type DingTalkStub, type DingTalkStubCard } from '../support/dingtalk-stub.js';
 import { cardCallbackPayload, robotPictureMessage, robotTextMessage, signedCardCallback, signedRobotDelivery } from '../support/dingtalk-webhook.js';
 
 const TEMPLATE = 'duban-general.schema';
@@ -56,14 +56,9 @@ beforeAll(async () => {
     PORT: '0',
     HOST: '127.0.0.1',
     DATABASE_PATH: join(dir, 'duban.sqlite'),
-    DINGTALK_CLIENT_ID: stub.appKey,
-    DINGTALK_CLIENT_SECRET: stub.appSecret,
-    DINGTALK_CARD_TEMPLATE_ID: TEMPLATE,
-    DINGTALK_BASE_URL: stub.baseUrl,
-    DINGTALK_OAPI_BASE_URL: stub.baseUrl,
+    ...stubDingTalkEnv(stub, TEMPLATE),
     APP_SECRETS_KEY: Buffer.alloc(32, 3).toString('base64'),
     ADMIN_TOKEN: 'admin',
-    PUBLIC_URL: 'https://duban.hospital.test',
   });
   server = await startNodeServer(config, { log: memoryLogger(), pollMs: 0, clock: { now: () => clock } });
 });

@@ -719,3 +719,16 @@ function parseSpacesLoosely(openSpaceId: string): string[] {
   const m = /^dtv1\.card\/\/(.+)$/.exec(openSpaceId);
   return m ? m[1]!.split(';').map((p) => p.replace(/^(IM_GROUP|IM_ROBOT)\./i, '')) : [];
 }
+
+/** The environment that points Duban's DingTalk app (HTTP mode) at this stub, as the tests run it. */
+export function stubDingTalkEnv(stub: DingTalkStub, templateId = 'duban-general.schema'): Record<string, string> {
+  return {
+    DINGTALK_CLIENT_ID: stub.appKey,
+    DINGTALK_CLIENT_SECRET: stub.appSecret,
+    DINGTALK_CARD_TEMPLATE_ID: templateId,
+    DINGTALK_BASE_URL: stub.baseUrl,
+    DINGTALK_OAPI_BASE_URL: stub.baseUrl,
+    // HTTP-mode card clicks need a public origin to register; the tests post the clicks themselves
+    PUBLIC_URL: 'https://duban.hospital.test',
+  };
+}

@@ -126,18 +126,20 @@ export async function listChatApps(deps: Deps): Promise<(ChatApp & { webhookPath
   return (await deps.store.listChatApps()).map(({ sealedSecrets: _sealed, updatedAt: _at, ...app }) => ({ ...app, webhookPath: webhookPathOf(app) }));
 }
 
-/** Opens a stored Feishu app's secrets; throws when they cannot be opened (another key, damage). */
-export async function openFeishuSecrets(secrets: Deps['secrets'], app: StoredChatApp): Promise<FeishuAppSecrets> {
+/** A stored app's sealed blob, opened; throws when it cannot be (another key, damage, no secret). */
+async function openSealed<T extends { appSecret: string }>(secrets: Deps['secrets'], app: StoredChatApp): Promise<Partial<T> & { appSecret: string }> {
   if (!secrets) throw new Error(`app ${app.id}: APP_SECRETS_KEY is not set, its secrets cannot be opened`);
-  const opened = JSON.parse(await secrets.open(app.sealedSecrets)) as Partial<FeishuAppSecrets>;
+  const opened = JSON.parse(await secrets.open(app.sealedSecrets)) as Partial<T>;
   if (typeof opened.appSecret !== 'string') throw new Error(`app ${app.id}: sealed secrets hold no appSecret`);
+  return opened as Partial<T> & { appSecret: string };
+}
+
+export async function openFeishuSecrets(secrets: Deps['secrets'], app: StoredChatApp): Promise<FeishuAppSecrets> {
+  const opened = await openSealed<FeishuAppSecrets>(secrets, app);
   return { appSecret: opened.appSecret, encryptKey: opened.encryptKey ?? null, verificationToken: opened.verificationToken ?? null };
 }
 
-/** Opens a stored DingTalk app's secrets; throws when they cannot be opened. */
 export async function openDingTalkSecrets(secrets: Deps['secrets'], app: StoredChatApp): Promise<DingTalkAppSecrets> {
-  if (!secrets) throw new Error(`app ${app.id}: APP_SECRETS_KEY is not set, its secrets cannot be opened`);
-  const opened = JSON.parse(await secrets.open(app.sealedSecrets)) as Partial<DingTalkAppSecrets>;
-  if (typeof opened.appSecret !== 'string') throw new Error(`app ${app.id}: sealed secrets hold no appSecret`);
+  const opened = await openSealed<DingTalkAppSecrets>(secrets, app);
   return { appSecret: opened.appSecret, robotCode: opened.robotCode ?? null, cardTemplateId: opened.cardTemplateId ?? null, oapiBaseUrl: opened.oapiBaseUrl ?? null };
 }

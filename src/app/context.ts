@@ -76,6 +76,24 @@ async function findOrCreateTenant(
   return { tenant, campaign };
 }
 
+const byId = new WeakMap<object, Map<string, Tenant>>();
+
+/**
+ * A tenant by id, remembered per store like the ones above (a tenant does not change once created):
+ * the courier looks one up on every pass.
+ */
+export async function knownTenant(deps: Deps, tenantId: string): Promise<Tenant | null> {
+  const remembered = known.get(deps.store)?.get(tenantId)?.tenant ?? byId.get(deps.store)?.get(tenantId);
+  if (remembered) return remembered;
+  const tenant = await deps.store.getTenant(tenantId);
+  if (tenant) {
+    const memo = byId.get(deps.store) ?? new Map<string, Tenant>();
+    byId.set(deps.store, memo);
+    memo.set(tenantId, tenant);
+  }
+  return tenant;
+}
+
 /** A tenant's default campaign (every tenant has one; created with the tenant). */
 export async function ensureDefaultCampaign(deps: Deps, tenant: Tenant): Promise<Campaign> {
   return (await ensureTenant(deps, tenant.platform, tenant.externalKey, tenant.appId)).campaign;

@@ -3,7 +3,7 @@
 // the rest of the pass so its messages keep their order. The platform's idempotency key makes a
 // resend after a crash harmless. Several couriers may run at once (Worker requests and the cron):
 // each message is claimed before it is sent, so only one of them sends it.
-import type { Tenant } from '../domain/model.js';
+import { knownTenant } from './context.js';
 import { PlatformError, type ChatPlatform, type Deps, type OutgoingBody } from './ports.js';
 import type { Pace } from './send-pacer.js';
 import { reportUndeliverable } from './report-undeliverable.js';
@@ -71,27 +71,13 @@ export interface DeliveryReport {
   contended: number;
 }
 
-// Tenants are remembered per store once read (they do not change once created; see context.ts),
-// so a courier pass after every click does not pay a read for its tenant.
-const knownTenants = new WeakMap<object, Map<string, Tenant>>();
-
-async function tenantOf(deps: Deps, tenantId: string): Promise<Tenant | null> {
-  const memo = knownTenants.get(deps.store) ?? new Map<string, Tenant>();
-  knownTenants.set(deps.store, memo);
-  const known = memo.get(tenantId);
-  if (known) return known;
-  const tenant = await deps.store.getTenant(tenantId);
-  if (tenant) memo.set(tenantId, tenant);
-  return tenant;
-}
-
 /** Each tenant's client, looked up once per pass. */
 function clientsByTenant(deps: Deps): (tenantId: string) => Promise<ChatPlatform | null> {
   const clients = new Map<string, Promise<ChatPlatform | null>>();
   return (tenantId) => {
     let client = clients.get(tenantId);
     if (!client) {
-      client = tenantOf(deps, tenantId).then((tenant) => (tenant ? deps.platforms.clientFor(tenant) : null));
+      client = knownTenant(deps, tenantId).then((tenant) => (tenant ? deps.platforms.clientFor(tenant) : null));
       clients.set(tenantId, client);
     }
     return client;

@@ -26,7 +26,7 @@ export async function accept(deps: Deps, event: Actionable): Promise<{ isNew: tr
  * Whether the app a delivery came through serves the tenant it names (creating the tenant on its
  * first delivery). Checked before anything is recorded; a refusal is logged.
  */
-export async function admit(deps: Deps, event: Actionable): Promise<boolean> {
+async function admit(deps: Deps, event: Actionable): Promise<boolean> {
   try {
     await ensureTenant(deps, event.platform, event.tenantKey, event.appId ?? null);
     return true;
@@ -126,4 +126,21 @@ export async function retryUnfinished(deps: Deps, olderThanMs = 30_000, limit = 
   const stuck = await deps.store.listUnfinishedDeliveries(deps.clock.now() - olderThanMs, limit);
   for (const delivery of stuck) await processDelivery(deps, JSON.parse(delivery.payload) as Actionable);
   return stuck.length;
+}
+
+/**
+ * A message as a platform hands it over: refused (false) when its app does not serve the tenant;
+ * otherwise recorded before the platform is answered, and processed after, by `defer`.
+ */
+export async function takeMessage(deps: Deps, event: InboundMessage, defer: (work: Promise<unknown>) => void): Promise<boolean> {
+  if (!(await admit(deps, event))) return false;
+  const accepted = await accept(deps, event);
+  if (accepted.isNew) defer(processDelivery(deps, event));
+  return true;
+}
+
+/** A card click as a platform hands it over: refused when its app does not serve the tenant, else answered. */
+export async function takeClick(deps: Deps, event: InboundCardAction): Promise<{ admitted: false } | { admitted: true; reply: Reply | null }> {
+  if (!(await admit(deps, event))) return { admitted: false };
+  return { admitted: true, reply: await receive(deps, event) };
 }

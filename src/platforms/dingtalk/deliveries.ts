@@ -1,10 +1,12 @@
 // One verified DingTalk robot message, whichever way it came (HTTP mode, or the Stream connection):
 // parse it, check the app serves its corp, record it, answer at once; its work goes on in `defer`.
-import { accept, admit, processDelivery, receive } from '../../app/receive.js';
+import { takeClick, takeMessage } from '../../app/receive.js';
 import type { Reply } from '../../app/outcome.js';
 import type { Deps } from '../../app/ports.js';
 import { DingTalkParseError, parseDingTalkCardCallback, parseDingTalkMessage } from './parse.js';
 import { renderDingTalkCard } from './render-card.js';
+
+const FOREIGN = { error: 'foreign_tenant', message: '该应用不服务于此组织' };
 
 export type DingTalkDeliveryAnswer = { ok: true } | { ok: false; status: 400 | 403; body: { error: string; message: string } };
 
@@ -23,9 +25,7 @@ export async function handleDingTalkMessage(
     return { ok: false, status: 400, body: { error: 'bad_event', message: error.message } };
   }
   if (event.kind !== 'message') return { ok: true };
-  if (!(await admit(deps, event))) return { ok: false, status: 403, body: { error: 'foreign_tenant', message: '该应用不服务于此组织' } };
-  const accepted = await accept(deps, event);
-  if (accepted.isNew) defer(processDelivery(deps, event));
+  if (!(await takeMessage(deps, event, defer))) return { ok: false, status: 403, body: FOREIGN };
   return { ok: true };
 }
 
@@ -59,6 +59,6 @@ export async function handleDingTalkCardCallback(
     deps.log.warn('dingtalk card callback unreadable', { error: error.message });
     return { ok: false, status: 400, body: { error: 'bad_event', message: error.message } };
   }
-  if (!(await admit(deps, event))) return { ok: false, status: 403, body: { error: 'foreign_tenant', message: '该应用不服务于此组织' } };
-  return { ok: true, body: dingTalkCardReply(await receive(deps, event)) };
+  const taken = await takeClick(deps, event);
+  return taken.admitted ? { ok: true, body: dingTalkCardReply(taken.reply) } : { ok: false, status: 403, body: FOREIGN };
 }

@@ -1,7 +1,7 @@
 // One verified Feishu delivery, whichever way it came (the webhook, or the long connection): parse
 // it, check the app serves its tenant, then run it. A card click is answered with its toast and the
 // updated card; a message is recorded first and answered at once, its work carried on by `defer`.
-import { accept, admit, processDelivery, receive } from '../../app/receive.js';
+import { takeClick, takeMessage } from '../../app/receive.js';
 import type { Reply } from '../../app/outcome.js';
 import type { Deps } from '../../app/ports.js';
 import { FeishuParseError, parseFeishuEvent } from './parse.js';
@@ -35,10 +35,10 @@ export async function handleFeishuDelivery(
     return { ok: false, status: 400, body: { error: 'bad_event', message: error.message } };
   }
   if (event.kind === 'ignored') return { ok: true, body: {} };
-  if (!(await admit(deps, event))) return { ok: false, status: 403, body: { error: 'foreign_tenant', message: '该应用不服务于此租户' } };
-  if (event.kind === 'card_action') return { ok: true, body: feishuReply(await receive(deps, event)) };
-
-  const accepted = await accept(deps, event);
-  if (accepted.isNew) defer(processDelivery(deps, event));
-  return { ok: true, body: {} };
+  const foreign = { ok: false, status: 403, body: { error: 'foreign_tenant', message: '该应用不服务于此租户' } } as const;
+  if (event.kind === 'card_action') {
+    const taken = await takeClick(deps, event);
+    return taken.admitted ? { ok: true, body: feishuReply(taken.reply) } : foreign;
+  }
+  return (await takeMessage(deps, event, defer)) ? { ok: true, body: {} } : foreign;
 }

@@ -135,8 +135,27 @@ export async function retryUnfinished(deps: Deps, olderThanMs = 30_000, limit = 
 export async function takeMessage(deps: Deps, event: InboundMessage, defer: (work: Promise<unknown>) => void): Promise<boolean> {
   if (!(await admit(deps, event))) return false;
   const accepted = await accept(deps, event);
-  if (accepted.isNew) defer(processDelivery(deps, event));
+  if (accepted.isNew) defer(inChatOrder(`${tenantIdFor(event.platform, event.tenantKey)}:${event.chatId}`, () => processDelivery(deps, event)));
   return true;
+}
+
+/** per chat: the end of the line of messages being processed (in this process or isolate) */
+const chatLines = new Map<string, Promise<unknown>>();
+
+/**
+ * One chat's messages are processed one after another, in the order they arrived: photos sent
+ * just before 「督查」 are recorded before the command that gathers them, and 「设为督查群」 takes
+ * effect before the next message asks what the chat is. Different chats still run side by side.
+ */
+function inChatOrder<T>(chatKey: string, work: () => Promise<T>): Promise<T> {
+  const previous = chatLines.get(chatKey) ?? Promise.resolve();
+  const run = previous.then(work);
+  const end = run.catch(() => undefined);
+  chatLines.set(chatKey, end);
+  void end.then(() => {
+    if (chatLines.get(chatKey) === end) chatLines.delete(chatKey);
+  });
+  return run;
 }
 
 /** A card click as a platform hands it over: refused when its app does not serve the tenant, else answered. */

@@ -100,6 +100,16 @@ describe('intake', () => {
     expect(attached).toEqual({ n: 1 });
   });
 
+  it('handles a photo and 「督查」 sent back to back in the order they were sent', async () => {
+    const quick: Person = { openId: 'ou_inspector_wu', name: '吴督查' };
+    // the photo's download is a round trip to Feishu; the command must not overtake it
+    await h.burst(async () => {
+      await h.sendImage(quick, group, PHOTO);
+      await h.say(quick, group, '@督办 督查');
+    });
+    expect(cardText(h.lastCardTo(group.id).content as FeishuCard)).toContain('已收到 1 张现场照片');
+  });
+
   it('answers a malformed card payload with a Chinese toast and changes nothing', async () => {
     const before = count('task_events');
     const form = await openForm(inspector, group);

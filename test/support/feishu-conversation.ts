@@ -84,8 +84,24 @@ export abstract class FeishuConversation {
     const request = buildFeishuWebhookRequest({ body, encryptKey: this.keys.encryptKey, nowMs: options.nowMs ?? this.clockMs() });
     const response = await fetch(this.webhookUrl(), { method: 'POST', headers: request.headers, body: request.rawBody });
     const json = (await response.json()) as Record<string, unknown>;
-    await this.settle();
+    if (!this.inBurst) await this.settle();
     return { status: response.status, json };
+  }
+
+  private inBurst = false;
+
+  /**
+   * Runs `actions` as a burst: each delivery goes out once the previous one is answered, as
+   * Feishu sends them, without waiting for the bot to finish in between; then waits for the bot.
+   */
+  async burst<T>(actions: () => Promise<T>): Promise<T> {
+    this.inBurst = true;
+    try {
+      return await actions();
+    } finally {
+      this.inBurst = false;
+      await this.settle();
+    }
   }
 
   /**

@@ -21,6 +21,7 @@ const config = parseConfig({
 const server = await startNodeServer(config, {
   log: memoryLogger(),
   extraRoutes: (app, database) => {
+    for (const p of (process.env['LOAD_PRAGMAS'] ?? '').split(';').filter(Boolean)) database.sqlite.pragma(p);
     database.sqlite.exec('create table if not exists bench_a (id integer primary key, v text not null); create table if not exists bench_b (id integer primary key, v text not null)');
     const insertA = database.sqlite.prepare('insert into bench_a (v) values (?)');
     const insertB = database.sqlite.prepare('insert into bench_b (v) values (?)');

@@ -82,7 +82,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'duban-load-'));
   const path = join(dir, 'load.sqlite');
   seedPendingTasks(path);
-  const child = spawn(process.execPath, [...(process.env['LOAD_PROFILE'] ? ['--cpu-prof', '--cpu-prof-dir=' + process.env['LOAD_PROFILE']] : []), '--import', 'tsx', new URL('./load-server.ts', import.meta.url).pathname, path, ENCRYPT_KEY, TOKEN], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...(process.env['LOAD_PROFILE'] ? ['--cpu-prof', '--cpu-prof-dir=' + process.env['LOAD_PROFILE']] : []), '--import', 'tsx', ...(process.env['LOAD_NODE_ARGS']?.split(' ').filter(Boolean) ?? []), new URL('./load-server.ts', import.meta.url).pathname, path, ENCRYPT_KEY, TOKEN], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     const first = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve));
     const { url } = JSON.parse(first) as { url: string };

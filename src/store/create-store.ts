@@ -1,6 +1,5 @@
 // The Store port over drizzle. Works unchanged on better-sqlite3 and on D1.
 import { and, asc, count, eq, getTableColumns, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
-import type { BatchItem } from 'drizzle-orm/batch';
 import {
   apps,
   campaigns,
@@ -17,32 +16,36 @@ import {
 } from '../../db/schema/index.js';
 import type { OutboxItem, Store } from '../app/store-port.js';
 import type { Role } from '../domain/model.js';
-import { atomic, readTogether, type AppDatabase } from './database.js';
+import { atomic, type AppDatabase } from './database.js';
+import { read, readAll, statement, write, type Slots } from './statements.js';
 import { toCampaign, toCardCopy, toChatApp, toDelivery, toDepartment, toOutboxItem, toTenant } from './rows.js';
 import * as ledger from './ledger-queries.js';
 import * as reports from './report-queries.js';
 import * as taskQueries from './task-queries.js';
-import { toQueries } from './write-ops.js';
-
-/** Builds a query once, on first use: drizzle's SQL building is a third of a click's CPU on Workers. */
-function once<T>(build: () => T): () => T {
-  let built: T | undefined;
-  return () => (built ??= build());
-}
+import { toWrites } from './write-ops.js';
 
 export function createStore(db: AppDatabase): Store {
-  // The queries every card click and every courier pass run, prepared once per store (per process
-  // on Node, per isolate on Workers) with placeholders for what varies.
-  const now = sql.placeholder('now');
-  const cardCopiesOfTask = once(() =>
+  // The statements every card click and every courier pass run, prepared once (statements.ts).
+  const cardCopiesOfTask = statement('cardCopiesOfTask', (p: Slots<{ tenantId: string; taskId: string }>) =>
     db
       .select()
       .from(cardCopies)
-      .where(and(eq(cardCopies.tenantId, sql.placeholder('tenantId')), eq(cardCopies.taskId, sql.placeholder('taskId'))))
-      .orderBy(cardCopies.createdAt)
-      .prepare(),
+      .where(and(eq(cardCopies.tenantId, p.tenantId), eq(cardCopies.taskId, p.taskId)))
+      .orderBy(cardCopies.createdAt),
   );
-  const dueOutbox = once(() =>
+  const cardCopyOfMessage = statement('cardCopyOfMessage', (p: Slots<{ tenantId: string; messageId: string }>) =>
+    db
+      .select()
+      .from(cardCopies)
+      .where(and(eq(cardCopies.tenantId, p.tenantId), eq(cardCopies.messageId, p.messageId))),
+  );
+  const member = statement('member', (p: Slots<{ tenantId: string; userId: string }>) =>
+    db.select().from(members).where(and(eq(members.tenantId, p.tenantId), eq(members.userId, p.userId))),
+  );
+  const rolesOfMember = statement('rolesOfMember', (p: Slots<{ tenantId: string; userId: string }>) =>
+    db.select({ role: memberRoles.role }).from(memberRoles).where(and(eq(memberRoles.tenantId, p.tenantId), eq(memberRoles.userId, p.userId))),
+  );
+  const dueOutbox = statement('dueOutbox', (p: Slots<{ now: number; limit: number }>) =>
     db
       .select({
         ...getTableColumns(outbox),
@@ -53,37 +56,35 @@ export function createStore(db: AppDatabase): Store {
       .where(
         and(
           eq(outbox.status, 'pending'),
-          lte(outbox.nextAttemptAt, now),
-          or(isNull(outbox.claimedUntil), lte(outbox.claimedUntil, now)),
+          lte(outbox.nextAttemptAt, p.now),
+          or(isNull(outbox.claimedUntil), lte(outbox.claimedUntil, p.now)),
           // one target's messages leave in order: none overtakes an earlier one still backing off
           // or being sent by another courier (for card updates that is what keeps a stale version
           // from landing last). Two checks, not one with an OR, so that each is a range on its own
           // index (outbox_due, outbox_claimed) over the few such rows, not a scan of all pending ones.
           sql`not exists (select 1 from outbox earlier where earlier.status = 'pending'
-                and earlier.next_attempt_at > ${now} and earlier.rowid < ${outbox}.rowid
+                and earlier.next_attempt_at > ${p.now} and earlier.rowid < ${outbox}.rowid
                 and (earlier.target = ${outbox.target} or earlier.card_copy_id = ${outbox.cardCopyId}))`,
           sql`not exists (select 1 from outbox earlier where earlier.status = 'pending'
-                and earlier.claimed_until > ${now} and earlier.rowid < ${outbox}.rowid
+                and earlier.claimed_until > ${p.now} and earlier.rowid < ${outbox}.rowid
                 and (earlier.target = ${outbox.target} or earlier.card_copy_id = ${outbox.cardCopyId}))`,
         ),
       )
       // rowid is insertion order: messages leave in the order their commits wrote them
       .orderBy(sql`${outbox}.rowid`)
-      .limit(sql.placeholder('limit'))
-      .prepare(),
+      .limit(p.limit),
   );
-  const claim = once(() =>
+  const claim = statement('claimOutbox', (p: Slots<{ id: string; now: number; until: number }>) =>
     db
       .update(outbox)
-      .set({ claimedUntil: sql`${sql.placeholder('until')}` })
-      .where(and(eq(outbox.id, sql.placeholder('id')), eq(outbox.status, 'pending'), or(isNull(outbox.claimedUntil), lte(outbox.claimedUntil, now))))
-      .returning({ id: outbox.id })
-      .prepare(),
+      .set({ claimedUntil: sql`${p.until}` })
+      .where(and(eq(outbox.id, p.id), eq(outbox.status, 'pending'), or(isNull(outbox.claimedUntil), lte(outbox.claimedUntil, p.now))))
+      .returning({ id: outbox.id }),
   );
 
   return {
     async commit(ops) {
-      await atomic(db, ops.flatMap((op) => toQueries(db, op)));
+      await atomic(db, ops.map((op) => toWrites(db, op)));
     },
 
     async recordDelivery(d) {
@@ -144,10 +145,7 @@ export function createStore(db: AppDatabase): Store {
     },
 
     async getMember(tenantId, userId) {
-      const [[row], roles] = await readTogether(db, [
-        db.select().from(members).where(and(eq(members.tenantId, tenantId), eq(members.userId, userId))),
-        db.select({ role: memberRoles.role }).from(memberRoles).where(and(eq(memberRoles.tenantId, tenantId), eq(memberRoles.userId, userId))),
-      ] as const);
+      const [[row], roles] = await readAll(db, [member, rolesOfMember] as const, { tenantId, userId });
       if (!row && roles.length === 0) return null;
       return { tenantId, userId, name: row?.name ?? null, roles: roles.map((r) => r.role as Role) };
     },
@@ -195,14 +193,11 @@ export function createStore(db: AppDatabase): Store {
     listLooseAttachments: (tenantId, chatId, uploader) => taskQueries.listLooseAttachments(db, tenantId, chatId, uploader),
 
     async listCardCopies(tenantId, taskId) {
-      const rows = await cardCopiesOfTask().all({ tenantId, taskId });
+      const rows = await read(db, cardCopiesOfTask, { tenantId, taskId });
       return rows.map(toCardCopy);
     },
     async findCardCopyByMessage(tenantId, messageId) {
-      const [row] = await db
-        .select()
-        .from(cardCopies)
-        .where(and(eq(cardCopies.tenantId, tenantId), eq(cardCopies.messageId, messageId)));
+      const [row] = await read(db, cardCopyOfMessage, { tenantId, messageId });
       return row ? toCardCopy(row) : null;
     },
     async getCardCopy(tenantId, copyId) {
@@ -211,26 +206,30 @@ export function createStore(db: AppDatabase): Store {
     },
 
     async listDueOutbox(at, limit) {
-      const rows = await dueOutbox().all({ now: at, limit });
+      const rows = await read(db, dueOutbox, { now: at, limit });
       return rows.map(({ copyMessageId, ...row }) => ({ ...toOutboxItem(row), copyMessageId }));
     },
     async claimOutbox(id, at, until) {
-      const claimed = await claim().all({ id, now: at, until });
+      const claimed = await read(db, claim, { id, now: at, until });
       return claimed.length === 1;
     },
     async releaseOutboxClaims() {
       await db.update(outbox).set({ claimedUntil: null }).where(and(eq(outbox.status, 'pending'), isNotNull(outbox.claimedUntil)));
     },
     async markOutboxSent(item: OutboxItem, messageId, at) {
-      const queries: BatchItem<'sqlite'>[] = [
-        db.update(outbox).set({ status: 'sent', messageId, sentAt: at, attempts: item.attempts + 1, claimedUntil: null }).where(eq(outbox.id, item.id)),
+      const writes = [
+        write('outboxSent', { id: item.id, messageId, at, attempts: item.attempts + 1 }, (p) =>
+          db.update(outbox).set({ status: 'sent', messageId: p.messageId, sentAt: p.at, attempts: p.attempts, claimedUntil: null }).where(eq(outbox.id, p.id)),
+        ),
       ];
       if (item.kind === 'send' && item.cardCopyId && messageId) {
-        queries.push(
-          db.update(cardCopies).set({ messageId }).where(and(eq(cardCopies.tenantId, item.tenantId), eq(cardCopies.id, item.cardCopyId))),
+        writes.push(
+          write('copySent', { tenantId: item.tenantId, copyId: item.cardCopyId, messageId }, (p) =>
+            db.update(cardCopies).set({ messageId: p.messageId }).where(and(eq(cardCopies.tenantId, p.tenantId), eq(cardCopies.id, p.copyId))),
+          ),
         );
       }
-      await atomic(db, queries);
+      await atomic(db, writes);
     },
     async markOutboxRetry(id, attempts, nextAttemptAt, error) {
       await db.update(outbox).set({ attempts, nextAttemptAt, lastError: error.slice(0, 500), claimedUntil: null }).where(eq(outbox.id, id));

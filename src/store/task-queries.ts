@@ -9,7 +9,8 @@ import {
   tasks,
 } from '../../db/schema/index.js';
 import type { Task, TaskContext, TaskEvent, TaskState } from '../domain/model.js';
-import { readTogether, type AppDatabase } from './database.js';
+import type { AppDatabase } from './database.js';
+import { readAll, statement, type Slots } from './statements.js';
 import { toAttachment, toDepartment, toExtension, toFinding, toTask, toTaskEvent } from './rows.js';
 
 export async function nextFindingNumber(db: AppDatabase, tenantId: string): Promise<number> {
@@ -71,36 +72,60 @@ async function contextsFor(db: AppDatabase, tenantId: string, taskRows: (typeof 
  * column name, and the tables share names (id, tenant_id, created_at). The subqueries are scalar
  * (`id = (select …)`): with `id in (select …)` SQLite scanned every finding of the tenant.
  */
+type TaskKey = Slots<{ tenantId: string; taskId: string }>;
+const findingOfTask = (db: AppDatabase, p: TaskKey) =>
+  db.select({ id: tasks.findingId }).from(tasks).where(and(eq(tasks.tenantId, p.tenantId), eq(tasks.id, p.taskId)));
+
+/** The five reads of a task's context (see getTaskContext), as statements prepared once. */
+function taskContextReads(db: AppDatabase) {
+  return [
+    statement('context.task', (p: TaskKey) => db.select().from(tasks).where(and(eq(tasks.tenantId, p.tenantId), eq(tasks.id, p.taskId)))),
+    statement('context.finding', (p: TaskKey) =>
+      db
+        .select()
+        .from(findings)
+        .where(and(eq(findings.tenantId, p.tenantId), sql`${findings.id} = (${findingOfTask(db, p)})`)),
+    ),
+    statement('context.department', (p: TaskKey) =>
+      db
+        .select()
+        .from(departments)
+        .where(
+          and(
+            eq(departments.tenantId, p.tenantId),
+            sql`${departments.id} = (${db.select({ id: findings.departmentId }).from(findings).where(and(eq(findings.tenantId, p.tenantId), sql`${findings.id} = (${findingOfTask(db, p)})`))})`,
+          ),
+        ),
+    ),
+    statement('context.extension', (p: TaskKey) =>
+      db
+        .select()
+        .from(extensionRequests)
+        .where(and(eq(extensionRequests.tenantId, p.tenantId), eq(extensionRequests.taskId, p.taskId), eq(extensionRequests.status, 'pending'))),
+    ),
+    statement('context.attachments', (p: TaskKey) =>
+      db
+        .select()
+        .from(attachments)
+        .where(and(eq(attachments.tenantId, p.tenantId), or(eq(attachments.taskId, p.taskId), sql`${attachments.findingId} = (${findingOfTask(db, p)})`)))
+        .orderBy(attachments.createdAt),
+    ),
+  ] as const;
+}
+
+const contextReadsByDatabase = new WeakMap<AppDatabase, ReturnType<typeof taskContextReads>>();
+
+/**
+ * Every card click reads one task's context, so it is read in one go, as one D1 round trip: the
+ * task, its finding and department (found by subqueries), its pending extension, and the photos of
+ * the finding or the task. Single-table reads on purpose: drizzle's D1 batch maps a join's rows by
+ * column name, and the tables share names (id, tenant_id, created_at). The subqueries are scalar
+ * (`id = (select …)`): with `id in (select …)` SQLite scanned every finding of the tenant.
+ */
 export async function getTaskContext(db: AppDatabase, tenantId: string, taskId: string): Promise<TaskContext | null> {
-  const thisTask = and(eq(tasks.tenantId, tenantId), eq(tasks.id, taskId));
-  const findingOfTask = db.select({ id: tasks.findingId }).from(tasks).where(thisTask);
-  const [taskRows, findingRows, departmentRows, extensionRows, attachmentRows] = await readTogether(db, [
-    db.select().from(tasks).where(thisTask),
-    db.select().from(findings).where(and(eq(findings.tenantId, tenantId), sql`${findings.id} = (${findingOfTask})`)),
-    db
-      .select()
-      .from(departments)
-      .where(
-        and(
-          eq(departments.tenantId, tenantId),
-          sql`${departments.id} = (${db.select({ id: findings.departmentId }).from(findings).where(and(eq(findings.tenantId, tenantId), sql`${findings.id} = (${findingOfTask})`))})`,
-        ),
-      ),
-    db
-      .select()
-      .from(extensionRequests)
-      .where(and(eq(extensionRequests.tenantId, tenantId), eq(extensionRequests.taskId, taskId), eq(extensionRequests.status, 'pending'))),
-    db
-      .select()
-      .from(attachments)
-      .where(
-        and(
-          eq(attachments.tenantId, tenantId),
-          or(eq(attachments.taskId, taskId), sql`${attachments.findingId} = (${findingOfTask})`),
-        ),
-      )
-      .orderBy(attachments.createdAt),
-  ] as const);
+  let reads = contextReadsByDatabase.get(db);
+  if (!reads) contextReadsByDatabase.set(db, (reads = taskContextReads(db)));
+  const [taskRows, findingRows, departmentRows, extensionRows, attachmentRows] = await readAll(db, reads, { tenantId, taskId });
   const [taskRow] = taskRows;
   const [findingRow] = findingRows;
   if (!taskRow || !findingRow) return null;

@@ -1,6 +1,8 @@
-// Translates the port's write operations into drizzle queries, built but not run: `atomic` runs
-// them together.
-import { and, eq, sql } from 'drizzle-orm';
+// Translates the port's write operations into statements with their values, not yet run:
+// `atomic` runs them together (prepared on better-sqlite3, as one batch on D1; see statements.ts).
+// Each build only places its parameters; anything that depends on a value is in the key.
+import { and, eq, getTableColumns, sql } from 'drizzle-orm';
+import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { BatchItem } from 'drizzle-orm/batch';
 import {
   apps,
@@ -24,75 +26,78 @@ import {
 } from '../../db/schema/index.js';
 import type { WriteOp } from '../app/store-port.js';
 import type { AppDatabase } from './database.js';
+import { write, type Params, type Slots, type Write } from './statements.js';
 
-type Query = BatchItem<'sqlite'>;
+type Row = object;
+type Insert = ReturnType<AppDatabase['insert']>;
+type InsertValues = ReturnType<Insert['values']>;
 
-export function toQueries(db: AppDatabase, w: WriteOp): Query[] {
-  if (w.op !== 'insertEscalations') return [toQuery(db, w)];
-  // one statement, four bound values, however many rows: the ids travel as one JSON array
-  return [
-    db.insert(escalations).select(sql`select ${w.tenantId}, value, ${w.threshold}, ${w.at} from json_each(${JSON.stringify(w.taskIds)})`),
-  ];
+const columnKeys = new WeakMap<SQLiteTable, string[]>();
+
+/** The row's values for the table's columns, undefined left out (the column's default applies). */
+function columnValues(table: SQLiteTable, row: Row): Params {
+  const fields = row as Record<string, unknown>;
+  let keys = columnKeys.get(table);
+  if (!keys) columnKeys.set(table, (keys = Object.keys(getTableColumns(table))));
+  const values: Params = {};
+  for (const key of keys) if (fields[key] !== undefined) values[key] = fields[key] as Params[string];
+  return values;
 }
 
-function toQuery(db: AppDatabase, w: Exclude<WriteOp, { op: 'insertEscalations' }>): Query {
+/** Inserts one row; `finish` adds the ON CONFLICT clause, the same for every run of this op. */
+function insertRow(db: AppDatabase, op: string, table: SQLiteTable, row: Row, finish?: (insert: InsertValues, p: Slots<Params>, columns: string[]) => BatchItem<'sqlite'>): Write {
+  const values = columnValues(table, row);
+  const keys = Object.keys(values);
+  return write(`${op}(${keys.join(',')})`, values, (p) => {
+    const insert = db.insert(table).values(Object.fromEntries(keys.map((k) => [k, p[k]])));
+    return finish ? finish(insert, p, keys) : insert;
+  });
+}
+
+export function toWrites(db: AppDatabase, w: WriteOp): Write {
   switch (w.op) {
     case 'upsertChatApp': {
-      const { sealedSecrets, updatedAt: _ignored, ...app } = w.app;
-      const values = { ...app, sealedSecrets, updatedAt: w.at };
-      return db
-        .insert(apps)
-        .values({ ...values, createdAt: w.at })
-        .onConflictDoUpdate({ target: apps.id, set: values });
+      const { updatedAt: _ignored, ...app } = w.app;
+      // a second `app add` of the same id replaces everything but when it was first added
+      return insertRow(db, w.op, apps, { ...app, createdAt: w.at, updatedAt: w.at }, (insert, p, columns) =>
+        insert.onConflictDoUpdate({ target: apps.id, set: Object.fromEntries(columns.filter((c) => c !== 'id' && c !== 'createdAt').map((c) => [c, p[c]])) }),
+      );
     }
     case 'insertTenant':
-      return db
-        .insert(tenants)
-        .values({ ...w.tenant, createdAt: w.createdAt })
-        .onConflictDoNothing();
+      return insertRow(db, w.op, tenants, { ...w.tenant, createdAt: w.createdAt }, (insert) => insert.onConflictDoNothing());
     case 'insertCampaign':
-      return db
-        .insert(campaigns)
-        .values({ ...w.campaign, categories: JSON.stringify(w.campaign.categories), createdAt: w.createdAt })
-        .onConflictDoNothing();
+      return insertRow(db, w.op, campaigns, { ...w.campaign, categories: JSON.stringify(w.campaign.categories), createdAt: w.createdAt }, (insert) =>
+        insert.onConflictDoNothing(),
+      );
     case 'upsertMember':
-      return db
-        .insert(members)
-        .values({ ...w.member, createdAt: w.at, updatedAt: w.at })
-        .onConflictDoUpdate({
+      return insertRow(db, w.op, members, { ...w.member, createdAt: w.at, updatedAt: w.at }, (insert, p) =>
+        insert.onConflictDoUpdate({
           target: [members.tenantId, members.userId],
           // a later event without a name must not erase the name we learnt earlier
-          set: { name: sql`coalesce(excluded.name, ${members.name})`, updatedAt: w.at },
-        });
+          set: { name: sql`coalesce(excluded.name, ${members.name})`, updatedAt: p['updatedAt'] },
+        }),
+      );
     case 'grantRole':
-      return db
-        .insert(memberRoles)
-        .values({ tenantId: w.tenantId, userId: w.userId, role: w.role, grantedAt: w.at })
-        .onConflictDoNothing();
+      return insertRow(db, w.op, memberRoles, { tenantId: w.tenantId, userId: w.userId, role: w.role, grantedAt: w.at }, (insert) => insert.onConflictDoNothing());
     case 'revokeRole':
-      return db
-        .delete(memberRoles)
-        .where(and(eq(memberRoles.tenantId, w.tenantId), eq(memberRoles.userId, w.userId), eq(memberRoles.role, w.role)));
+      return write(w.op, { tenantId: w.tenantId, userId: w.userId, role: w.role }, (p) =>
+        db.delete(memberRoles).where(and(eq(memberRoles.tenantId, p.tenantId), eq(memberRoles.userId, p.userId), eq(memberRoles.role, p.role))),
+      );
     case 'upsertDepartment':
-      return db
-        .insert(departments)
-        .values({ ...w.department, updatedAt: w.at })
-        .onConflictDoUpdate({
-          target: [departments.tenantId, departments.name],
-          set: { leaderUserId: w.department.leaderUserId, updatedAt: w.at },
-        });
+      return insertRow(db, w.op, departments, { ...w.department, updatedAt: w.at }, (insert, p) =>
+        insert.onConflictDoUpdate({ target: [departments.tenantId, departments.name], set: { leaderUserId: p['leaderUserId'], updatedAt: p['updatedAt'] } }),
+      );
     case 'bindChat':
-      return db
-        .insert(chatBindings)
-        .values({ tenantId: w.tenantId, chatId: w.chatId, campaignId: w.campaignId, boundBy: w.boundBy, boundAt: w.at })
-        .onConflictDoUpdate({
+      return insertRow(db, w.op, chatBindings, { tenantId: w.tenantId, chatId: w.chatId, campaignId: w.campaignId, boundBy: w.boundBy, boundAt: w.at }, (insert, p) =>
+        insert.onConflictDoUpdate({
           target: [chatBindings.tenantId, chatBindings.chatId],
-          set: { campaignId: w.campaignId, boundBy: w.boundBy, boundAt: w.at },
-        });
+          set: { campaignId: p['campaignId'], boundBy: p['boundBy'], boundAt: p['boundAt'] },
+        }),
+      );
     case 'insertFinding':
-      return db.insert(findings).values(w.finding);
+      return insertRow(db, w.op, findings, w.finding);
     case 'insertTask':
-      return db.insert(tasks).values({
+      return insertRow(db, w.op, tasks, {
         ...w.task,
         campaignId: w.finding.campaignId,
         findingNumber: w.finding.number,
@@ -103,30 +108,33 @@ function toQuery(db: AppDatabase, w: Exclude<WriteOp, { op: 'insertEscalations' 
       });
     case 'updateTask': {
       const { id: _id, tenantId: _tenant, version: _version, ...patch } = w.patch;
-      return db
-        .update(tasks)
-        .set({ ...patch, version: w.expectedVersion + 1, updatedAt: w.at })
-        .where(and(eq(tasks.tenantId, w.tenantId), eq(tasks.id, w.taskId), eq(tasks.version, w.expectedVersion)));
+      const set = columnValues(tasks, { ...patch, version: w.expectedVersion + 1, updatedAt: w.at });
+      const columns = Object.keys(set);
+      // the set's columns are the shape; the where clause's values travel under names no column has
+      type Where = Slots<{ whereTenantId: string; whereTaskId: string; whereVersion: number }>;
+      return write(`${w.op}(${columns.join(',')})`, { ...set, whereTenantId: w.tenantId, whereTaskId: w.taskId, whereVersion: w.expectedVersion }, (p: Slots<Params>) => {
+        const where = p as Where;
+        return db
+          .update(tasks)
+          .set(Object.fromEntries(columns.map((c) => [c, p[c]])))
+          .where(and(eq(tasks.tenantId, where.whereTenantId), eq(tasks.id, where.whereTaskId), eq(tasks.version, where.whereVersion)));
+      });
     }
     case 'appendEvent':
-      return db.insert(taskEvents).values({ ...w.event, data: JSON.stringify(w.event.data) });
+      return insertRow(db, w.op, taskEvents, { ...w.event, data: JSON.stringify(w.event.data) });
     case 'insertExtension':
-      return db.insert(extensionRequests).values(w.extension);
+      return insertRow(db, w.op, extensionRequests, w.extension);
     case 'decideExtension':
-      return db
-        .update(extensionRequests)
-        .set({ status: w.status, decidedBy: w.decidedBy, decidedAt: w.at })
-        .where(
-          and(
-            eq(extensionRequests.tenantId, w.tenantId),
-            eq(extensionRequests.id, w.extensionId),
-            eq(extensionRequests.status, 'pending'),
-          ),
-        );
+      return write(w.op, { tenantId: w.tenantId, extensionId: w.extensionId, status: w.status, decidedBy: w.decidedBy, at: w.at }, (p) =>
+        db
+          .update(extensionRequests)
+          .set({ status: p.status, decidedBy: p.decidedBy, decidedAt: p.at })
+          .where(and(eq(extensionRequests.tenantId, p.tenantId), eq(extensionRequests.id, p.extensionId), eq(extensionRequests.status, 'pending'))),
+      );
     case 'insertCardCopy':
-      return db.insert(cardCopies).values(w.copy);
+      return insertRow(db, w.op, cardCopies, w.copy);
     case 'enqueue':
-      return db.insert(outbox).values({
+      return insertRow(db, w.op, outbox, {
         id: w.item.id,
         tenantId: w.item.tenantId,
         platform: w.item.platform,
@@ -141,26 +149,35 @@ function toQuery(db: AppDatabase, w: Exclude<WriteOp, { op: 'insertEscalations' 
         createdAt: w.item.createdAt,
       });
     case 'insertAttachment':
-      return db.insert(attachments).values(w.attachment);
+      return insertRow(db, w.op, attachments, w.attachment);
     case 'linkAttachment':
-      return db
-        .update(attachments)
-        .set({ findingId: w.findingId, taskId: w.taskId })
-        .where(and(eq(attachments.tenantId, w.tenantId), eq(attachments.id, w.attachmentId)));
+      return write(w.op, { tenantId: w.tenantId, attachmentId: w.attachmentId, findingId: w.findingId, taskId: w.taskId }, (p) =>
+        db
+          .update(attachments)
+          .set({ findingId: p.findingId, taskId: p.taskId })
+          .where(and(eq(attachments.tenantId, p.tenantId), eq(attachments.id, p.attachmentId))),
+      );
     case 'insertEscalation':
-      return db.insert(escalations).values({ tenantId: w.tenantId, taskId: w.taskId, threshold: w.threshold, at: w.at });
+      return insertRow(db, w.op, escalations, { tenantId: w.tenantId, taskId: w.taskId, threshold: w.threshold, at: w.at });
+    case 'insertEscalations':
+      // one statement, four bound values, however many rows: the ids travel as one JSON array
+      return write(w.op, { tenantId: w.tenantId, threshold: w.threshold, at: w.at, taskIds: JSON.stringify(w.taskIds) }, (p) =>
+        db.insert(escalations).select(sql`select ${p.tenantId}, value, ${p.threshold}, ${p.at} from json_each(${p.taskIds})`),
+      );
     case 'insertImport':
-      return db.insert(imports).values({ ...w.record, summary: JSON.stringify(w.record.summary) });
+      return insertRow(db, w.op, imports, { ...w.record, summary: JSON.stringify(w.record.summary) });
     case 'decideImport':
-      return db
-        .update(imports)
-        .set({ status: w.status, decidedAt: w.at })
-        .where(and(eq(imports.tenantId, w.tenantId), eq(imports.id, w.importId), eq(imports.status, 'previewed')));
+      return write(w.op, { tenantId: w.tenantId, importId: w.importId, status: w.status, at: w.at }, (p) =>
+        db
+          .update(imports)
+          .set({ status: p.status, decidedAt: p.at })
+          .where(and(eq(imports.tenantId, p.tenantId), eq(imports.id, p.importId), eq(imports.status, 'previewed'))),
+      );
     case 'recordJobRun':
-      return db.insert(jobRuns).values({ tenantId: w.tenantId, job: w.job, periodKey: w.periodKey, ranAt: w.at, summary: JSON.stringify(w.summary) });
+      return insertRow(db, w.op, jobRuns, { tenantId: w.tenantId, job: w.job, periodKey: w.periodKey, ranAt: w.at, summary: JSON.stringify(w.summary) });
     case 'insertDoneDelivery':
       // no ON CONFLICT: a second copy of the delivery committing its own work must fail whole
-      return db.insert(inboundDeliveries).values({
+      return insertRow(db, w.op, inboundDeliveries, {
         ...w.delivery,
         tenantId: w.delivery.tenantId ?? '',
         status: 'done',
@@ -169,9 +186,11 @@ function toQuery(db: AppDatabase, w: Exclude<WriteOp, { op: 'insertEscalations' 
         doneAt: w.at,
       });
     case 'completeDelivery':
-      return db
-        .update(inboundDeliveries)
-        .set({ status: 'done', response: w.response, doneAt: w.at })
-        .where(and(eq(inboundDeliveries.platform, w.platform), eq(inboundDeliveries.deliveryId, w.deliveryId)));
+      return write(w.op, { platform: w.platform, deliveryId: w.deliveryId, response: w.response, at: w.at }, (p) =>
+        db
+          .update(inboundDeliveries)
+          .set({ status: 'done', response: p.response, doneAt: p.at })
+          .where(and(eq(inboundDeliveries.platform, p.platform), eq(inboundDeliveries.deliveryId, p.deliveryId))),
+      );
   }
 }

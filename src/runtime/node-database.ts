@@ -8,12 +8,15 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as schema from '../../db/schema/index.js';
 import type { AppDatabase } from '../store/database.js';
+import { GroupCommit } from './group-commit.js';
 
 export const MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), '../../db/migrations');
 
 export interface NodeDatabase {
   db: AppDatabase;
   sqlite: Database.Database;
+  /** the writes of one turn of the event loop share a commit (group-commit.ts) */
+  committer: GroupCommit;
   close(): void;
 }
 
@@ -29,7 +32,16 @@ export function openNodeDatabase(path: string, options: { migrate?: boolean } = 
   cacheStatements(sqlite);
   const db = drizzle(sqlite, { schema });
   if (options.migrate !== false) migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
-  return { db: db as unknown as AppDatabase, sqlite, close: () => sqlite.close() };
+  const committer = new GroupCommit(sqlite);
+  return {
+    db: db as unknown as AppDatabase,
+    sqlite,
+    committer,
+    close: () => {
+      committer.flush();
+      sqlite.close();
+    },
+  };
 }
 
 /** How many prepared statements to keep; the app issues a few dozen distinct ones. */

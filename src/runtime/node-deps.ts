@@ -19,7 +19,7 @@ import type { NodeDatabase } from './node-database.js';
 export type NodeDeps = Deps & { platforms: ChatAppDirectory };
 
 export function nodeDeps(config: Config, database: NodeDatabase, options: { clock?: Clock; log: Logger; kickOutbox?: () => void }): NodeDeps {
-  const store = createStore(database.db);
+  const store = createStore(database.db, { committer: database.committer });
   const secrets = config.APP_SECRETS_KEY ? secretBox(config.APP_SECRETS_KEY) : null;
   const feishuClient = (settings: FeishuSettings) =>
     lazyPlatform('feishu', FEISHU_PACING, async () => {

@@ -16,7 +16,7 @@ import {
 } from '../../db/schema/index.js';
 import type { OutboxItem, Store } from '../app/store-port.js';
 import type { Role } from '../domain/model.js';
-import { atomic, type AppDatabase } from './database.js';
+import { atomic, type AppDatabase, type Committer } from './database.js';
 import { read, readAll, statement, write, type Slots } from './statements.js';
 import { toCampaign, toCardCopy, toChatApp, toDelivery, toDepartment, toOutboxItem, toTenant } from './rows.js';
 import * as ledger from './ledger-queries.js';
@@ -24,7 +24,21 @@ import * as reports from './report-queries.js';
 import * as taskQueries from './task-queries.js';
 import { toWrites } from './write-ops.js';
 
-export function createStore(db: AppDatabase): Store {
+export interface StoreOptions {
+  /** the embedded driver's group commit (runtime/group-commit.ts); D1 has none */
+  committer?: Committer;
+}
+
+export function createStore(db: AppDatabase, { committer }: StoreOptions = {}): Store {
+  /**
+   * A write outside `commit`, run on its own: on the embedded database it joins the group commit
+   * like every other write, so its caller hears of it only once it is durable.
+   */
+  const alone = async <T>(execute: () => T | Promise<T>): Promise<Awaited<T>> => {
+    if (!committer) return await execute();
+    return await committer.run(execute as () => Awaited<T>);
+  };
+
   // The statements every card click and every courier pass run, prepared once (statements.ts).
   const cardCopiesOfTask = statement('cardCopiesOfTask', (p: Slots<{ tenantId: string; taskId: string }>) =>
     db
@@ -84,15 +98,18 @@ export function createStore(db: AppDatabase): Store {
 
   return {
     async commit(ops) {
-      await atomic(db, ops.map((op) => toWrites(db, op)));
+      await atomic(db, ops.map((op) => toWrites(db, op)), committer);
     },
 
     async recordDelivery(d) {
-      const inserted = await db
-        .insert(inboundDeliveries)
-        .values({ ...d, tenantId: d.tenantId ?? '', status: 'received', attempts: 0 })
-        .onConflictDoNothing()
-        .returning({ id: inboundDeliveries.deliveryId });
+      const inserted = await alone(() =>
+        db
+          .insert(inboundDeliveries)
+          .values({ ...d, tenantId: d.tenantId ?? '', status: 'received', attempts: 0 })
+          .onConflictDoNothing()
+          .returning({ id: inboundDeliveries.deliveryId })
+          .all(),
+      );
       return inserted.length === 1;
     },
     async getDelivery(platform, deliveryId) {
@@ -113,14 +130,17 @@ export function createStore(db: AppDatabase): Store {
     },
     async markDeliveryFailed(platform, deliveryId, error) {
       // three tries, then it is parked as failed so one poisonous event cannot block the inbox
-      await db
-        .update(inboundDeliveries)
-        .set({
-          attempts: sql`${inboundDeliveries.attempts} + 1`,
-          error,
-          status: sql`case when ${inboundDeliveries.attempts} + 1 >= 3 then 'failed' else 'received' end`,
-        })
-        .where(and(eq(inboundDeliveries.platform, platform), eq(inboundDeliveries.deliveryId, deliveryId)));
+      await alone(() =>
+        db
+          .update(inboundDeliveries)
+          .set({
+            attempts: sql`${inboundDeliveries.attempts} + 1`,
+            error,
+            status: sql`case when ${inboundDeliveries.attempts} + 1 >= 3 then 'failed' else 'received' end`,
+          })
+          .where(and(eq(inboundDeliveries.platform, platform), eq(inboundDeliveries.deliveryId, deliveryId)))
+          .run(),
+      );
     },
 
     async findTenant(platform, externalKey) {
@@ -206,6 +226,8 @@ export function createStore(db: AppDatabase): Store {
     },
 
     async listDueOutbox(at, limit) {
+      // only what is committed may leave: a message whose transaction could still fail must not
+      await committer?.settled();
       const rows = await read(db, dueOutbox, { now: at, limit });
       return rows.map(({ copyMessageId, ...row }) => ({ ...toOutboxItem(row), copyMessageId }));
     },
@@ -214,7 +236,7 @@ export function createStore(db: AppDatabase): Store {
       return claimed.length === 1;
     },
     async releaseOutboxClaims() {
-      await db.update(outbox).set({ claimedUntil: null }).where(and(eq(outbox.status, 'pending'), isNotNull(outbox.claimedUntil)));
+      await alone(() => db.update(outbox).set({ claimedUntil: null }).where(and(eq(outbox.status, 'pending'), isNotNull(outbox.claimedUntil))).run());
     },
     async markOutboxSent(item: OutboxItem, messageId, at) {
       const writes = [
@@ -229,13 +251,13 @@ export function createStore(db: AppDatabase): Store {
           ),
         );
       }
-      await atomic(db, writes);
+      await atomic(db, writes, committer);
     },
     async markOutboxRetry(id, attempts, nextAttemptAt, error) {
-      await db.update(outbox).set({ attempts, nextAttemptAt, lastError: error.slice(0, 500), claimedUntil: null }).where(eq(outbox.id, id));
+      await alone(() => db.update(outbox).set({ attempts, nextAttemptAt, lastError: error.slice(0, 500), claimedUntil: null }).where(eq(outbox.id, id)).run());
     },
     async markOutboxDead(id, attempts, error) {
-      await db.update(outbox).set({ status: 'dead', attempts, lastError: error.slice(0, 500), claimedUntil: null }).where(eq(outbox.id, id));
+      await alone(() => db.update(outbox).set({ status: 'dead', attempts, lastError: error.slice(0, 500), claimedUntil: null }).where(eq(outbox.id, id)).run());
     },
     async countOutbox(status) {
       const [row] = await db.select({ n: count() }).from(outbox).where(eq(outbox.status, status));

@@ -9,20 +9,33 @@ import { batches, buildForBatch, runPrepared, type Write } from './statements.js
 export type AppDatabase = BaseSQLiteDatabase<'sync' | 'async', any, typeof schema>;
 
 /**
+ * How the embedded driver's synchronous all-or-nothing writes are committed; the runtime supplies
+ * one (group commit, runtime/group-commit.ts). Without one, each write is its own transaction.
+ */
+export interface Committer {
+  /** runs `work` all or nothing; resolves with its result once it is committed */
+  run<T>(work: () => T): Promise<T>;
+  /** resolves when nothing written so far still waits for its commit */
+  settled(): Promise<void>;
+}
+
+/**
  * Runs the writes as one all-or-nothing write. D1 has no interactive transactions, so it gets
  * `db.batch`; better-sqlite3 has no batch and wants a synchronous transaction. Both roll back
  * everything when any statement fails — the UNIQUE (task_id, seq) on task events is what turns a
  * stale version into such a failure.
  */
-export async function atomic(db: AppDatabase, writes: Write[]): Promise<void> {
+export async function atomic(db: AppDatabase, writes: Write[], committer?: Committer): Promise<void> {
   if (writes.length === 0) return;
   try {
     if (batches(db)) {
       await db.batch(writes.map(buildForBatch) as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]]);
     } else {
-      db.transaction(() => {
+      const work = () => {
         for (const w of writes) runPrepared(db, w);
-      });
+      };
+      if (committer) await committer.run(work);
+      else db.transaction(work);
     }
   } catch (error) {
     throw translateConstraintError(error);

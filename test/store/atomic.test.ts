@@ -38,7 +38,7 @@ describe.each(DRIVERS)('atomic writes on $name', (driver) => {
   });
 
   it('applies a change, its event and its outbox row together', async () => {
-    const store = createStore(opened.db);
+    const store = createStore(opened.db, opened);
     await store.commit([{ op: 'insertFinding', finding }, { op: 'insertTask', task, finding }, { op: 'appendEvent', event: { tenantId: T, taskId: 'k1', seq: 1, action: 'create', actorUserId: 'ou_i', at: 1, data: {} } }]);
     await store.commit(change(1, 'in_progress', 'o1'));
     const ctx = await store.getTaskContext(T, 'k1');
@@ -48,7 +48,7 @@ describe.each(DRIVERS)('atomic writes on $name', (driver) => {
   });
 
   it('rejects a stale write whole and leaves no trace', async () => {
-    const store = createStore(opened.db);
+    const store = createStore(opened.db, opened);
     await store.commit([{ op: 'insertFinding', finding }, { op: 'insertTask', task, finding }, { op: 'appendEvent', event: { tenantId: T, taskId: 'k1', seq: 1, action: 'create', actorUserId: 'ou_i', at: 1, data: {} } }]);
     await store.commit(change(1, 'in_progress', 'o1'));
     await expect(store.commit(change(1, 'declined', 'o2'))).rejects.toBeInstanceOf(StaleWriteError);
@@ -59,7 +59,7 @@ describe.each(DRIVERS)('atomic writes on $name', (driver) => {
   });
 
   it('records a delivery once, however often it arrives', async () => {
-    const store = createStore(opened.db);
+    const store = createStore(opened.db, opened);
     const delivery = { tenantId: T, platform: 'feishu' as const, deliveryId: 'ev1', kind: 'message', payload: '{}', receivedAt: 1 };
     expect(await store.recordDelivery(delivery)).toBe(true);
     expect(await store.recordDelivery(delivery)).toBe(false);
@@ -67,7 +67,7 @@ describe.each(DRIVERS)('atomic writes on $name', (driver) => {
   });
 
   it('marks many escalations in one statement, and a second mark of the same task fails the write', async () => {
-    const store = createStore(opened.db);
+    const store = createStore(opened.db, opened);
     await store.commit([{ op: 'insertEscalations', tenantId: T, taskIds: ['a', 'b', 'c'], threshold: 'overdue', at: 1 }]);
     expect(await store.listEscalationKeys(T)).toEqual(new Set(['a:overdue', 'b:overdue', 'c:overdue']));
     await expect(store.commit([{ op: 'insertEscalations', tenantId: T, taskIds: ['d', 'b'], threshold: 'overdue', at: 2 }])).rejects.toBeInstanceOf(StaleWriteError);
@@ -75,7 +75,7 @@ describe.each(DRIVERS)('atomic writes on $name', (driver) => {
   });
 
   it('reads the sweeps\' facts and the bulletin figures', async () => {
-    const store = createStore(opened.db);
+    const store = createStore(opened.db, opened);
     await store.commit([{ op: 'insertFinding', finding }, { op: 'insertTask', task, finding }, { op: 'appendEvent', event: { tenantId: T, taskId: 'k1', seq: 1, action: 'create', actorUserId: 'ou_i', at: 1, data: {} } }]);
     const [facts] = await store.describeTasks(T, await store.listOpenTaskFacts(T));
     expect(facts).toMatchObject({ taskId: 'k1', findingNumber: 1, category: '服务态度', description: '态度生硬', state: 'pending', hasPendingExtension: false });

@@ -33,7 +33,7 @@ describe.each(DRIVERS)('outbox claims on $name', (driver) => {
   });
 
   it('lets one courier claim a message; the claim hides it and what follows it to the same chat', async () => {
-    const store = createStore(opened.db);
+    const store = createStore(opened.db, opened);
     await store.commit([message('a1', 'oc_a', 1), message('a2', 'oc_a', 1), message('b1', 'oc_b', 1)]);
     expect(await store.claimOutbox('a1', 10, 10 + 60_000)).toBe(true);
     expect(await store.claimOutbox('a1', 10, 10 + 60_000)).toBe(false);
@@ -46,7 +46,7 @@ describe.each(DRIVERS)('outbox claims on $name', (driver) => {
   });
 
   it('lets a claim lapse at its time, or all at once when the only courier restarts', async () => {
-    const store = createStore(opened.db);
+    const store = createStore(opened.db, opened);
     await store.commit([message('a1', 'oc_a', 1), message('b1', 'oc_b', 1)]);
     expect(await store.claimOutbox('a1', 10, 100)).toBe(true);
     expect(await store.claimOutbox('b1', 10, 100)).toBe(true);
@@ -58,7 +58,7 @@ describe.each(DRIVERS)('outbox claims on $name', (driver) => {
   });
 
   it('never claims a message that was sent or given up', async () => {
-    const store = createStore(opened.db);
+    const store = createStore(opened.db, opened);
     await store.commit([message('a1', 'oc_a', 1), message('a2', 'oc_a', 1)]);
     await store.markOutboxSent((await store.listDueOutbox(5, 1))[0]!, 'om_a1', 5);
     await store.markOutboxDead('a2', 12, 'refused');
@@ -80,7 +80,7 @@ describe.each(DRIVERS)('two couriers at once on $name', (driver) => {
   });
 
   it('sends every message exactly once, each chat in the order written', async () => {
-    const store = createStore(opened.db);
+    const store = createStore(opened.db, opened);
     const log = memoryLogger();
     const feishu = new FeishuClient({ appId: stub.appId, appSecret: stub.appSecret, baseUrl: stub.baseUrl, renderCard: renderFeishuCard, log });
     const courier = (): Deps =>

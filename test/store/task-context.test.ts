@@ -37,7 +37,7 @@ describe.each(DRIVERS)('one task’s context on $name', (driver) => {
   });
 
   it('reads the task, its finding, department, pending extension and photos, exactly', async () => {
-    const store = createStore(opened.db);
+    const store = createStore(opened.db, opened);
     await store.commit([
       { op: 'upsertDepartment', department, at: 1 },
       { op: 'insertFinding', finding },
@@ -53,14 +53,14 @@ describe.each(DRIVERS)('one task’s context on $name', (driver) => {
   });
 
   it('reads a task whose finding has no department', async () => {
-    const store = createStore(opened.db);
+    const store = createStore(opened.db, opened);
     const loose = { ...finding, departmentId: null };
     await store.commit([{ op: 'insertFinding', finding: loose }, { op: 'insertTask', task, finding: loose }]);
     expect(await store.getTaskContext(T, 'k1')).toEqual({ task, finding: loose, department: null, pendingExtension: null, attachments: [] });
   });
 
   it('reads a member with roles in one go', async () => {
-    const store = createStore(opened.db);
+    const store = createStore(opened.db, opened);
     await store.commit([
       { op: 'upsertMember', member: { tenantId: T, userId: 'ou_i', name: '钱督查' }, at: 1 },
       { op: 'grantRole', tenantId: T, userId: 'ou_i', role: 'inspector', at: 1 },

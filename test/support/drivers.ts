@@ -7,11 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Miniflare } from 'miniflare';
 import * as schema from '../../db/schema/index.js';
-import type { AppDatabase } from '../../src/store/database.js';
+import type { AppDatabase, Committer } from '../../src/store/database.js';
 import { MIGRATIONS_FOLDER, openNodeDatabase } from '../../src/runtime/node-database.js';
 
 export interface OpenDriver {
   db: AppDatabase;
+  /** the group commit the Node runtime uses; D1 has none */
+  committer?: Committer;
   /** runs raw SQL and returns rows, for assertions */
   query<T>(sql: string): Promise<T[]>;
   close(): Promise<void>;
@@ -29,6 +31,7 @@ export const betterSqlite3: Driver = {
     const database = openNodeDatabase(join(dir, 'duban.sqlite'));
     return {
       db: database.db,
+      committer: database.committer,
       query: async <T>(sql: string) => database.sqlite.prepare(sql).all() as T[],
       close: async () => {
         database.close();

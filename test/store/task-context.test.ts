@@ -3,7 +3,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Attachment, Department, ExtensionRequest, Finding, Task } from '../../src/domain/model.js';
 import { createStore } from '../../src/store/create-store.js';
-import { DRIVERS, type OpenDriver } from '../support/drivers.js';
+import { sql } from 'drizzle-orm';
+import { taskContextReads } from '../../src/store/task-queries.js';
+import { betterSqlite3, DRIVERS, type OpenDriver } from '../support/drivers.js';
 
 const T = 'feishu:t1';
 const department: Department = { id: 'd1', tenantId: T, name: '门诊部', leaderUserId: 'ou_head' };
@@ -69,5 +71,22 @@ describe.each(DRIVERS)('one task’s context on $name', (driver) => {
     const member = await store.getMember(T, 'ou_i');
     expect({ ...member, roles: [...member!.roles].sort() }).toEqual({ tenantId: T, userId: 'ou_i', name: '钱督查', roles: ['admin', 'inspector'] });
     expect(await store.getMember(T, 'ou_nobody')).toBeNull();
+  });
+});
+
+describe('the reads of a task’s context, as SQLite plans them', () => {
+  it('each finds its rows through an index on more than the tenant: no scan of a tenant’s tasks or photos', async () => {
+    const opened = await betterSqlite3.open();
+    try {
+      const placeholders = { tenantId: sql.placeholder('tenantId'), taskId: sql.placeholder('taskId') };
+      for (const read of taskContextReads(opened.db)) {
+        const query = (read.build(placeholders as never) as unknown as { toSQL(): { sql: string } }).toSQL().sql;
+        const plan = (await opened.query<{ detail: string }>(`explain query plan ${query.replaceAll('?', "'x'")}`)).map((step) => step.detail);
+        expect(plan.join(' | '), read.key).not.toMatch(/\bSCAN\b|\(tenant_id=\?\)$|\(tenant_id=\?\) \|/);
+        expect(plan.length, read.key).toBeGreaterThan(0);
+      }
+    } finally {
+      await opened.close();
+    }
   });
 });

@@ -123,7 +123,8 @@ export function createStore(db: AppDatabase, { committer }: StoreOptions = {}): 
       const rows = await db
         .select()
         .from(inboundDeliveries)
-        .where(and(eq(inboundDeliveries.status, 'received'), lte(inboundDeliveries.receivedAt, receivedBefore)))
+        // written out, not bound: only then can SQLite use the partial index inbound_unfinished
+        .where(and(sql`${inboundDeliveries.status} = 'received'`, lte(inboundDeliveries.receivedAt, receivedBefore)))
         .orderBy(asc(inboundDeliveries.receivedAt))
         .limit(limit);
       return rows.map(toDelivery);

@@ -3,6 +3,9 @@
 // routes the benchmark compares against, on the same server.
 import { parseConfig } from '../src/config.js';
 import { memoryLogger } from '../src/runtime/logger.js';
+import { MAX_WEBHOOK_BYTES } from '../src/http/app.js';
+import { limitedBody } from '../src/http/body.js';
+import { readNodeBody } from '../src/runtime/node-body.js';
 import { startNodeServer } from '../src/runtime/node.js';
 import { startFeishuStub } from '../test/support/feishu-stub.js';
 
@@ -31,9 +34,10 @@ const server = await startNodeServer(config, {
     });
     // the floor: a route that does nothing
     app.get('/bench/bare', (c) => c.text('ok'));
-    // the storage ceiling: one transaction of two inserts, on the same database and settings
-    app.post('/bench/storage', async (c) => {
-      twoInserts(await c.req.text());
+    // the storage ceiling: one transaction of two inserts, on the same database and settings,
+    // its body read the way the webhooks read theirs
+    app.post('/bench/storage', limitedBody(MAX_WEBHOOK_BYTES, readNodeBody), (c) => {
+      twoInserts(c.get('rawBody'));
       return c.json({ ok: true });
     });
   },

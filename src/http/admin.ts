@@ -43,12 +43,12 @@ export async function ledgerDownload(c: Context, deps: Deps, adminToken: string 
 }
 
 /** POST /admin/apps (JSON: id, platform, appKey, appSecret, encryptKey, verificationToken, baseUrl, name). */
-export async function addAppRoute(c: Context, deps: Deps, adminToken: string | null): Promise<Response> {
+export async function addAppRoute(c: Context, deps: Deps, adminToken: string | null, rawBody: string): Promise<Response> {
   const refused = adminAuthorised(c, adminToken);
   if (refused) return refused;
   let body: unknown;
   try {
-    body = await c.req.json();
+    body = JSON.parse(rawBody);
   } catch {
     return c.json({ error: 'bad_json', message: '请求体应为 JSON' }, 400);
   }

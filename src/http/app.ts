@@ -1,9 +1,9 @@
 // The HTTP surface (DESIGN.md §4): webhooks, health and the admin export. Transport only.
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { Deps } from '../app/ports.js';
 import type { FeishuCrypto } from '../platforms/feishu/verify.js';
 import { addAppRoute, ledgerDownload, listAppsRoute } from './admin.js';
+import { limitedBody, type BodyReader, type WithBody } from './body.js';
 import { handleDingTalkCardWebhook, handleDingTalkWebhook, type DingTalkApps } from './dingtalk-webhook.js';
 import { handleFeishuWebhook, type FeishuApps } from './feishu-webhook.js';
 
@@ -18,22 +18,24 @@ export interface HttpAppOptions {
   adminToken: string | null;
   defer(work: Promise<unknown>): void;
   feishuCrypto?: FeishuCrypto;
+  /** the runtime's fastest way to read a request body (Node: straight from the socket) */
+  readBody?: BodyReader;
 }
 
-export function createHttpApp(options: HttpAppOptions): Hono {
-  const app = new Hono();
-  const limit = bodyLimit({ maxSize: MAX_WEBHOOK_BYTES, onError: (c) => c.json({ error: 'body_too_large' }, 413) });
+export function createHttpApp(options: HttpAppOptions): Hono<WithBody> {
+  const app = new Hono<WithBody>();
+  const limit = limitedBody(MAX_WEBHOOK_BYTES, options.readBody);
 
-  app.post('/webhooks/feishu', limit, (c) => handleFeishuWebhook(c, options, null));
-  app.post('/webhooks/feishu/:app', limit, (c) => handleFeishuWebhook(c, options, c.req.param('app')));
-  app.post('/webhooks/dingtalk', limit, (c) => handleDingTalkWebhook(c, options, null));
+  app.post('/webhooks/feishu', limit, (c) => handleFeishuWebhook(c, options, null, c.get('rawBody')));
+  app.post('/webhooks/feishu/:app', limit, (c) => handleFeishuWebhook(c, options, c.req.param('app'), c.get('rawBody')));
+  app.post('/webhooks/dingtalk', limit, (c) => handleDingTalkWebhook(c, options, null, c.get('rawBody')));
   // before /:app, which would otherwise read "card" as an app's name (the name is reserved)
-  app.post('/webhooks/dingtalk/card', limit, (c) => handleDingTalkCardWebhook(c, options, null));
-  app.post('/webhooks/dingtalk/:app/card', limit, (c) => handleDingTalkCardWebhook(c, options, c.req.param('app')));
-  app.post('/webhooks/dingtalk/:app', limit, (c) => handleDingTalkWebhook(c, options, c.req.param('app')));
+  app.post('/webhooks/dingtalk/card', limit, (c) => handleDingTalkCardWebhook(c, options, null, c.get('rawBody')));
+  app.post('/webhooks/dingtalk/:app/card', limit, (c) => handleDingTalkCardWebhook(c, options, c.req.param('app'), c.get('rawBody')));
+  app.post('/webhooks/dingtalk/:app', limit, (c) => handleDingTalkWebhook(c, options, c.req.param('app'), c.get('rawBody')));
 
   app.get('/admin/ledger.xlsx', (c) => ledgerDownload(c, options.deps, options.adminToken));
-  app.post('/admin/apps', limit, (c) => addAppRoute(c, options.deps, options.adminToken));
+  app.post('/admin/apps', limit, (c) => addAppRoute(c, options.deps, options.adminToken, c.get('rawBody')));
   app.get('/admin/apps', (c) => listAppsRoute(c, options.deps, options.adminToken));
 
   app.get('/healthz', async (c) => {

@@ -19,12 +19,11 @@ export interface DingTalkWebhookOptions {
 }
 
 /** Finds the app and checks the request's signature; a Response when the request is refused. */
-async function verifiedBody(c: Context, options: DingTalkWebhookOptions, appId: string | null, what: string): Promise<Record<string, unknown> | Response> {
+async function verifiedBody(c: Context, options: DingTalkWebhookOptions, appId: string | null, rawBody: string, what: string): Promise<Record<string, unknown> | Response> {
   const { deps } = options;
   const settings = await options.dingTalkApps.dingTalkSettings(appId);
   if (!settings && appId !== null) return c.json({ error: 'unknown_app', message: `没有名为 ${appId} 的钉钉应用` }, 404);
   if (!settings) return c.json({ error: 'dingtalk_not_configured', message: '钉钉应用未配置：请设置 DINGTALK_CLIENT_ID 等环境变量' }, 503);
-  const rawBody = await c.req.text();
   const verified = await verifyDingTalkRequest({
     rawBody,
     headers: { timestamp: c.req.header('timestamp') ?? null, sign: c.req.header('sign') ?? null },
@@ -36,8 +35,8 @@ async function verifiedBody(c: Context, options: DingTalkWebhookOptions, appId: 
   return c.json({ error: verified.reason }, verified.reason === 'bad_json' ? 400 : 401);
 }
 
-export async function handleDingTalkWebhook(c: Context, options: DingTalkWebhookOptions, appId: string | null): Promise<Response> {
-  const body = await verifiedBody(c, options, appId, 'webhook');
+export async function handleDingTalkWebhook(c: Context, options: DingTalkWebhookOptions, appId: string | null, rawBody: string): Promise<Response> {
+  const body = await verifiedBody(c, options, appId, rawBody, 'webhook');
   if (body instanceof Response) return body;
   const answer = await handleDingTalkMessage(options.deps, body, appId, options.defer);
   return answer.ok ? c.json({}) : c.json(answer.body, answer.status);
@@ -48,8 +47,8 @@ export async function handleDingTalkWebhook(c: Context, options: DingTalkWebhook
  * the URL the client registered. [unconfirmed] DingTalk's signing of these: checked like robot
  * messages, with the apiSecret registered for the route (the app's secret).
  */
-export async function handleDingTalkCardWebhook(c: Context, options: DingTalkWebhookOptions, appId: string | null): Promise<Response> {
-  const body = await verifiedBody(c, options, appId, 'card callback');
+export async function handleDingTalkCardWebhook(c: Context, options: DingTalkWebhookOptions, appId: string | null, rawBody: string): Promise<Response> {
+  const body = await verifiedBody(c, options, appId, rawBody, 'card callback');
   if (body instanceof Response) return body;
   const answer = await handleDingTalkCardCallback(options.deps, body, appId, null);
   return answer.ok ? c.json(answer.body) : c.json(answer.body, answer.status);

@@ -22,12 +22,11 @@ export interface FeishuWebhookOptions {
   feishuCrypto?: FeishuCrypto;
 }
 
-export async function handleFeishuWebhook(c: Context, options: FeishuWebhookOptions, appId: string | null): Promise<Response> {
+export async function handleFeishuWebhook(c: Context, options: FeishuWebhookOptions, appId: string | null, rawBody: string): Promise<Response> {
   const { deps } = options;
   const feishu = await options.feishuApps.feishuSettings(appId);
   if (!feishu && appId !== null) return c.json({ error: 'unknown_app', message: `没有名为 ${appId} 的飞书应用` }, 404);
   if (!feishu) return c.json({ error: 'feishu_not_configured', message: '飞书应用未配置：请设置 FEISHU_APP_ID 等环境变量' }, 503);
-  const rawBody = await c.req.text();
   const verified = await verifyFeishuRequest({
     rawBody,
     headers: {

@@ -7,7 +7,9 @@ import { pathToFileURL } from 'node:url';
 import type { Clock, Deps, Logger } from '../app/ports.js';
 import { dingTalkSettings, feishuSettings, parseConfig, type Config } from '../config.js';
 import { createHttpApp } from '../http/app.js';
+import type { WithBody } from '../http/body.js';
 import { Courier } from './courier.js';
+import { readNodeBody } from './node-body.js';
 import { nodeFeishuCrypto } from './node-crypto.js';
 import { nodeDeps } from './node-deps.js';
 import { Scheduler } from './scheduler.js';
@@ -30,7 +32,7 @@ export interface NodeServerOptions {
   /** 0 in tests: the courier is then only kicked, never polled */
   pollMs?: number;
   /** routes added beside ours (the load benchmark's reference routes, on the same server) */
-  extraRoutes?: (app: Hono, database: NodeDatabase) => void;
+  extraRoutes?: (app: Hono<WithBody>, database: NodeDatabase) => void;
 }
 
 export async function startNodeServer(config: Config, options: NodeServerOptions = {}): Promise<NodeServer> {
@@ -53,7 +55,7 @@ export async function startNodeServer(config: Config, options: NodeServerOptions
     const tracked = work.catch((error) => log.error('deferred work failed', { error: String(error) })).finally(() => inFlight.delete(tracked));
     inFlight.add(tracked);
   };
-  const app = createHttpApp({ deps, feishuApps: deps.platforms, dingTalkApps: deps.platforms, adminToken: config.ADMIN_TOKEN ?? null, defer, feishuCrypto: nodeFeishuCrypto });
+  const app = createHttpApp({ deps, feishuApps: deps.platforms, dingTalkApps: deps.platforms, adminToken: config.ADMIN_TOKEN ?? null, defer, feishuCrypto: nodeFeishuCrypto, readBody: readNodeBody });
   options.extraRoutes?.(app, database);
 
   const server: ServerType = await new Promise((ready) => {

@@ -1,8 +1,8 @@
 // npm run bench:load — autocannon on 127.0.0.1 against the Node server (in a process of its own):
 // signed, encrypted Feishu card callbacks that each accept a different task, measured in the same
-// run as two reference routes on the same server — a bare hono route and one better-sqlite3
-// transaction of two inserts (the storage ceiling). Throughput as ratios to both; latency at a
-// fixed 200 requests a second.
+// run as reference routes on the same server — a bare hono route, one better-sqlite3 transaction
+// of two inserts (the storage ceiling), and a click's own writes with nothing else around them.
+// Throughput as ratios to them; latency at a fixed 200 requests a second.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -19,6 +19,8 @@ const DURATION_S = Number(process.env['LOAD_SECONDS'] ?? 10);
 const CONNECTIONS = 10;
 /** enough tasks that no callback ever meets a task another one already accepted */
 const TASKS = Number(process.env['LOAD_TASKS'] ?? 40_000);
+/** tasks past TASKS that the same-writes reference route changes back and forth */
+const REFERENCE_TASKS = 10_000;
 
 interface Run {
   requests: number;
@@ -40,7 +42,7 @@ function seedPendingTasks(path: string): void {
   const task = db.prepare("insert into tasks (id, tenant_id, finding_id, campaign_id, finding_number, department_id, category, found_on, inspector_user_id, state, leader_user_id, deadline, returns_count, version, created_at, updated_at) values (?, ?, ?, ?, ?, null, '服务态度', '2026-11-23', 'ou_inspector', 'pending', ?, '2099-12-31', 0, 1, ?, ?)");
   const event = db.prepare("insert into task_events (tenant_id, task_id, seq, action, actor_user_id, at, data) values (?, ?, 1, 'create', 'ou_inspector', ?, '{}')");
   db.transaction(() => {
-    for (let i = 0; i < TASKS; i++) {
+    for (let i = 0; i < TASKS + REFERENCE_TASKS; i++) {
       finding.run(`f-${i}`, tenantId, `${tenantId}:default`, i + 1, now);
       task.run(`t-${i}`, tenantId, `f-${i}`, `${tenantId}:default`, i + 1, `ou_leader_${i % 200}`, now, now);
       event.run(tenantId, `t-${i}`, now);
@@ -95,12 +97,29 @@ async function main(): Promise<void> {
     if (references) await cannon({ url: `${url}/bench/bare`, duration: 2 }); // warm-up
     const bare = references ? await cannon({ url: `${url}/bench/bare` }) : null;
     const storage = references ? await cannon({ url: `${url}/bench/storage`, method: 'POST', body: '{"v":"x"}' }) : null;
+    let write = 0;
+    const sameWrites = references
+      ? await cannon({
+          url,
+          requests: [
+            {
+              method: 'POST' as const,
+              path: '/bench/task-writes',
+              setupRequest: (req: autocannon.Request) => {
+                write++;
+                return { ...req, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tenantId: `feishu:${TENANT}`, taskId: `t-${TASKS + (write % REFERENCE_TASKS)}`, deliveryId: `ref_${write}` }) };
+              },
+            },
+          ],
+        })
+      : null;
     const full = await cannon({ url, requests: callbackRequest });
     const paced = await cannon({ url, requests: callbackRequest, overallRate: 200 });
 
     const accepted = (() => {
       const database = openNodeDatabase(path);
-      const n = (database.sqlite.prepare("select count(*) n from tasks where state = 'in_progress'").get() as { n: number }).n;
+      // the reference route's tasks (t-TASKS and up) are not the callbacks'
+      const n = (database.sqlite.prepare("select count(*) n from tasks where state = 'in_progress' and cast(substr(id, 3) as integer) < ?").get(TASKS) as { n: number }).n;
       database.close();
       return n;
     })();
@@ -108,12 +127,13 @@ async function main(): Promise<void> {
     console.log(`Duban load — ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}; ${CONNECTIONS} connections, ${DURATION_S} s a run`);
     console.log('| route | requests | req/s | p50 ms | p99 ms | errors | non-2xx |');
     console.log('|---|---:|---:|---:|---:|---:|---:|');
-    for (const [name, r] of [['GET /bench/bare (hono, nothing else)', bare], ['POST /bench/storage (one transaction, two inserts)', storage], ['POST /webhooks/feishu: accept callbacks, full speed', full], ['POST /webhooks/feishu: accept callbacks at 200 req/s', paced]] as const) {
+    for (const [name, r] of [['GET /bench/bare (hono, nothing else)', bare], ['POST /bench/storage (one transaction, two inserts)', storage], ['POST /bench/task-writes (a click\'s writes alone, group-committed)', sameWrites], ['POST /webhooks/feishu: accept callbacks, full speed', full], ['POST /webhooks/feishu: accept callbacks at 200 req/s', paced]] as const) {
       if (!r) continue;
       console.log(`| ${name} | ${r.requests} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.non2xx} |`);
     }
     console.log('');
     if (bare && storage) console.log(`callbacks / bare route: ${(full.rps / bare.rps * 100).toFixed(0)} %; callbacks / storage ceiling: ${(ratioStorage * 100).toFixed(0)} % (goal ≥ 60 %); storage / bare: ${(storage.rps / bare.rps * 100).toFixed(0)} %`);
+    if (sameWrites) console.log(`callbacks / a click's writes alone: ${(full.rps / sameWrites.rps * 100).toFixed(0)} %; those writes / storage ceiling: ${(storage ? (sameWrites.rps / storage.rps) * 100 : 0).toFixed(0)} %`);
     console.log(`at 200 req/s: p50 ${paced.p50} ms, p99 ${paced.p99} ms (goal p99 ≤ 50 ms); tasks accepted: ${accepted} of ${full.requests + paced.requests} callbacks`);
     const ok = ratioStorage >= 0.6 && paced.p99 <= 50 && full.errors + full.non2xx + paced.errors + paced.non2xx === 0 && accepted >= full.requests + paced.requests;
     if (!ok) process.exitCode = 1;

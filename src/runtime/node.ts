@@ -8,6 +8,7 @@ import type { Clock, Deps, Logger } from '../app/ports.js';
 import { dingTalkSettings, feishuSettings, parseConfig, type Config } from '../config.js';
 import { createHttpApp } from '../http/app.js';
 import type { WithBody } from '../http/body.js';
+import { startCheckpointer } from './checkpointer.js';
 import { Courier } from './courier.js';
 import { readNodeBody } from './node-body.js';
 import { nodeFeishuCrypto } from './node-crypto.js';
@@ -38,6 +39,7 @@ export interface NodeServerOptions {
 export async function startNodeServer(config: Config, options: NodeServerOptions = {}): Promise<NodeServer> {
   const log = options.log ?? jsonLogger();
   const database = openNodeDatabase(config.DATABASE_PATH);
+  const checkpointer = startCheckpointer(database, log);
   const feishu = feishuSettings(config);
   const courier = new Courier();
   const deps = nodeDeps(config, database, { log, kickOutbox: () => courier.kick(), ...(options.clock ? { clock: options.clock } : {}) });
@@ -101,6 +103,7 @@ export async function startNodeServer(config: Config, options: NodeServerOptions
       await settle();
       await scheduler.stop();
       await courier.stop();
+      await checkpointer.stop();
       database.close();
     },
   };

@@ -1,0 +1,59 @@
+// WAL checkpoints run in a thread of their own, so that no request waits behind one; when they
+// stop, SQLite's automatic checkpoints come back.
+import Database from 'better-sqlite3';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { startCheckpointer } from '../../src/runtime/checkpointer.js';
+import { memoryLogger } from '../../src/runtime/logger.js';
+import { openNodeDatabase, type NodeDatabase } from '../../src/runtime/node-database.js';
+
+let dir: string;
+let path: string;
+let database: NodeDatabase;
+
+/** rows of t in the database file itself, without its WAL: what checkpoints have copied there */
+function rowsInTheFile(): number {
+  const copy = join(dir, `file-only-${Math.random()}.sqlite`);
+  copyFileSync(path, copy);
+  const file = new Database(copy, { readonly: true });
+  try {
+    return (file.prepare("select count(*) n from sqlite_schema where name = 't'").get() as { n: number }).n === 0
+      ? 0
+      : (file.prepare('select count(*) n from t').get() as { n: number }).n;
+  } finally {
+    file.close();
+  }
+}
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'duban-checkpoint-'));
+  path = join(dir, 'duban.sqlite');
+  database = openNodeDatabase(path);
+  database.sqlite.exec('create table t (v text)');
+});
+afterEach(() => {
+  database.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('background checkpoints', () => {
+  it('copy committed pages into the database file while the server only commits', async () => {
+    const checkpointer = startCheckpointer(database, memoryLogger(), 20);
+    try {
+      expect(database.sqlite.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+      const insert = database.sqlite.prepare('insert into t (v) values (?)');
+      for (let i = 0; i < 300; i++) insert.run('x'.repeat(500)); // far below 1,000 pages: only the thread copies them
+      await vi.waitFor(() => expect(rowsInTheFile()).toBe(300), { timeout: 10_000, interval: 20 });
+    } finally {
+      await checkpointer.stop();
+    }
+  });
+
+  it('hand checkpoints back to SQLite when stopped', async () => {
+    const checkpointer = startCheckpointer(database, memoryLogger(), 20);
+    await checkpointer.stop();
+    expect(database.sqlite.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+  });
+});

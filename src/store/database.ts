@@ -1,9 +1,8 @@
 // The one database type both drivers satisfy, and the one atomic-write helper for both.
-import type { BatchItem } from 'drizzle-orm/batch';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import type * as schema from '../../db/schema/index.js';
 import { StaleWriteError } from '../app/store-port.js';
-import { batches, buildForBatch, runPrepared, type Write } from './statements.js';
+import { batch, batches, runPrepared, type Write } from './statements.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AppDatabase = BaseSQLiteDatabase<'sync' | 'async', any, typeof schema>;
@@ -29,7 +28,7 @@ export async function atomic(db: AppDatabase, writes: Write[], committer?: Commi
   if (writes.length === 0) return;
   try {
     if (batches(db)) {
-      await db.batch(writes.map(buildForBatch) as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]]);
+      await batch(db, writes);
     } else {
       const work = () => {
         for (const w of writes) runPrepared(db, w);

@@ -3,19 +3,19 @@
 // (plus its `is()` checks) was most of a card click's CPU. So a statement is given a `key` naming
 // its shape and a `build` that only places its parameters:
 //   - better-sqlite3: built once with placeholders and prepared; later runs only bind and step;
-//   - D1: a single read is prepared the same way; reads or writes that go together are built with
-//     their values and sent as one batch (a D1 batch cannot take prepared statements), because
-//     there a round trip costs more than building.
-import { sql, type SQLWrapper } from 'drizzle-orm';
+//   - D1: prepared the same way; statements that go together are bound and sent as one batch (one
+//     round trip). drizzle's own batch takes only builders, so it would build every time: the
+//     batch here binds drizzle's prepared statements and maps their rows as drizzle's batch does.
+import { fillPlaceholders, sql, type SQLWrapper } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { AppDatabase } from './database.js';
 
 export type Params = Record<string, string | number | boolean | null>;
 
 /**
- * A statement's parameters as `build` sees them: the values themselves when built for a batch,
- * placeholders when prepared. `build` may only put them into the query, never branch on them;
- * whatever depends on a value belongs in the key.
+ * A statement's parameters as `build` sees them: placeholders, bound to each run's values.
+ * `build` may only put them into the query, never branch on them; whatever depends on a value
+ * belongs in the key.
  */
 export type Slots<P extends Params> = { readonly [K in keyof P]: P[K] & SQLWrapper };
 
@@ -37,22 +37,25 @@ export interface Write {
   build(p: Slots<Params>): BatchItem<'sqlite'>;
 }
 
-interface PreparedRead {
+/** drizzle's prepared query, as used here: run alone, or (on D1) bound into a batch */
+interface Prepared {
   all(values: Params): unknown;
-}
-interface PreparedWrite {
   run(values: Params): unknown;
+  /** D1: the driver's statement, the query's parameters (placeholders among them), and how a batch result becomes rows (drizzle's batch uses these too) */
+  stmt?: { bind(...values: unknown[]): unknown };
+  query?: { params: unknown[] };
+  mapResult?(result: unknown, isFromBatch: boolean): unknown;
 }
-type Preparable = { prepare(): PreparedRead & PreparedWrite };
+type Preparable = { prepare(): Prepared };
 
 const placeholders = new Proxy({} as Slots<Params>, {
   get: (_target, name) => (typeof name === 'string' ? sql.placeholder(name) : undefined),
 });
 
 /** per database (one per process on Node, per isolate on Workers): key → prepared statement */
-const preparedByDatabase = new WeakMap<AppDatabase, Map<string, PreparedRead & PreparedWrite>>();
+const preparedByDatabase = new WeakMap<AppDatabase, Map<string, Prepared>>();
 
-function prepared(db: AppDatabase, key: string, build: (p: Slots<Params>) => unknown): PreparedRead & PreparedWrite {
+function prepared(db: AppDatabase, key: string, build: (p: Slots<Params>) => unknown): Prepared {
   let cache = preparedByDatabase.get(db);
   if (!cache) preparedByDatabase.set(db, (cache = new Map()));
   let statement = cache.get(key);
@@ -60,11 +63,22 @@ function prepared(db: AppDatabase, key: string, build: (p: Slots<Params>) => unk
   return statement;
 }
 
-type Batching = { batch(items: readonly [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]]): Promise<unknown[]> };
+type Batching = { $client: { batch(statements: unknown[]): Promise<unknown[]> } };
 
 /** D1 sends statements as batches; better-sqlite3 has no batch and runs them one by one. */
 export function batches(db: AppDatabase): db is AppDatabase & Batching {
-  return typeof (db as unknown as Partial<Batching>).batch === 'function';
+  return typeof (db as unknown as { batch?: unknown }).batch === 'function';
+}
+
+/** One D1 round trip: each statement prepared once, bound to its values; the rows of each. */
+export async function batch(db: AppDatabase & Batching, items: readonly { key: string; build(p: Slots<Params>): unknown; values: Params }[]): Promise<unknown[]> {
+  const statements = items.map((item) => prepared(db, item.key, item.build));
+  const bound = statements.map((statement, i) => {
+    if (!statement.stmt || !statement.query || !statement.mapResult) throw new Error('drizzle’s D1 prepared query has changed shape: see statements.ts');
+    return statement.stmt.bind(...fillPlaceholders(statement.query.params, items[i]!.values));
+  });
+  const results = await db.$client.batch(bound);
+  return results.map((result, i) => statements[i]!.mapResult!(result, true));
 }
 
 type Rows<S> = S extends Statement<Params, infer B> ? Awaited<B> : never;
@@ -80,8 +94,10 @@ export async function readAll<P extends Params, const S extends readonly Stateme
 ): Promise<{ [K in keyof S]: Rows<S[K]> }> {
   type Result = { [K in keyof S]: Rows<S[K]> };
   if (batches(db) && statements.length > 1) {
-    const slots = values as unknown as Slots<P>;
-    return (await db.batch(statements.map((s) => s.build(slots)) as unknown as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]])) as Result;
+    return (await batch(
+      db,
+      statements.map((s) => ({ key: s.key, build: s.build as (p: Slots<Params>) => unknown, values })),
+    )) as Result;
   }
   const results: unknown[] = [];
   for (const s of statements) results.push(await prepared(db, s.key, s.build as (p: Slots<Params>) => unknown).all(values));
@@ -97,10 +113,6 @@ export async function read<P extends Params, B extends BatchItem<'sqlite'>>(db: 
 /** A write statement with this run's values. */
 export function write<P extends Params>(key: string, values: P, build: (p: Slots<P>) => BatchItem<'sqlite'>): Write {
   return { key, values, build: build as unknown as (p: Slots<Params>) => BatchItem<'sqlite'> };
-}
-
-export function buildForBatch(w: Write): BatchItem<'sqlite'> {
-  return w.build(w.values as Slots<Params>);
 }
 
 export function runPrepared(db: AppDatabase, w: Write): void {

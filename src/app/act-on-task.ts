@@ -147,9 +147,10 @@ export async function actOnTask(
   });
 
   const viewers = new Map<string | null, Actor | null>();
-  for (const copy of await deps.store.listCardCopies(tenant.id, ctx.task.id)) viewers.set(copy.viewerUserId, await viewer(copy.viewerUserId));
+  const copies = await deps.store.listCardCopies(tenant.id, ctx.task.id);
+  for (const copy of copies) viewers.set(copy.viewerUserId, await viewer(copy.viewerUserId));
   const draw = (copy: CardCopy) => drawTaskCard(next, viewers.get(copy.viewerUserId) ?? null, day, deps.settings);
-  ops.push(...(await refreshCopiesOps(deps, tenant, ctx.task.id, draw, clicked?.id ?? null)));
+  ops.push(...refreshCopiesOps(deps, tenant, copies, draw, clicked?.id ?? null));
 
   for (const who of decision.attention) {
     const userId = who === 'leader' ? next.task.leaderUserId : next.finding.inspectorUserId;

@@ -69,10 +69,11 @@ export async function attachImages(deps: Deps, tenant: Tenant, _campaign: Campai
   const next = { ...ctx, attachments: [...ctx.attachments, ...added] };
   const day = today(deps);
   const viewers = new Map<string, Awaited<ReturnType<typeof actorFor>>>();
-  for (const copy of await deps.store.listCardCopies(tenant.id, task.id)) {
+  const copies = await deps.store.listCardCopies(tenant.id, task.id);
+  for (const copy of copies) {
     if (copy.viewerUserId && !viewers.has(copy.viewerUserId)) viewers.set(copy.viewerUserId, await actorFor(deps, tenant.id, copy.viewerUserId));
   }
-  ops.push(...(await refreshCopiesOps(deps, tenant, task.id, (copy) => drawTaskCard(next, copy.viewerUserId ? (viewers.get(copy.viewerUserId) ?? null) : null, day, deps.settings), null)));
+  ops.push(...refreshCopiesOps(deps, tenant, copies, (copy) => drawTaskCard(next, copy.viewerUserId ? (viewers.get(copy.viewerUserId) ?? null) : null, day, deps.settings), null));
   ops.push(...textOps(deps, tenant, replyTarget(msg), `已收到 ${added.length} 张整改佐证照片，附在第${ctx.finding.number}号问题上。`));
   return { ops, reply: null };
 }

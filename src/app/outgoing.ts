@@ -58,16 +58,9 @@ export function sendCopyOps(
   };
 }
 
-/** Update every still-updatable copy of a task (but the one the click already updates). */
-export async function refreshCopiesOps(
-  deps: Deps,
-  tenant: Tenant,
-  taskId: string,
-  draw: (copy: CardCopy) => Card,
-  exceptCopyId: string | null,
-): Promise<WriteOp[]> {
+/** Update every still-updatable copy of a task (`copies`, all of its copies; but the one the click already updates). */
+export function refreshCopiesOps(deps: Deps, tenant: Tenant, copies: CardCopy[], draw: (copy: CardCopy) => Card, exceptCopyId: string | null): WriteOp[] {
   const now = deps.clock.now();
-  const copies = await deps.store.listCardCopies(tenant.id, taskId);
   const ops: WriteOp[] = [];
   for (const copy of copies) {
     if (copy.id === exceptCopyId || now - copy.createdAt > CARD_UPDATE_WINDOW_MS) continue;

@@ -2,7 +2,7 @@
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import type * as schema from '../../db/schema/index.js';
 import { StaleWriteError } from '../app/store-port.js';
-import { batch, batches, runPrepared, type Write } from './statements.js';
+import { batches, runBatch, runPrepared, type Write } from './statements.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AppDatabase = BaseSQLiteDatabase<'sync' | 'async', any, typeof schema>;
@@ -28,7 +28,7 @@ export async function atomic(db: AppDatabase, writes: Write[], committer?: Commi
   if (writes.length === 0) return;
   try {
     if (batches(db)) {
-      await batch(db, writes);
+      await runBatch(db, writes);
     } else {
       const work = () => {
         for (const w of writes) runPrepared(db, w);

@@ -67,11 +67,11 @@ type Batching = { $client: { batch(statements: unknown[]): Promise<unknown[]> } 
 
 /** D1 sends statements as batches; better-sqlite3 has no batch and runs them one by one. */
 export function batches(db: AppDatabase): db is AppDatabase & Batching {
-  return typeof (db as unknown as { batch?: unknown }).batch === 'function';
+  return typeof (db as unknown as { $client?: { batch?: unknown } }).$client?.batch === 'function';
 }
 
 /** One D1 round trip: each statement prepared once, bound to its values; the rows of each. */
-export async function batch(db: AppDatabase & Batching, items: readonly { key: string; build(p: Slots<Params>): unknown; values: Params }[]): Promise<unknown[]> {
+export async function runBatch(db: AppDatabase & Batching, items: readonly { key: string; build(p: Slots<Params>): unknown; values: Params }[]): Promise<unknown[]> {
   const statements = items.map((item) => prepared(db, item.key, item.build));
   const bound = statements.map((statement, i) => {
     if (!statement.stmt || !statement.query || !statement.mapResult) throw new Error('drizzle’s D1 prepared query has changed shape: see statements.ts');
@@ -94,7 +94,7 @@ export async function readAll<P extends Params, const S extends readonly Stateme
 ): Promise<{ [K in keyof S]: Rows<S[K]> }> {
   type Result = { [K in keyof S]: Rows<S[K]> };
   if (batches(db) && statements.length > 1) {
-    return (await batch(
+    return (await runBatch(
       db,
       statements.map((s) => ({ key: s.key, build: s.build as (p: Slots<Params>) => unknown, values })),
     )) as Result;
@@ -115,6 +115,7 @@ export function write<P extends Params>(key: string, values: P, build: (p: Slots
   return { key, values, build: build as unknown as (p: Slots<Params>) => BatchItem<'sqlite'> };
 }
 
+/** Runs a write's prepared statement (better-sqlite3: synchronously, inside the caller's transaction). */
 export function runPrepared(db: AppDatabase, w: Write): void {
   prepared(db, w.key, w.build).run(w.values);
 }

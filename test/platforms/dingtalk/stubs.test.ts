@@ -87,10 +87,11 @@ describe('dingtalk-stub: access token', () => {
   });
 
   it('tokens can die early (still announced as 7200 s): the old one is refused, the next request gets a new one', async () => {
-    const stub = await restStub({ tokenLifetimeMs: 40 });
+    // long enough that a busy machine still uses the token before it dies (it flaked at 40 ms)
+    const stub = await restStub({ tokenLifetimeMs: 500 });
     const token = await tokenOf(stub);
     expect((await groupSend(stub, token, 'cidA', 'sampleText', '{"content":"hi"}')).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 60));
+    await new Promise((r) => setTimeout(r, 600));
     const refused = await groupSend(stub, token, 'cidA', 'sampleText', '{"content":"hi"}');
     expect(refused).toMatchObject({ status: 400, body: { code: 'InvalidAuthentication', message: '不合法的access_token' } });
     const fresh = await tokenOf(stub);

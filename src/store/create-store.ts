@@ -123,7 +123,8 @@ export function createStore(db: AppDatabase, { committer }: StoreOptions = {}): 
       const rows = await db
         .select()
         .from(inboundDeliveries)
-        // written out, not bound: only then can SQLite use the partial index inbound_unfinished
+        // written out, not bound, so that SQLite can always tell the query is within the partial index
+        // inbound_unfinished (a bound value it has to re-plan for)
         .where(and(sql`${inboundDeliveries.status} = 'received'`, lte(inboundDeliveries.receivedAt, receivedBefore)))
         .orderBy(asc(inboundDeliveries.receivedAt))
         .limit(limit);

@@ -29,6 +29,9 @@ export function openNodeDatabase(path: string, options: { migrate?: boolean } = 
   // 64 MB of page cache (the default is 2 MB): the daily sweeps read every task of a tenant
   sqlite.pragma('cache_size = -65536');
   sqlite.pragma('temp_store = memory');
+  // the WAL file is reused from its start after each full checkpoint but never shrinks by itself;
+  // past a burst it is cut back to this size
+  sqlite.pragma('journal_size_limit = 67108864');
   cacheStatements(sqlite);
   const db = drizzle(sqlite, { schema });
   if (options.migrate !== false) migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });

@@ -6,7 +6,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { WriteOp } from '../../src/app/store-port.js';
 import { GroupCommit } from '../../src/runtime/group-commit.js';
+import { openNodeDatabase, type NodeDatabase } from '../../src/runtime/node-database.js';
+import { createStore } from '../../src/store/create-store.js';
 
 let dir: string;
 let db: Database.Database;
@@ -92,5 +95,41 @@ describe('group commit', () => {
     void group.run(insert('a'));
     await group.settled();
     expect(seenOutside()).toEqual(['a']);
+  });
+});
+
+describe('the store on the group commit', () => {
+  let store: ReturnType<typeof createStore>;
+  let opened: NodeDatabase;
+  let reader: Database.Database;
+  const T = 'feishu:t1';
+  const enqueue = (id: string): WriteOp => ({
+    op: 'enqueue',
+    item: { id, tenantId: T, platform: 'feishu', kind: 'send', target: { kind: 'chat', chatId: 'oc_g' }, body: { kind: 'text', text: id }, idempotencyKey: id, cardCopyId: null, attempts: 0, nextAttemptAt: 1, createdAt: 1 },
+  });
+
+  beforeEach(() => {
+    opened = openNodeDatabase(join(dir, 'store.sqlite'));
+    store = createStore(opened.db, { committer: opened.committer });
+    reader = new Database(join(dir, 'store.sqlite'), { readonly: true });
+  });
+  afterEach(() => {
+    reader.close();
+    opened.close();
+  });
+
+  it('lists for the courier only messages whose write has committed', async () => {
+    let committed = false;
+    void store.commit([enqueue('o1')]).then(() => (committed = true));
+    const due = await store.listDueOutbox(2, 10);
+    expect(committed).toBe(true); // the listing waited for the COMMIT: nothing leaves that could still be rolled back
+    expect(due.map((m) => m.id)).toEqual(['o1']);
+  });
+
+  it('answers that a delivery is recorded only once that is durable, even while a group is open', async () => {
+    void store.commit([enqueue('o1')]); // a group is open
+    const isNew = await store.recordDelivery({ tenantId: T, platform: 'feishu', deliveryId: 'ev1', kind: 'message', payload: '{}', receivedAt: 1 });
+    expect(isNew).toBe(true);
+    expect(reader.prepare('select delivery_id from inbound_deliveries').all()).toEqual([{ delivery_id: 'ev1' }]);
   });
 });

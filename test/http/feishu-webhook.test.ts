@@ -57,6 +57,23 @@ describe('POST /webhooks/feishu', () => {
     expect(deliveries()).toBe(0);
   });
 
+  it('reads the body as Request.text() does: a leading byte-order mark is dropped, a chunked body counted', async () => {
+    const challenge = JSON.stringify({ challenge: 'c-bom', token: VERIFICATION_TOKEN, type: 'url_verification' });
+    const bom = await post(`\uFEFF${challenge}`);
+    expect(bom.status).toBe(200);
+    expect(await bom.json()).toEqual({ challenge: 'c-bom' });
+    // no Content-Length: the limit is counted as the chunks arrive
+    const chunked = (text: string) =>
+      fetch(`${h.server.url}/webhooks/feishu`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: new Blob([text]).stream(),
+        duplex: 'half',
+      } as RequestInit);
+    expect(await (await chunked(challenge)).json()).toEqual({ challenge: 'c-bom' });
+    expect((await chunked(JSON.stringify({ encrypt: 'A'.repeat(300 * 1024) }))).status).toBe(413);
+  });
+
   it('answers 503 and explains when Feishu is not configured, and /healthz still works', async () => {
     const server = await startNodeServer(parseConfig({ PORT: '0', HOST: '127.0.0.1', DATABASE_PATH: ':memory:' }), { log: memoryLogger(), pollMs: 0 });
     try {

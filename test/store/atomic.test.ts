@@ -1,10 +1,10 @@
 // One state change = one atomic write. A second write from the same task version (a stale card,
 // a concurrent click) must fail whole: no task change, no event, no outbox row.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { StaleWriteError, type WriteOp } from '../../src/app/store-port.js';
 import type { Finding, Task } from '../../src/domain/model.js';
 import { createStore } from '../../src/store/create-store.js';
-import { DRIVERS, type OpenDriver } from '../support/drivers.js';
+import { DRIVERS, openForEachTest } from '../support/drivers.js';
 
 const T = 'feishu:t1';
 
@@ -29,13 +29,7 @@ function change(expectedVersion: number, state: Task['state'], outboxId: string)
 }
 
 describe.each(DRIVERS)('atomic writes on $name', (driver) => {
-  let opened: OpenDriver;
-  beforeEach(async () => {
-    opened = await driver.open();
-  }, 30_000);
-  afterEach(async () => {
-    await opened.close();
-  });
+  const opened = openForEachTest(driver);
 
   it('applies a change, its event and its outbox row together', async () => {
     const store = createStore(opened.db, opened);

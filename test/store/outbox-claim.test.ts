@@ -11,7 +11,7 @@ import { renderFeishuCard } from '../../src/platforms/feishu/render-card.js';
 import { memoryLogger } from '../../src/runtime/logger.js';
 import { createStore } from '../../src/store/create-store.js';
 import { startFeishuStub, type FeishuStub } from '../support/feishu-stub.js';
-import { DRIVERS, type OpenDriver } from '../support/drivers.js';
+import { DRIVERS, openForEachTest } from '../support/drivers.js';
 
 const T = 'feishu:t1';
 
@@ -24,13 +24,7 @@ function message(id: string, chatId: string, at: number): WriteOp {
 }
 
 describe.each(DRIVERS)('outbox claims on $name', (driver) => {
-  let opened: OpenDriver;
-  beforeEach(async () => {
-    opened = await driver.open();
-  }, 30_000);
-  afterEach(async () => {
-    await opened.close();
-  });
+  const opened = openForEachTest(driver);
 
   it('lets one courier claim a message; the claim hides it and what follows it to the same chat', async () => {
     const store = createStore(opened.db, opened);
@@ -68,15 +62,13 @@ describe.each(DRIVERS)('outbox claims on $name', (driver) => {
 });
 
 describe.each(DRIVERS)('two couriers at once on $name', (driver) => {
-  let opened: OpenDriver;
+  const opened = openForEachTest(driver);
   let stub: FeishuStub;
   beforeEach(async () => {
-    opened = await driver.open();
     stub = await startFeishuStub();
-  }, 30_000);
+  });
   afterEach(async () => {
     await stub.close();
-    await opened.close();
   });
 
   it('sends every message exactly once, each chat in the order written', async () => {

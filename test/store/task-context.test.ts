@@ -1,11 +1,11 @@
 // The context of one task, read in one go (one D1 round trip), must be the same whole object on
 // both drivers: drizzle's D1 batch maps rows by column name, which once garbled a join's columns.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Attachment, Department, ExtensionRequest, Finding, Task } from '../../src/domain/model.js';
 import { createStore } from '../../src/store/create-store.js';
 import { sql } from 'drizzle-orm';
 import { taskContextReads } from '../../src/store/task-queries.js';
-import { betterSqlite3, DRIVERS, type OpenDriver } from '../support/drivers.js';
+import { betterSqlite3, DRIVERS, openForEachTest } from '../support/drivers.js';
 
 const T = 'feishu:t1';
 const department: Department = { id: 'd1', tenantId: T, name: '门诊部', leaderUserId: 'ou_head' };
@@ -30,13 +30,7 @@ const onTask = photo('a2', 'evidence', { findingId: null, taskId: 'k1' }, 4);
 const elsewhere = photo('a3', 'evidence', { findingId: null, taskId: 'k2' }, 5);
 
 describe.each(DRIVERS)('one task’s context on $name', (driver) => {
-  let opened: OpenDriver;
-  beforeEach(async () => {
-    opened = await driver.open();
-  }, 30_000);
-  afterEach(async () => {
-    await opened.close();
-  });
+  const opened = openForEachTest(driver);
 
   it('reads the task, its finding, department, pending extension and photos, exactly', async () => {
     const store = createStore(opened.db, opened);

@@ -6,6 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Miniflare } from 'miniflare';
+import { afterEach, beforeEach } from 'vitest';
 import * as schema from '../../db/schema/index.js';
 import type { AppDatabase, Committer } from '../../src/store/database.js';
 import { MIGRATIONS_FOLDER, openNodeDatabase } from '../../src/runtime/node-database.js';
@@ -60,3 +61,32 @@ export const d1: Driver = {
 };
 
 export const DRIVERS: Driver[] = [betterSqlite3, d1];
+
+/**
+ * Opens `driver` afresh before each test of the calling suite and closes it after. The object
+ * returned always stands for the current test's database.
+ */
+export function openForEachTest(driver: Driver): OpenDriver {
+  let current: OpenDriver | undefined;
+  beforeEach(async () => {
+    current = await driver.open();
+  }, 30_000);
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  const opened = () => {
+    if (!current) throw new Error('the database is open only during a test');
+    return current;
+  };
+  return {
+    get db() {
+      return opened().db;
+    },
+    get committer() {
+      return opened().committer;
+    },
+    query: (sql) => opened().query(sql),
+    close: () => opened().close(),
+  };
+}

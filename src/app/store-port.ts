@@ -20,6 +20,7 @@ import type {
 import type { TaskFacts } from '../domain/task-facts.js';
 import type { LedgerEntry } from '../domain/ledger.js';
 import type { IsoDate } from '../domain/model.js';
+import type { HistoryTable, PruneCutoffs } from '../domain/retention.js';
 import type { MessageBody, MessageTarget } from './ports.js';
 
 export type CardCopyPurpose = 'intake' | 'task' | 'group_notice' | 'escalation';
@@ -204,6 +205,15 @@ export interface Store {
   markOutboxRetry(id: string, attempts: number, nextAttemptAt: number, error: string): Promise<void>;
   markOutboxDead(id: string, attempts: number, error: string): Promise<void>;
   countOutbox(status: 'pending' | 'sent' | 'dead'): Promise<number>;
+
+  // — housekeeping —
+  /**
+   * Prunes one stretch of a table's history: the `chunk` rows after rowid `after`, in the order
+   * they were written, deleting those past their cutoff (deliveries still unprocessed and messages
+   * still pending are never pruned). `next` is where the following stretch starts, or null once
+   * this one reached rows too recent to prune, or the end.
+   */
+  pruneHistory(table: HistoryTable, cutoffs: PruneCutoffs, after: number, chunk: number): Promise<{ pruned: number; next: number | null }>;
 
   ping(): Promise<void>;
 

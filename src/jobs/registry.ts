@@ -1,6 +1,7 @@
 // Job names (cron and the `job` command) → use cases. Each scheduled job runs for every tenant
 // for the period that contains "now"; the period is its idempotency key.
 import { deliverOutbox } from '../app/deliver-outbox.js';
+import { PRUNE_JOB, pruneHistory, prunePeriodKey } from '../app/prune-history.js';
 import type { Deps } from '../app/ports.js';
 import { retryUnfinished } from '../app/receive.js';
 import { runBulletin } from '../app/run-bulletin.js';
@@ -43,6 +44,10 @@ export const JOBS = {
   weekly: (deps: Deps) => scheduledJob(deps, 'weekly'),
   /** 月通报: last month's bulletin, and the 回头看 requests for long-term items */
   monthly: (deps: Deps) => scheduledJob(deps, 'monthly'),
+  /** delete the delivery records and sent messages past their retention (domain/retention.ts) */
+  async housekeeping(deps: Deps): Promise<JobResult> {
+    return { job: PRUNE_JOB, period: prunePeriodKey(deps), summary: await pruneHistory(deps) };
+  },
   /** deliver what the outbox holds, and finish deliveries a crash interrupted */
   async outbox(deps: Deps): Promise<JobResult> {
     const redone = await retryUnfinished(deps);
@@ -57,8 +62,9 @@ export const isJobName = (name: string): name is JobName => name in JOBS;
 
 /**
  * What the clock says should run now (09:00 on working days; the first working day of a week or a
- * month for the bulletins). Called every minute on Node and by the cron trigger on Workers; each
- * run is idempotent for its period, so calling it often is harmless.
+ * month for the bulletins; housekeeping from the same hour every day). Called every minute on Node
+ * and by the cron trigger on Workers; each run is idempotent for its period, so calling it often
+ * is harmless.
  */
 export async function runDueJobs(deps: Deps): Promise<JobResult[]> {
   const now = deps.clock.now();
@@ -66,6 +72,10 @@ export async function runDueJobs(deps: Deps): Promise<JobResult[]> {
   const results: JobResult[] = [];
   for (const period of dueJobs(now, deps.settings.timezone, deps.settings.jobHour)) {
     results.push(await forEveryTenant(deps, period, today));
+  }
+  if (localTime(now, deps.settings.timezone).hour >= deps.settings.jobHour) {
+    const housekeeping = await JOBS.housekeeping(deps);
+    if (housekeeping.summary['skipped'] !== 'already_done') results.push(housekeeping);
   }
   return results;
 }

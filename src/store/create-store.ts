@@ -16,6 +16,7 @@ import {
 } from '../../db/schema/index.js';
 import type { OutboxItem, Store } from '../app/store-port.js';
 import type { Role } from '../domain/model.js';
+import { newestPrunable } from '../domain/retention.js';
 import { atomic, type AppDatabase, type Committer } from './database.js';
 import { read, readAll, statement, write, type Slots } from './statements.js';
 import { toCampaign, toCardCopy, toChatApp, toDelivery, toDepartment, toOutboxItem, toTenant } from './rows.js';
@@ -264,6 +265,29 @@ export function createStore(db: AppDatabase, { committer }: StoreOptions = {}): 
     async countOutbox(status) {
       const [row] = await db.select({ n: count() }).from(outbox).where(eq(outbox.status, status));
       return row?.n ?? 0;
+    },
+
+    async pruneHistory(table, cutoffs, after, chunk) {
+      // rowid order is the order rows were written, so the walk meets the oldest first and can stop
+      // at the first stretch that reaches past the cutoffs, having read nothing newer
+      const history = table === 'deliveries' ? inboundDeliveries : outbox;
+      const writtenAt = table === 'deliveries' ? inboundDeliveries.receivedAt : outbox.createdAt;
+      const rows = await db.select({ rowid: sql<number>`rowid`, at: writtenAt }).from(history).where(sql`rowid > ${after}`).orderBy(sql`rowid`).limit(chunk);
+      const last = rows.at(-1);
+      if (!last) return { pruned: 0, next: null };
+      const prunable =
+        table === 'deliveries'
+          ? sql`(${inboundDeliveries.status} = 'done' and ${inboundDeliveries.receivedAt} < ${cutoffs.finishedDeliveries}) or (${inboundDeliveries.status} = 'failed' and ${inboundDeliveries.receivedAt} < ${cutoffs.failedDeliveries})`
+          : sql`(${outbox.status} = 'sent' and ${outbox.createdAt} < ${cutoffs.sentMessages}) or (${outbox.status} = 'dead' and ${outbox.createdAt} < ${cutoffs.deadMessages})`;
+      const gone = await alone(() =>
+        db
+          .delete(history)
+          .where(and(sql`rowid > ${after}`, sql`rowid <= ${last.rowid}`, prunable))
+          .returning({ one: sql<number>`1` })
+          .all(),
+      );
+      const done = rows.length < chunk || last.at >= newestPrunable(cutoffs, table);
+      return { pruned: gone.length, next: done ? null : last.rowid };
     },
 
     listTenants: async () => (await db.select().from(tenants)).map(toTenant),

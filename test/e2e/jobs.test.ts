@@ -60,7 +60,8 @@ describe('scheduled jobs across National Day', () => {
   it('is quiet on a holiday, even when asked directly', async () => {
     at('2026-10-01T09:30:00+08:00');
     const before = h.stub.sent.length;
-    expect(await runDueJobs(h.server.deps)).toEqual([]);
+    // only the housekeeping, which sends nothing, runs on a holiday
+    expect((await runDueJobs(h.server.deps)).map((r) => r.job)).toEqual(['housekeeping']);
     const forced = await JOBS.reminders(h.server.deps);
     expect(forced.summary['skipped']).toBe('holiday');
     expect(h.stub.sent.length).toBe(before);
@@ -75,7 +76,7 @@ describe('scheduled jobs across National Day', () => {
     at('2026-10-08T09:00:00+08:00');
     const before = h.stub.sent.length;
     const results = await runDueJobs(h.server.deps);
-    expect(results.map((r) => r.period)).toEqual(['reminders:2026-10-08', 'weekly:2026-09-28', 'monthly:2026-09']);
+    expect(results.map((r) => r.period)).toEqual(['reminders:2026-10-08', 'weekly:2026-09-28', 'monthly:2026-09', 'housekeeping:2026-10-08']);
     await h.server.settle();
     const sent = sentSince(before);
 
@@ -107,6 +108,7 @@ describe('scheduled jobs across National Day', () => {
   it('runs each job once per period: a second run sends nothing', async () => {
     const before = h.stub.sent.length;
     const again = await runDueJobs(h.server.deps);
+    expect(again.map((r) => r.job)).toEqual(['reminders', 'weekly', 'monthly']); // housekeeping ran today: not listed
     expect(again.every((r) => r.summary['skipped'] === 'already_done')).toBe(true);
     await JOBS.reminders(h.server.deps);
     await JOBS.weekly(h.server.deps);
@@ -163,5 +165,33 @@ describe('scheduled jobs across National Day', () => {
     expect(cardText(toLi.content as FeishuCard)).toContain('流程图有一处被撕毁，已补贴');
     await act(li, toLi.messageId, '回头看：重新整改', { reason: '流程图再次缺失' });
     expect(h.server.database.sqlite.prepare("select state, closed_on from tasks t join findings f on f.id = t.finding_id where f.number = 4").get()).toEqual({ state: 'in_progress', closed_on: null });
+  });
+  it('prunes delivery records and sent messages past 30 days once a day, never the ledger or what the cards need', async () => {
+    const sqlite = h.server.database.sqlite;
+    const count = (sql: string, ...args: unknown[]) => (sqlite.prepare(sql).get(...args) as { n: number }).n;
+    const ledger = () => ({ findings: count('select count(*) n from findings'), tasks: count('select count(*) n from tasks'), events: count('select count(*) n from task_events'), cards: count('select count(*) n from card_copies') });
+    const kept = ledger();
+    at('2026-11-20T09:00:00+08:00'); // 41 days after this suite's last click
+    const cutoff = h.now - 30 * 24 * 60 * 60 * 1000;
+    const oldDeliveries = count('select count(*) n from inbound_deliveries where received_at < ?', cutoff);
+    const oldMessages = count('select count(*) n from outbox where created_at < ?', cutoff);
+    expect(oldDeliveries).toBeGreaterThan(20);
+    expect(oldMessages).toBeGreaterThan(10);
+
+    const results = await runDueJobs(h.server.deps);
+    expect(results.find((r) => r.job === 'housekeeping')).toEqual({ job: 'housekeeping', period: 'housekeeping:2026-11-20', summary: { deliveries: oldDeliveries, messages: oldMessages } });
+    expect(count('select count(*) n from inbound_deliveries where received_at < ?', cutoff)).toBe(0);
+    expect(count('select count(*) n from outbox where created_at < ?', cutoff)).toBe(0);
+    expect(ledger()).toEqual(kept);
+
+    // a task card sent in September still works: its copy and its task are all it needs
+    const firstTaskCard = h.cardsTo(wang.openId)[0]!;
+    await act(wang, firstTaskCard.messageId, '签收整改', { measures: '加强服务礼仪培训' });
+    await h.server.settle();
+    // once a day: a second run the same day prunes nothing, and today's records stay
+    const today = count('select count(*) n from inbound_deliveries');
+    expect((await runDueJobs(h.server.deps)).map((r) => r.job)).not.toContain('housekeeping');
+    expect(count('select count(*) n from inbound_deliveries')).toBe(today);
+    expect(today).toBeGreaterThan(0);
   });
 });

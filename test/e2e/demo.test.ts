@@ -20,7 +20,7 @@ describe('duban demo', () => {
   it('explains its commands and refuses unknown jobs with the list of known ones', async () => {
     const lines: string[] = [];
     expect(await runCli(['job', 'nonsense'], {}, (l) => lines.push(l))).toBe(2);
-    expect(lines.join('\n')).toContain('可用：reminders、weekly、monthly、outbox');
+    expect(lines.join('\n')).toContain('可用：reminders、weekly、monthly、housekeeping、outbox');
     expect(await runCli([], {}, (l) => lines.push(l))).toBe(0);
     expect(lines.join('\n')).toContain('用法');
   });

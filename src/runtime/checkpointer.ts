@@ -20,6 +20,8 @@ import type { NodeDatabase } from './node-database.js';
 const AUTOMATIC_CHECKPOINT_PAGES = 1000;
 /** 16 MB of 4 KiB pages: a second of a heavy burst, far more than a hospital's busiest minute */
 const RESTART_AFTER_PAGES = 4096;
+/** how long a RESTART may hold writers back waiting for a reader; the server's own reads take ms */
+const RESTART_WAIT_MS = 50;
 
 // Plain JavaScript, so the thread needs no TypeScript loader; the driver comes by its resolved path.
 const WORKER_SOURCE = `
@@ -29,8 +31,19 @@ const db = new Database(workerData.databasePath);
 db.pragma('busy_timeout = 5000');
 const timer = setInterval(() => {
   try {
-    const [{ log }] = db.pragma('wal_checkpoint(PASSIVE)');
-    if (log >= workerData.restartAfterPages) db.pragma('wal_checkpoint(RESTART)');
+    const [{ log, checkpointed }] = db.pragma('wal_checkpoint(PASSIVE)');
+    // Every frame copied: nobody reads an old snapshot, and a RESTART has only the frames written
+    // since to copy. Frames left behind mean a reader holds an old snapshot (a ledger export in
+    // another process, say), and a RESTART would hold the server's commits back until it ends.
+    if (log >= workerData.restartAfterPages && checkpointed === log) {
+      // and should one start in between, wait for it only briefly, and try again next time
+      db.pragma('busy_timeout = ' + workerData.restartWaitMs);
+      try {
+        db.pragma('wal_checkpoint(RESTART)');
+      } finally {
+        db.pragma('busy_timeout = 5000');
+      }
+    }
   } catch (error) {
     parentPort.postMessage({ failed: String(error) });
   }
@@ -54,7 +67,7 @@ export function startCheckpointer(database: NodeDatabase, log: Logger, everyMs =
   if (databasePath === ':memory:' || database.sqlite.memory) return { stop: async () => undefined };
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { databasePath, driverPath: createRequire(import.meta.url).resolve('better-sqlite3'), everyMs, restartAfterPages },
+    workerData: { databasePath, driverPath: createRequire(import.meta.url).resolve('better-sqlite3'), everyMs, restartAfterPages, restartWaitMs: RESTART_WAIT_MS },
   });
   worker.unref();
   database.sqlite.pragma('wal_autocheckpoint = 0');

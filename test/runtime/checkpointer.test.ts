@@ -78,6 +78,32 @@ describe('background checkpoints', () => {
     expect(walPages).toBeLessThan(commits / 5);
   });
 
+  it('never hold the server\'s writes up behind a long read in another connection', async () => {
+    // A reader on an old snapshot keeps the WAL from starting over until it ends; a RESTART that
+    // waited for it would hold every commit back meanwhile (here: until they failed as locked).
+    const checkpointer = startCheckpointer(database, memoryLogger(), 20, 50);
+    const insert = database.sqlite.prepare('insert into t (v) values (?)');
+    const reader = new Database(path);
+    let slowest = 0;
+    try {
+      for (let i = 0; i < 100; i++) insert.run('x');
+      reader.exec('begin');
+      reader.prepare('select count(*) from t').get(); // holds its snapshot until the commit below
+      const until = Date.now() + 1_500;
+      while (Date.now() < until) {
+        const started = performance.now();
+        insert.run('x'.repeat(1_000));
+        slowest = Math.max(slowest, performance.now() - started);
+        await new Promise((turn) => setImmediate(turn));
+      }
+    } finally {
+      if (reader.inTransaction) reader.exec('commit');
+      reader.close();
+      await checkpointer.stop();
+    }
+    expect(slowest).toBeLessThan(1_000);
+  });
+
   it('hand checkpoints back to SQLite when stopped', async () => {
     const checkpointer = startCheckpointer(database, memoryLogger(), 20);
     await checkpointer.stop();

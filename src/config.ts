@@ -43,6 +43,12 @@ export const configSchema = z.object({
   REPEAT_MIN_COUNT: int(3, 2, 100),
   REPEAT_WINDOW_DAYS: int(90, 7, 366),
   JOB_HOUR: int(9, 0, 23),
+  /** Node: where the nightly backups go (default: backups/ beside the database); "off" turns them off */
+  BACKUP_DIR: optional,
+  /** Node: the local hour from which the day's backup is taken */
+  BACKUP_HOUR: int(3, 0, 23),
+  /** Node: how many daily database copies to keep (photos are copied once and always kept) */
+  BACKUP_KEEP: int(14, 1, 3650),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,4 +1,5 @@
 // `npx duban …` / `npm run duban -- …`: the operator's commands (DESIGN.md §4).
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseConfig } from '../config.js';
@@ -8,7 +9,9 @@ import { addAppLocally, addAppRemotely, listApps } from './cli-apps.js';
 import { exportLedger, importFindings, option, reportProgress } from './cli-ledger.js';
 import { jsonLogger } from './logger.js';
 import { openNodeDatabase } from './node-database.js';
-import { nodeDeps } from './node-deps.js';
+import { backupDirFor, blobDirFor, nodeDeps } from './node-deps.js';
+import { backUp } from './backup.js';
+import { localTime } from '../domain/schedule.js';
 
 const USAGE = `用法 (usage): duban <命令>
   migrate                          应用数据库迁移（DATABASE_PATH，默认 ./data/duban.sqlite）
@@ -26,6 +29,7 @@ const USAGE = `用法 (usage): duban <命令>
                                    登记一个机构自己的飞书应用（密钥加密保存，需 APP_SECRETS_KEY）；
                                    回调地址为 /webhooks/feishu/名称。加 --server 则登记到该部署（用 ADMIN_TOKEN）
   app list                         列出数据库中的应用（不显示密钥）
+  backup [--out 目录]              立即备份数据库和照片（默认 BACKUP_DIR；服务运行中也可执行）
   demo                             在本机模拟的飞书上演示一次完整的整改闭环`;
 
 /** Opens the database, runs `work` with the Node wiring, and closes it again. */
@@ -79,6 +83,21 @@ export async function runCli(args: string[], env: Record<string, string | undefi
       if (rest[0] === 'add') return server ? addAppRemotely(server, env['ADMIN_TOKEN'], rest.slice(1), write) : withDeps(env, (deps) => addAppLocally(deps, rest.slice(1), write));
       if (rest[0] === 'list') return withDeps(env, (deps) => listApps(deps, write));
       break;
+    }
+    case 'backup': {
+      const config = parseConfig(env);
+      const backupDir = option(rest, '--out') ?? backupDirFor(config);
+      if (!backupDir) {
+        write('备份已关闭（BACKUP_DIR=off）：请用 --out 指定备份目录');
+        return 2;
+      }
+      if (!existsSync(config.DATABASE_PATH)) {
+        write(`数据库不存在：${resolve(config.DATABASE_PATH)}（请检查 DATABASE_PATH）`);
+        return 2;
+      }
+      const result = await backUp({ databasePath: resolve(config.DATABASE_PATH), blobDir: blobDirFor(config), backupDir: resolve(backupDir), keep: config.BACKUP_KEEP }, localTime(Date.now(), config.TIMEZONE).date);
+      write(JSON.stringify(result));
+      return 0;
     }
     case 'demo': {
       // the stub platform and the script live with the tests they are shared with

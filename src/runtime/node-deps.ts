@@ -15,6 +15,17 @@ import { FileBlobStore } from './file-blob-store.js';
 import { lazyPlatform } from './lazy-platform.js';
 import type { NodeDatabase } from './node-database.js';
 
+/** Photos live beside the database file, in blobs/. */
+export function blobDirFor(config: Config): string {
+  return join(dirname(resolve(config.DATABASE_PATH)), 'blobs');
+}
+
+/** Backups go to BACKUP_DIR, by default backups/ beside the database file; null when turned off. */
+export function backupDirFor(config: Config): string | null {
+  if (config.BACKUP_DIR === 'off') return null;
+  return config.BACKUP_DIR ? resolve(config.BACKUP_DIR) : join(dirname(resolve(config.DATABASE_PATH)), 'backups');
+}
+
 /** The Node wiring; its directory of apps also tells the webhook how to verify each app. */
 export type NodeDeps = Deps & { platforms: ChatAppDirectory };
 
@@ -30,7 +41,7 @@ export function nodeDeps(config: Config, database: NodeDatabase, options: { cloc
     store,
     platforms: chatAppDirectory(config, store, secrets, options.log, feishuClient),
     secrets,
-    blobs: new FileBlobStore(join(dirname(resolve(config.DATABASE_PATH)), 'blobs')),
+    blobs: new FileBlobStore(blobDirFor(config)),
     workbooks: excelWorkbooks,
     clock: options.clock ?? { now: () => Date.now() },
     log: options.log,

@@ -8,11 +8,12 @@ import type { Clock, Deps, Logger } from '../app/ports.js';
 import { dingTalkSettings, feishuSettings, parseConfig, type Config } from '../config.js';
 import { createHttpApp } from '../http/app.js';
 import type { WithBody } from '../http/body.js';
+import { NightlyBackup } from './backup.js';
 import { startCheckpointer } from './checkpointer.js';
 import { Courier } from './courier.js';
 import { readNodeBody } from './node-body.js';
 import { nodeFeishuCrypto } from './node-crypto.js';
-import { nodeDeps } from './node-deps.js';
+import { backupDirFor, blobDirFor, nodeDeps } from './node-deps.js';
 import { Scheduler } from './scheduler.js';
 import { jsonLogger } from './logger.js';
 import { openNodeDatabase, type NodeDatabase } from './node-database.js';
@@ -47,9 +48,22 @@ export async function startNodeServer(config: Config, options: NodeServerOptions
   // this process is the database's courier: a claim left by a killed predecessor need not lapse first
   await deps.store.releaseOutboxClaims();
   const scheduler = new Scheduler(deps);
+  const backupDir = backupDirFor(config);
+  const backups =
+    backupDir && !database.sqlite.memory
+      ? new NightlyBackup(
+          { databasePath: database.sqlite.name, blobDir: blobDirFor(config), backupDir, keep: config.BACKUP_KEEP },
+          { hour: config.BACKUP_HOUR, timezone: config.TIMEZONE, now: () => deps.clock.now() },
+          {
+            done: (result) => log.info('备份完成', { ...result }),
+            failed: (error) => log.error(`备份失败：${error instanceof Error ? error.message : String(error)}`, { backupDir }),
+          },
+        )
+      : null;
   if (options.pollMs !== 0) {
     courier.start(options.pollMs);
     scheduler.start();
+    backups?.start();
   }
 
   const inFlight = new Set<Promise<unknown>>();
@@ -102,6 +116,7 @@ export async function startNodeServer(config: Config, options: NodeServerOptions
       await new Promise<void>((done) => server.close(() => done()));
       await settle();
       await scheduler.stop();
+      await backups?.stop();
       await courier.stop();
       await checkpointer.stop();
       database.close();

@@ -20,6 +20,8 @@ export interface HttpAppOptions {
   feishuCrypto?: FeishuCrypto;
   /** the runtime's fastest way to read a request body (Node: straight from the socket) */
   readBody?: BodyReader;
+  /** Node: the nightly backups' state, shown by /healthz (D1 keeps its own history) */
+  backups?: () => Promise<{ newest: string | null; error: string | null }>;
 }
 
 export function createHttpApp(options: HttpAppOptions): Hono<WithBody> {
@@ -43,7 +45,9 @@ export function createHttpApp(options: HttpAppOptions): Hono<WithBody> {
       await options.deps.store.ping();
       const feishu = await options.feishuApps.feishuSettings(null);
       const dingtalk = await options.dingTalkApps.dingTalkSettings(null);
-      return c.json({ ok: true, database: 'ok', feishu: feishu ? 'configured' : 'not_configured', dingtalk: dingtalk ? 'configured' : 'not_configured' });
+      // a failing backup is reported, not made a failed health check: the service itself is up
+      const backup = options.backups ? { backup: await options.backups() } : {};
+      return c.json({ ok: true, database: 'ok', feishu: feishu ? 'configured' : 'not_configured', dingtalk: dingtalk ? 'configured' : 'not_configured', ...backup });
     } catch (error) {
       options.deps.log.error('health check failed', { error: String(error) });
       return c.json({ ok: false, database: 'unreachable' }, 503);

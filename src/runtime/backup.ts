@@ -134,6 +134,12 @@ export async function backUp(plan: BackupPlan, date: string): Promise<BackupResu
   return { file, bytes: (await stat(file)).size, photosCopied, removed };
 }
 
+/** For /healthz: the newest copy's day, and why the last attempt failed if it did. */
+export interface BackupHealth {
+  newest: string | null;
+  error: string | null;
+}
+
 /**
  * Once a day, from `hour` (local time), a backup: ticked every minute by the Node server. A day's
  * copy on disk means that day is done, so a restart does not back up twice.
@@ -141,6 +147,7 @@ export async function backUp(plan: BackupPlan, date: string): Promise<BackupResu
 export class NightlyBackup {
   private running: Promise<void> | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
+  private lastError: string | null = null;
 
   constructor(
     private readonly plan: BackupPlan,
@@ -155,13 +162,29 @@ export class NightlyBackup {
     if (now.hour < this.when.hour) return null;
     this.running = (async () => {
       if (await exists(join(this.plan.backupDir, backupFileName(now.date)))) return;
-      this.report.done(await backUp(this.plan, now.date));
+      const result = await backUp(this.plan, now.date);
+      this.lastError = null;
+      this.report.done(result);
     })()
-      .catch((error) => this.report.failed(error))
+      .catch((error) => {
+        this.lastError = error instanceof Error ? error.message : String(error);
+        this.report.failed(error);
+      })
       .finally(() => {
         this.running = null;
       });
     return this.running;
+  }
+
+  async health(): Promise<BackupHealth> {
+    let names: string[] = [];
+    try {
+      names = await readdir(this.plan.backupDir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    const newest = names.filter((name) => name.startsWith(COPY_PREFIX) && name.endsWith(COPY_SUFFIX)).sort().at(-1);
+    return { newest: newest ? newest.slice(COPY_PREFIX.length, -COPY_SUFFIX.length) : null, error: this.lastError };
   }
 
   start(everyMs = 60_000): void {

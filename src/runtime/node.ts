@@ -71,7 +71,16 @@ export async function startNodeServer(config: Config, options: NodeServerOptions
     const tracked = work.catch((error) => log.error('deferred work failed', { error: String(error) })).finally(() => inFlight.delete(tracked));
     inFlight.add(tracked);
   };
-  const app = createHttpApp({ deps, feishuApps: deps.platforms, dingTalkApps: deps.platforms, adminToken: config.ADMIN_TOKEN ?? null, defer, feishuCrypto: nodeFeishuCrypto, readBody: readNodeBody });
+  const app = createHttpApp({
+    deps,
+    feishuApps: deps.platforms,
+    dingTalkApps: deps.platforms,
+    adminToken: config.ADMIN_TOKEN ?? null,
+    defer,
+    feishuCrypto: nodeFeishuCrypto,
+    readBody: readNodeBody,
+    ...(backups ? { backups: () => backups.health() } : {}),
+  });
   options.extraRoutes?.(app, database);
 
   const server: ServerType = await new Promise((ready) => {

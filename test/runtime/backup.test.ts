@@ -110,17 +110,22 @@ describe('backups', () => {
     await nightly().tick(); // a restarted server finds the day's copy
     expect(done).toHaveLength(1);
     now = Date.parse('2026-11-25T03:10:00+08:00');
-    await nightly().tick();
+    const next = nightly();
+    await next.tick();
     expect(copies()).toEqual(['duban-2026-11-24.sqlite', 'duban-2026-11-25.sqlite']);
+    expect(await next.health()).toEqual({ newest: '2026-11-25', error: null });
     expect(failed).toEqual([]);
   });
 
   it('say why a backup failed, and leave nothing that looks like a copy', async () => {
     const failed: unknown[] = [];
     const missing = { ...plan(), databasePath: join(dir, 'nowhere.sqlite') };
-    await new NightlyBackup(missing, { hour: 0, timezone: 'Asia/Shanghai', now: () => Date.parse('2026-11-24T10:00:00+08:00') }, { done: () => undefined, failed: (e) => failed.push(e) }).tick();
+    const nightly = new NightlyBackup(missing, { hour: 0, timezone: 'Asia/Shanghai', now: () => Date.parse('2026-11-24T10:00:00+08:00') }, { done: () => undefined, failed: (e) => failed.push(e) });
+    await nightly.tick();
     expect(String(failed[0])).toContain('备份数据库失败');
     expect(readdirSync(backupDir)).toEqual([]);
+    // what /healthz shows
+    expect(await nightly.health()).toEqual({ newest: null, error: expect.stringContaining('备份数据库失败') });
   });
 
   it('run from the command line, into BACKUP_DIR or --out', async () => {
@@ -157,11 +162,16 @@ describe('restoring a backup', () => {
       expect(submitted.body.toast?.type, JSON.stringify(submitted.body)).toBe('success');
       await live.server.settle();
 
-      // taken while the server runs, then put back as README says: the copy as the database file,
-      // the photos into blobs/
-      const result = await backUp({ databasePath: join(live.dataDir, 'duban.sqlite'), blobDir: join(live.dataDir, 'blobs'), backupDir, keep: 14 }, '2026-11-23');
+      const health = async () => ((await (await fetch(`${live.server.url}/healthz`)).json()) as { backup: unknown }).backup;
+      expect(await health()).toEqual({ newest: null, error: null });
+
+      // taken while the server runs (into its BACKUP_DIR, the default beside the database), then put
+      // back as README says: the copy as the database file, the photos into blobs/
+      const liveBackups = join(live.dataDir, 'backups');
+      const result = await backUp({ databasePath: join(live.dataDir, 'duban.sqlite'), blobDir: join(live.dataDir, 'blobs'), backupDir: liveBackups, keep: 14 }, '2026-11-23');
+      expect(await health()).toEqual({ newest: '2026-11-23', error: null });
       copyFileSync(result.file, join(restoredDir, 'duban.sqlite'));
-      cpSync(join(backupDir, 'blobs'), join(restoredDir, 'blobs'), { recursive: true });
+      cpSync(join(liveBackups, 'blobs'), join(restoredDir, 'blobs'), { recursive: true });
 
       restored = await FeishuHarness.start({ dir: restoredDir });
       await restored.say(wang, p2p(wang), '我的任务');

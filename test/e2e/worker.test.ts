@@ -298,6 +298,8 @@ describe('cron triggers', () => {
 
     expect(await h.query('select job, period_key from job_runs where tenant_id = ? and job = ?', h.tenantId, 'reminders')).toEqual([{ job: 'reminders', period_key: `reminders:${day}` }]);
     expect(await count(h, 'escalations')).toBe(1);
+    // the same trigger runs the day's housekeeping on D1, once for the whole database
+    expect(await h.query("select period_key from job_runs where tenant_id = '*' and job = 'housekeeping'")).toEqual([{ period_key: `housekeeping:${day}` }]);
   }, 30_000);
 
   it('the every-minute trigger delivers a message that a rate limit left in the outbox', async () => {

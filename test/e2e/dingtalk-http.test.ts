@@ -15,6 +15,7 @@ import { readSheets } from '../../src/excel/read-sheets.js';
 import { memoryLogger } from '../../src/runtime/logger.js';
 import { startNodeServer, type NodeServer } from '../../src/runtime/node.js';
 import { DINGTALK_ERRORS, startDingTalkStub, stubDingTalkEnv, type DingTalkStub } from '../support/dingtalk-stub.js';
+import { startDingTalkWorld, type DingTalkWorld } from '../support/dingtalk-server.js';
 import { startFeishuStub } from '../support/feishu-stub.js';
 import { buildFeishuWebhookRequest, messageEvent } from '../support/feishu-webhook.js';
 import { cardCallbackPayload, robotTextMessage, signedCardCallback, signedRobotDelivery, DINGTALK_DEFAULT_CORP_ID } from '../support/dingtalk-webhook.js';
@@ -24,30 +25,19 @@ const GROUP = 'cidSupervisionGroup0001';
 const INSPECTOR = 'staff_inspector';
 const LEADER = 'staff_leader';
 
+let world: DingTalkWorld;
 let stub: DingTalkStub;
 let server: NodeServer;
-let dir: string;
 let clock: number;
 
 beforeEach(async () => {
-  stub = await startDingTalkStub();
-  dir = mkdtempSync(join(tmpdir(), 'duban-dingtalk-'));
   clock = Date.now();
-  const config = parseConfig({
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATABASE_PATH: join(dir, 'duban.sqlite'),
-    ...stubDingTalkEnv(stub, TEMPLATE),
-    APP_SECRETS_KEY: Buffer.alloc(32, 3).toString('base64'),
-    ADMIN_TOKEN: 'admin',
-  });
-  server = await startNodeServer(config, { log: memoryLogger(), pollMs: 0, clock: { now: () => clock } });
+  world = await startDingTalkWorld(() => clock, TEMPLATE);
+  ({ stub, server } = world);
 });
 
 afterEach(async () => {
-  await server.close();
-  await stub.close();
-  rmSync(dir, { recursive: true, force: true });
+  await world.close();
 });
 
 async function post(message: object, options: { path?: string; secret?: string; nowMs?: number } = {}) {

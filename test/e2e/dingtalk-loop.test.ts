@@ -6,15 +6,12 @@
 // DingTalk differs from Feishu in three ways this follows: a click is answered with the card's new
 // parameters and a private `notice` (no toast); robots cannot reply in a thread, so replies land in
 // the group chat; one-to-one answers go to the person (IM_ROBOT cards, oToMessages).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config.js';
 import { JOBS } from '../../src/jobs/registry.js';
-import { memoryLogger } from '../../src/runtime/logger.js';
-import { startNodeServer, type NodeServer } from '../../src/runtime/node.js';
-import { DINGTALK_DOWNLOAD_PATH, DINGTALK_MEDIA_UPLOAD_PATH, startDingTalkStub, stubDingTalkEnv, type DingTalkStub, type DingTalkStubCard } from '../support/dingtalk-stub.js';
+import type { NodeServer } from '../../src/runtime/node.js';
+import { DINGTALK_DOWNLOAD_PATH, DINGTALK_MEDIA_UPLOAD_PATH, type DingTalkStub, type DingTalkStubCard } from '../support/dingtalk-stub.js';
+import { startDingTalkWorld, type DingTalkWorld } from '../support/dingtalk-server.js';
 import { cardCallbackPayload, robotPictureMessage, robotTextMessage, signedCardCallback, signedRobotDelivery } from '../support/dingtalk-webhook.js';
 
 const TEMPLATE = 'duban-general.schema';
@@ -28,7 +25,7 @@ const EVIDENCE = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 9, 9, 8, 8, 7, 7, 6, 6]
 
 let stub: DingTalkStub;
 let server: NodeServer;
-let dir: string;
+let world: DingTalkWorld;
 let clock = Date.parse('2026-11-23T09:30:00+08:00');
 const at = (iso: string) => {
   clock = Date.parse(iso);
@@ -50,23 +47,12 @@ interface Answer {
 }
 
 beforeAll(async () => {
-  stub = await startDingTalkStub();
-  dir = mkdtempSync(join(tmpdir(), 'duban-dingtalk-loop-'));
-  const config = parseConfig({
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATABASE_PATH: join(dir, 'duban.sqlite'),
-    ...stubDingTalkEnv(stub, TEMPLATE),
-    APP_SECRETS_KEY: Buffer.alloc(32, 3).toString('base64'),
-    ADMIN_TOKEN: 'admin',
-  });
-  server = await startNodeServer(config, { log: memoryLogger(), pollMs: 0, clock: { now: () => clock } });
+  world = await startDingTalkWorld(() => clock, TEMPLATE);
+  ({ stub, server } = world);
 });
 
 afterAll(async () => {
-  await server?.close();
-  await stub?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await world?.close();
 });
 
 // ---- the people's side ---------------------------------------------------------------------------

@@ -22,7 +22,7 @@ export interface NodeDatabase {
 
 export function openNodeDatabase(path: string, options: { migrate?: boolean } = {}): NodeDatabase {
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
-  const sqlite = new Database(path);
+  const sqlite = openSqlite(path);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
@@ -45,6 +45,33 @@ export function openNodeDatabase(path: string, options: { migrate?: boolean } = 
       sqlite.close();
     },
   };
+}
+
+function openSqlite(path: string): Database.Database {
+  try {
+    return new Database(path);
+  } catch (error) {
+    throw explainNativeModuleFailure(error) ?? error;
+  }
+}
+
+/**
+ * better-sqlite3 loads its compiled part when the first database opens. On a fresh machine that part
+ * is missing when the install skipped its build script (npm 12 blocks scripts package.json's
+ * allowScripts does not list; `ignore-scripts` skips them all), and it no longer loads after Node
+ * itself is upgraded. The library's own words point at neither cause; these name the fix.
+ */
+export function explainNativeModuleFailure(error: unknown): Error | null {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown } | null)?.code;
+  let cause: string;
+  if (message.startsWith('Could not locate the bindings file')) cause = '它没有编译：安装时跳过了它的安装脚本（npm 12 起只运行 package.json 的 allowScripts 批准的安装脚本；设置了 ignore-scripts 时全部跳过）';
+  else if (message.includes('NODE_MODULE_VERSION')) cause = `它是为另一个 Node.js 版本编译的，当前是 ${process.version}`;
+  else if (code === 'ERR_DLOPEN_FAILED') cause = `加载失败：${message.split('\n')[0]}`;
+  else return null;
+  return new Error(`无法加载 better-sqlite3 的本地模块：${cause}。请在项目目录运行 npm rebuild better-sqlite3（设置了 ignore-scripts 时加 --ignore-scripts=false），然后重新启动。`, {
+    cause: error,
+  });
 }
 
 /** How many prepared statements to keep; the app issues a few dozen distinct ones. */

@@ -21,6 +21,8 @@ export interface NodeDatabase {
 }
 
 export function openNodeDatabase(path: string, options: { migrate?: boolean } = {}): NodeDatabase {
+  const refusal = unsupportedNode(process.versions.node);
+  if (refusal) throw new Error(refusal);
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
   const sqlite = openSqlite(path);
   sqlite.pragma('journal_mode = WAL');
@@ -45,6 +47,24 @@ export function openNodeDatabase(path: string, options: { migrate?: boolean } = 
       sqlite.close();
     },
   };
+}
+
+/** package.json's `engines`, which npm only warns about: `>=20.3 <23`. */
+export const SUPPORTED_NODE = { from: '20.3', below: 23 } as const;
+
+/**
+ * Why this Node cannot run the embedded database, or null. better-sqlite3 12 (pinned because 13
+ * needs Node 22) aborts the whole process on Node 24.19 and later, at random, when the garbage
+ * collector finalizes a statement (Node's ObjectWrap change; nodejs/node#65446). A refusal at start
+ * beats a server that dies mid-week.
+ */
+export function unsupportedNode(version: string): string | null {
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  const [fromMajor = 0, fromMinor = 0] = SUPPORTED_NODE.from.split('.').map(Number);
+  if (major < fromMajor || (major === fromMajor && minor < fromMinor)) return `督办需要 Node ${SUPPORTED_NODE.from} 或更高版本（当前 ${version}）。请安装 Node 22 LTS。`;
+  if (major >= SUPPORTED_NODE.below)
+    return `督办的嵌入式数据库（better-sqlite3 12）只支持 Node 20 和 22（当前 ${version}）：在 Node 24 上它会在垃圾回收时让进程异常退出（SIGABRT）。请使用 Node 22 LTS，然后在项目目录运行 npm rebuild better-sqlite3。`;
+  return null;
 }
 
 function openSqlite(path: string): Database.Database {

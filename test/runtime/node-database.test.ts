@@ -1,10 +1,10 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { explainNativeModuleFailure } from '../../src/runtime/node-database.js';
+import { explainNativeModuleFailure, SUPPORTED_NODE, unsupportedNode } from '../../src/runtime/node-database.js';
 
 /** The error better-sqlite3 itself throws when it cannot load its compiled part from `nativeBinding`. */
 function loadFailure(nativeBinding?: string): unknown {
@@ -57,5 +57,22 @@ describe('a better-sqlite3 that cannot load says how to fix it', () => {
   it('leaves every other error alone', () => {
     expect(explainNativeModuleFailure(new Error('SQLITE_CANTOPEN: unable to open database file'))).toBeNull();
     expect(explainNativeModuleFailure('text')).toBeNull();
+  });
+});
+
+describe('the Node versions the embedded database runs on', () => {
+  it("are package.json's engines, enforced at start", () => {
+    const engines = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { engines: { node: string } }).engines.node;
+    expect(engines).toBe(`>=${SUPPORTED_NODE.from} <${SUPPORTED_NODE.below}`);
+    expect(unsupportedNode(process.versions.node)).toBeNull();
+  });
+
+  it('accepts Node 20.3 to 22, refuses older ones and Node 23 and later, naming the fix', () => {
+    for (const version of ['20.3.0', '20.20.2', '21.7.3', '22.0.0', '22.23.3']) expect(unsupportedNode(version), version).toBeNull();
+    for (const version of ['18.20.4', '20.2.0']) expect(unsupportedNode(version)).toContain('请安装 Node 22 LTS');
+    for (const version of ['23.0.0', '24.21.0', '26.1.0']) {
+      expect(unsupportedNode(version)).toContain(`只支持 Node 20 和 22（当前 ${version}）`);
+      expect(unsupportedNode(version)).toContain('SIGABRT');
+    }
   });
 });

@@ -11,6 +11,10 @@ describe('duban demo', () => {
     expect(text).toContain('👤 李督查（督查群）：@督办 设为督查群');
     expect(text).toContain('已成为管理员');
     expect(text).toContain('【督查登记】');
+    // pickers show what the person sees: the department's name, the leader's name, a hint when empty
+    expect(text).toMatch(/\*\*责任科室\*\*\n.*▢ 急诊科\n/);
+    expect(text).toMatch(/\*\*新的责任领导\*\*.*\n.*▢ 请选择人员\n/);
+    expect(text).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-|\bou_/);
     expect(text).toContain('💬 提示（error）：您无权进行此操作');
     expect(text).toContain('💬 提示（warning）：卡片已过期');
     expect(text).toContain('验收通过，已销号。');

@@ -31,9 +31,7 @@ export class Transcript {
         else if (tag === 'hr') lines.push(`│ ${indent}──────`);
         else if (tag === 'button') lines.push(`│ ${indent}[ ${(e['text'] as { content: string }).content} ]`);
         else if (['input', 'select_static', 'select_person', 'date_picker'].includes(String(tag))) {
-          const initial = e['default_value'] ?? e['initial_option'] ?? e['initial_date'] ?? '';
-          const label = (e['label'] as { content?: string } | undefined)?.content ?? e['name'];
-          lines.push(`│ ${indent}▢ ${label}${initial ? `：${this.people(String(initial)).replace(/^ou_\S+$/, (id) => '@' + this.name(id))}` : ''}`);
+          lines.push(`│ ${indent}▢ ${this.fieldText(e)}`);
         }
         for (const key of ['elements', 'columns']) if (Array.isArray(e[key])) walk(e[key] as Record<string, unknown>[], tag === 'form' ? indent + '  ' : indent);
       }
@@ -41,6 +39,16 @@ export class Transcript {
     walk(card.body.elements, '');
     lines.push('└');
     return lines;
+  }
+
+  /** A text input shows its label and value; a picker (labelled by the line above it) what it shows: the chosen option, person or date, else its placeholder. */
+  private fieldText(e: Record<string, unknown>): string {
+    const initial = String(e['default_value'] ?? e['initial_option'] ?? e['initial_date'] ?? '');
+    const options = (e['options'] ?? []) as { text: { content: string }; value: string }[];
+    const shown = options.find((o) => o.value === initial)?.text.content ?? this.people(initial).replace(/^ou_\S+$/, (id) => '@' + this.name(id));
+    const label = (e['label'] as { content?: string } | undefined)?.content;
+    if (label) return shown ? `${label}：${shown}` : label;
+    return shown || ((e['placeholder'] as { content?: string } | undefined)?.content ?? String(e['name']));
   }
 
   /** Prints what the bot sent and updated since the last call. */

@@ -237,22 +237,29 @@ function renderField(field: FormField): FeishuElement[] {
       if (field.initial !== undefined && field.options.some((o) => o.value === field.initial)) {
         select.initial_option = field.initial;
       }
+      emptyPickerHint(select, field, '请选择');
       return [fieldLabel(field), select];
     }
     case 'person': {
       // Empty options lets the user pick anyone rather than a fixed list.
       const person: FeishuElement = { tag: 'select_person', ...common, width: 'fill', options: [] };
       if (field.initial) person.initial_option = field.initial;
+      emptyPickerHint(person, field, '请选择人员');
       return [fieldLabel(field), person];
     }
     case 'date': {
       const date: FeishuElement = { tag: 'date_picker', ...common, width: 'fill' };
       if (field.initial) date.initial_date = field.initial;
-      // A picker with neither a date nor a placeholder renders as a blank box.
-      if (!field.initial && !field.placeholder) date.placeholder = plainText('请选择日期');
+      emptyPickerHint(date, field, '请选择日期');
       return [fieldLabel(field), date];
     }
   }
+}
+
+/** A picker with neither a value nor a placeholder renders as a blank box. */
+function emptyPickerHint(picker: FeishuElement, field: { placeholder?: string }, hint: string): void {
+  const chosen = picker['initial_option'] ?? picker['initial_date'];
+  if (chosen === undefined && !field.placeholder) picker['placeholder'] = plainText(hint);
 }
 
 function fieldLabel(field: FormField): FeishuElement {

@@ -198,6 +198,27 @@ describe('renderFeishuCard', () => {
     expect(select).not.toHaveProperty('initial_option');
   });
 
+  it("gives every empty picker a hint, and keeps the form's own placeholder or value", () => {
+    const form: CardElement = {
+      kind: 'form', name: 'f',
+      fields: [
+        { kind: 'select', name: 's', label: 'S', options: [{ value: 'a', label: 'A' }] },
+        { kind: 'person', name: 'p', label: 'P' },
+        { kind: 'date', name: 'd', label: 'D' },
+        { kind: 'person', name: 'q', label: 'Q', placeholder: '不选则用科室的责任领导' },
+        { kind: 'person', name: 'r', label: 'R', initial: 'ou_owner' },
+        { kind: 'select', name: 't', label: 'T', options: [{ value: 'a', label: 'A' }], initial: 'a' },
+      ],
+      submit: { label: 'go', style: 'primary', action: { a: 'go' } },
+    };
+    const json = renderFeishuCard(card([form]));
+    expect(checkFeishuCard(json)).toEqual([]);
+    const pickers = (json.body.elements[0]!.elements as FeishuElement[]).filter((e) => e.tag !== 'markdown' && e.tag !== 'button');
+    expect(pickers.map((e) => (e['placeholder'] as { content: string } | undefined)?.content ?? null)).toEqual([
+      '请选择', '请选择人员', '请选择日期', '不选则用科室的责任领导', null, null,
+    ]);
+  });
+
   it('keeps the submit button name clear of field names anywhere in the card', () => {
     const form = (name: string, field: string): CardElement => ({
       kind: 'form', name,

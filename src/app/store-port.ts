@@ -21,6 +21,7 @@ import type { TaskFacts } from '../domain/task-facts.js';
 import type { LedgerEntry } from '../domain/ledger.js';
 import type { IsoDate } from '../domain/model.js';
 import type { HistoryTable, PruneCutoffs } from '../domain/retention.js';
+import type { DeliveryFacts } from '../domain/delivery-health.js';
 import type { MessageBody, MessageTarget } from './ports.js';
 
 export type CardCopyPurpose = 'intake' | 'task' | 'group_notice' | 'escalation';
@@ -205,6 +206,8 @@ export interface Store {
   markOutboxRetry(id: string, attempts: number, nextAttemptAt: number, error: string): Promise<void>;
   markOutboxDead(id: string, attempts: number, error: string): Promise<void>;
   countOutbox(status: 'pending' | 'sent' | 'dead'): Promise<number>;
+  /** what /healthz reports of the outbox and the inbox; `stuckBefore`: a delivery received earlier and unprocessed is stuck */
+  deliveryFacts(stuckBefore: number): Promise<DeliveryFacts>;
 
   // — housekeeping —
   /**

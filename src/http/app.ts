@@ -1,5 +1,6 @@
 // The HTTP surface (DESIGN.md §4): webhooks, health and the admin export. Transport only.
 import { Hono } from 'hono';
+import { deliveryHealth } from '../app/delivery-health.js';
 import type { Deps } from '../app/ports.js';
 import type { FeishuCrypto } from '../platforms/feishu/verify.js';
 import { addAppRoute, ledgerDownload, listAppsRoute } from './admin.js';
@@ -45,9 +46,11 @@ export function createHttpApp(options: HttpAppOptions): Hono<WithBody> {
       await options.deps.store.ping();
       const feishu = await options.feishuApps.feishuSettings(null);
       const dingtalk = await options.dingTalkApps.dingTalkSettings(null);
-      // a failing backup is reported, not made a failed health check: the service itself is up
+      // a failing backup or a stalled outbox is reported, not made a failed health check: the
+      // service itself is up, and a balancer must not take the only instance out over it
       const backup = options.backups ? { backup: await options.backups() } : {};
-      return c.json({ ok: true, database: 'ok', feishu: feishu ? 'configured' : 'not_configured', dingtalk: dingtalk ? 'configured' : 'not_configured', ...backup });
+      const delivery = await deliveryHealth(options.deps);
+      return c.json({ ok: true, database: 'ok', feishu: feishu ? 'configured' : 'not_configured', dingtalk: dingtalk ? 'configured' : 'not_configured', delivery, ...backup });
     } catch (error) {
       options.deps.log.error('health check failed', { error: String(error) });
       return c.json({ ok: false, database: 'unreachable' }, 503);

@@ -266,6 +266,34 @@ export function createStore(db: AppDatabase, { committer }: StoreOptions = {}): 
       const [row] = await db.select({ n: count() }).from(outbox).where(eq(outbox.status, status));
       return row?.n ?? 0;
     },
+    async deliveryFacts(stuckBefore) {
+      // each read walks one index range (outbox_due, inbound_unfinished): a health check polled
+      // every few seconds must not scan tables, least of all on D1, which bills rows read
+      const [waiting] = await db
+        .select({ pending: count(), retrying: sql<number | null>`sum(${outbox.attempts} > 0)`, oldestDueAt: sql<number | null>`min(${outbox.nextAttemptAt})` })
+        .from(outbox)
+        .where(eq(outbox.status, 'pending'));
+      const [failing] = await db
+        .select({ lastError: outbox.lastError })
+        .from(outbox)
+        .where(and(eq(outbox.status, 'pending'), sql`${outbox.attempts} > 0`))
+        .orderBy(asc(outbox.nextAttemptAt))
+        .limit(1);
+      const [dead] = await db.select({ n: count() }).from(outbox).where(eq(outbox.status, 'dead'));
+      const [stuck] = await db
+        .select({ n: count() })
+        .from(inboundDeliveries)
+        // the literal, as in the partial index's own condition, so the planner can use the index
+        .where(and(sql`${inboundDeliveries.status} = 'received'`, sql`${inboundDeliveries.receivedAt} < ${stuckBefore}`));
+      return {
+        pending: waiting?.pending ?? 0,
+        retrying: Number(waiting?.retrying ?? 0),
+        oldestDueAt: waiting?.oldestDueAt ?? null,
+        lastError: failing?.lastError ?? null,
+        dead: dead?.n ?? 0,
+        stuckDeliveries: stuck?.n ?? 0,
+      };
+    },
 
     async pruneHistory(table, cutoffs, after, chunk) {
       // rowid order is the order rows were written, so the walk meets the oldest first and can stop

@@ -131,3 +131,47 @@ describe('a task card that cannot reach its leader', () => {
     expect(JSON.stringify(warning?.content)).toContain('可用范围');
   });
 });
+
+describe('what /healthz says about delivery', () => {
+  async function delivery(): Promise<Record<string, unknown>> {
+    const res = await fetch(`${h.server.url}/healthz`);
+    expect(res.status).toBe(200); // the service is up: a stalled outbox is reported, not made a failed check
+    return ((await res.json()) as { delivery: Record<string, unknown> }).delivery;
+  }
+
+  it('shows a failing send and why, a courier that stopped working through the outbox, and the recovery', async () => {
+    expect(await delivery()).toEqual({ state: 'ok', pending: 0, retrying: 0, overdueMinutes: 0, dead: 0, stuckDeliveries: 0, lastError: null });
+
+    h.stub.failNext(1, { status: 503 });
+    await h.say(user, p2p(user), '帮助');
+    const failing = await delivery();
+    expect(failing).toMatchObject({ state: 'retrying', pending: 1, retrying: 1, overdueMinutes: 0 });
+    expect(String(failing['lastError'])).toContain('503');
+
+    // nothing works through the outbox (no courier, no cron) while time passes
+    const row = outboxRows()[0]!;
+    h.advance(row.next_attempt_at - h.now + 6 * 60_000);
+    expect(await delivery()).toMatchObject({ state: 'stalled', pending: 1, overdueMinutes: 6 });
+
+    await JOBS.outbox(h.server.deps);
+    expect(h.stub.sent).toHaveLength(1);
+    expect(await delivery()).toMatchObject({ state: 'ok', pending: 0, retrying: 0, overdueMinutes: 0, lastError: null });
+  });
+
+  it('counts a message given up without calling delivery stalled', async () => {
+    h.stub.failNext(1, { status: 400, code: 230002, msg: 'Bot is not in the chat' });
+    await h.say(user, p2p(user), '帮助');
+    expect(await delivery()).toMatchObject({ state: 'ok', pending: 0, dead: 1 });
+  });
+
+  it('calls a delivery acknowledged but never processed stalled until the inbox sweep finishes it', async () => {
+    const body = messageEvent({ tenantKey: TENANT_KEY, chatId: p2p(user).id, chatType: 'p2p', senderOpenId: user.openId, text: '我的任务', token: VERIFICATION_TOKEN, createTimeMs: h.now });
+    expect(await accept(h.server.deps, parseFeishuEvent(body) as InboundMessage)).toEqual({ isNew: true });
+    expect(await delivery()).toMatchObject({ state: 'ok', stuckDeliveries: 0 }); // it may still be in hand
+    h.advance(6 * 60_000);
+    expect(await delivery()).toMatchObject({ state: 'stalled', stuckDeliveries: 1 });
+    await JOBS.outbox(h.server.deps);
+    await h.server.settle();
+    expect(await delivery()).toMatchObject({ state: 'ok', stuckDeliveries: 0 });
+  });
+});

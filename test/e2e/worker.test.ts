@@ -325,6 +325,13 @@ describe('health', () => {
   it('answers with the database reachable and Feishu configured', async () => {
     const response = await fetch(`${world.url}/healthz`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ ok: true, database: 'ok', feishu: 'configured', dingtalk: 'not_configured' });
+    // the delivery figures come from D1 (its queries: test/store/delivery-facts.test.ts)
+    expect(await response.json()).toEqual({
+      ok: true,
+      database: 'ok',
+      feishu: 'configured',
+      dingtalk: 'not_configured',
+      delivery: { state: 'ok', pending: 0, retrying: 0, overdueMinutes: 0, dead: expect.any(Number), stuckDeliveries: 0, lastError: null },
+    });
   });
 });

@@ -81,7 +81,13 @@ describe('POST /webhooks/feishu', () => {
       expect(res.status).toBe(503);
       expect(JSON.stringify(await res.json())).toContain('FEISHU_APP_ID');
       const health = await fetch(`${server.url}/healthz`);
-      expect(await health.json()).toEqual({ ok: true, database: 'ok', feishu: 'not_configured', dingtalk: 'not_configured' });
+      expect(await health.json()).toEqual({
+        ok: true,
+        database: 'ok',
+        feishu: 'not_configured',
+        dingtalk: 'not_configured',
+        delivery: { state: 'ok', pending: 0, retrying: 0, overdueMinutes: 0, dead: 0, stuckDeliveries: 0, lastError: null },
+      });
     } finally {
       await server.close();
     }

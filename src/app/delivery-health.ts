@@ -1,0 +1,28 @@
+// The delivery part of /healthz: how many messages wait, whether any keep failing and why, and
+// whether anything is working through them at all (domain/delivery-health.ts).
+import { deliveryState, overdueMinutes, STALLED_AFTER_MS, type DeliveryState } from '../domain/delivery-health.js';
+import type { Deps } from './ports.js';
+
+export interface DeliveryHealth {
+  state: DeliveryState;
+  pending: number;
+  retrying: number;
+  overdueMinutes: number;
+  dead: number;
+  stuckDeliveries: number;
+  lastError: string | null;
+}
+
+export async function deliveryHealth(deps: Pick<Deps, 'store' | 'clock'>): Promise<DeliveryHealth> {
+  const now = deps.clock.now();
+  const facts = await deps.store.deliveryFacts(now - STALLED_AFTER_MS);
+  return {
+    state: deliveryState(facts, now),
+    pending: facts.pending,
+    retrying: facts.retrying,
+    overdueMinutes: overdueMinutes(facts, now),
+    dead: facts.dead,
+    stuckDeliveries: facts.stuckDeliveries,
+    lastError: facts.lastError,
+  };
+}

@@ -1,0 +1,39 @@
+// Whether the bot's messages are getting out, for /healthz. When sending breaks for good (an app
+// secret revoked, the bot removed from the tenant) the bot cannot say so in the chat: only a monitor
+// reading the health check can notice.
+
+/** What the outbox and the inbox hold right now. */
+export interface DeliveryFacts {
+  /** messages waiting to be sent */
+  pending: number;
+  /** of those, the ones that failed at least once and wait for their next try */
+  retrying: number;
+  /** when the earliest pending message was due to be sent */
+  oldestDueAt: number | null;
+  /** why the earliest retrying message failed */
+  lastError: string | null;
+  /** messages given up (kept 180 days, see retention.ts) */
+  dead: number;
+  /** deliveries received before `now - STALLED_AFTER_MS` and still not processed */
+  stuckDeliveries: number;
+}
+
+export type DeliveryState = 'ok' | 'retrying' | 'stalled';
+
+/**
+ * Past this, a due message or a received delivery means nothing is working through them: the Node
+ * courier looks every second and the Worker's cron every minute, and backoff makes a failed message
+ * due later, not overdue.
+ */
+export const STALLED_AFTER_MS = 5 * 60_000;
+
+export function deliveryState(facts: DeliveryFacts, now: number): DeliveryState {
+  const overdue = facts.oldestDueAt !== null && now - facts.oldestDueAt > STALLED_AFTER_MS;
+  if (overdue || facts.stuckDeliveries > 0) return 'stalled';
+  return facts.retrying > 0 ? 'retrying' : 'ok';
+}
+
+/** Whole minutes the earliest pending message is past due (0 when none is). */
+export function overdueMinutes(facts: DeliveryFacts, now: number): number {
+  return facts.oldestDueAt === null ? 0 : Math.max(0, Math.floor((now - facts.oldestDueAt) / 60_000));
+}

@@ -206,8 +206,11 @@ export interface Store {
   markOutboxRetry(id: string, attempts: number, nextAttemptAt: number, error: string): Promise<void>;
   markOutboxDead(id: string, attempts: number, error: string): Promise<void>;
   countOutbox(status: 'pending' | 'sent' | 'dead'): Promise<number>;
-  /** what /healthz reports of the outbox and the inbox; `stuckBefore`: a delivery received earlier and unprocessed is stuck */
-  deliveryFacts(stuckBefore: number): Promise<DeliveryFacts>;
+  /**
+   * What /healthz reports of the outbox and the inbox: a delivery received before `stuckBefore` and
+   * still unprocessed is stuck; a message given up after `deadSince` counts as recent.
+   */
+  deliveryFacts(window: { stuckBefore: number; deadSince: number }): Promise<DeliveryFacts>;
 
   // — housekeeping —
   /**

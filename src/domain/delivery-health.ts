@@ -10,15 +10,17 @@ export interface DeliveryFacts {
   retrying: number;
   /** when the earliest pending message was due to be sent */
   oldestDueAt: number | null;
-  /** why the earliest retrying message failed */
+  /** why the earliest retrying message failed, else why the last one given up in the window failed */
   lastError: string | null;
   /** messages given up (kept 180 days, see retention.ts) */
   dead: number;
+  /** of those, the ones given up since `now - FAILING_WINDOW_MS` */
+  recentlyDead: number;
   /** deliveries received before `now - STALLED_AFTER_MS` and still not processed */
   stuckDeliveries: number;
 }
 
-export type DeliveryState = 'ok' | 'retrying' | 'stalled';
+export type DeliveryState = 'ok' | 'retrying' | 'failing' | 'stalled';
 
 /**
  * Past this, a due message or a received delivery means nothing is working through them: the Node
@@ -27,9 +29,17 @@ export type DeliveryState = 'ok' | 'retrying' | 'stalled';
  */
 export const STALLED_AFTER_MS = 5 * 60_000;
 
+/**
+ * A message given up this recently makes delivery `failing`. An error retrying cannot fix (a reset
+ * app secret, a user outside the app's availability) gives a message up at its first try, so
+ * without this such a breakdown would look like `ok` with a growing `dead` count.
+ */
+export const FAILING_WINDOW_MS = 60 * 60_000;
+
 export function deliveryState(facts: DeliveryFacts, now: number): DeliveryState {
   const overdue = facts.oldestDueAt !== null && now - facts.oldestDueAt > STALLED_AFTER_MS;
   if (overdue || facts.stuckDeliveries > 0) return 'stalled';
+  if (facts.recentlyDead > 0) return 'failing';
   return facts.retrying > 0 ? 'retrying' : 'ok';
 }
 

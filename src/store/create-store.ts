@@ -1,5 +1,5 @@
 // The Store port over drizzle. Works unchanged on better-sqlite3 and on D1.
-import { and, asc, count, eq, getTableColumns, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, getTableColumns, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
 import {
   apps,
   campaigns,
@@ -266,9 +266,9 @@ export function createStore(db: AppDatabase, { committer }: StoreOptions = {}): 
       const [row] = await db.select({ n: count() }).from(outbox).where(eq(outbox.status, status));
       return row?.n ?? 0;
     },
-    async deliveryFacts(stuckBefore) {
-      // each read walks one index range (outbox_due, inbound_unfinished): a health check polled
-      // every few seconds must not scan tables, least of all on D1, which bills rows read
+    async deliveryFacts({ stuckBefore, deadSince }) {
+      // each read walks one index range (outbox_due, outbox_claimed, inbound_unfinished): a health
+      // check polled every few seconds must not scan tables, least of all on D1, which bills rows read
       const [waiting] = await db
         .select({ pending: count(), retrying: sql<number | null>`sum(${outbox.attempts} > 0)`, oldestDueAt: sql<number | null>`min(${outbox.nextAttemptAt})` })
         .from(outbox)
@@ -280,6 +280,10 @@ export function createStore(db: AppDatabase, { committer }: StoreOptions = {}): 
         .orderBy(asc(outbox.nextAttemptAt))
         .limit(1);
       const [dead] = await db.select({ n: count() }).from(outbox).where(eq(outbox.status, 'dead'));
+      // a message given up keeps the due time of its last try: when it was given up, near enough
+      const givenUpSince = and(eq(outbox.status, 'dead'), sql`${outbox.nextAttemptAt} > ${deadSince}`);
+      const [recentlyDead] = await db.select({ n: count() }).from(outbox).where(givenUpSince);
+      const [lastGivenUp] = await db.select({ lastError: outbox.lastError }).from(outbox).where(givenUpSince).orderBy(desc(outbox.nextAttemptAt)).limit(1);
       const [stuck] = await db
         .select({ n: count() })
         .from(inboundDeliveries)
@@ -289,8 +293,9 @@ export function createStore(db: AppDatabase, { committer }: StoreOptions = {}): 
         pending: waiting?.pending ?? 0,
         retrying: Number(waiting?.retrying ?? 0),
         oldestDueAt: waiting?.oldestDueAt ?? null,
-        lastError: failing?.lastError ?? null,
+        lastError: failing?.lastError ?? lastGivenUp?.lastError ?? null,
         dead: dead?.n ?? 0,
+        recentlyDead: recentlyDead?.n ?? 0,
         stuckDeliveries: stuck?.n ?? 0,
       };
     },

@@ -140,7 +140,7 @@ describe('what /healthz says about delivery', () => {
   }
 
   it('shows a failing send and why, a courier that stopped working through the outbox, and the recovery', async () => {
-    expect(await delivery()).toEqual({ state: 'ok', pending: 0, retrying: 0, overdueMinutes: 0, dead: 0, stuckDeliveries: 0, lastError: null });
+    expect(await delivery()).toEqual({ state: 'ok', pending: 0, retrying: 0, overdueMinutes: 0, dead: 0, recentlyDead: 0, stuckDeliveries: 0, lastError: null });
 
     h.stub.failNext(1, { status: 503 });
     await h.say(user, p2p(user), '帮助');
@@ -158,10 +158,15 @@ describe('what /healthz says about delivery', () => {
     expect(await delivery()).toMatchObject({ state: 'ok', pending: 0, retrying: 0, overdueMinutes: 0, lastError: null });
   });
 
-  it('counts a message given up without calling delivery stalled', async () => {
+  it('calls delivery failing for an hour after a message is given up at its first try, and says why', async () => {
+    // what a reset app secret or a bot removed from the chat looks like: no retry can fix it
     h.stub.failNext(1, { status: 400, code: 230002, msg: 'Bot is not in the chat' });
     await h.say(user, p2p(user), '帮助');
-    expect(await delivery()).toMatchObject({ state: 'ok', pending: 0, dead: 1 });
+    const failing = await delivery();
+    expect(failing).toMatchObject({ state: 'failing', pending: 0, retrying: 0, dead: 1, recentlyDead: 1 });
+    expect(String(failing['lastError'])).toContain('230002');
+    h.advance(61 * 60_000);
+    expect(await delivery()).toMatchObject({ state: 'ok', dead: 1, recentlyDead: 0, lastError: null });
   });
 
   it('calls a delivery acknowledged but never processed stalled until the inbox sweep finishes it', async () => {

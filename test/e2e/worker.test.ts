@@ -331,7 +331,7 @@ describe('health', () => {
       database: 'ok',
       feishu: 'configured',
       dingtalk: 'not_configured',
-      delivery: { state: 'ok', pending: 0, retrying: 0, overdueMinutes: 0, dead: expect.any(Number), stuckDeliveries: 0, lastError: null },
+      delivery: { state: 'ok', pending: 0, retrying: 0, overdueMinutes: 0, dead: expect.any(Number), recentlyDead: 0, stuckDeliveries: 0, lastError: null },
     });
   });
 });

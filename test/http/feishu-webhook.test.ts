@@ -86,7 +86,7 @@ describe('POST /webhooks/feishu', () => {
         database: 'ok',
         feishu: 'not_configured',
         dingtalk: 'not_configured',
-        delivery: { state: 'ok', pending: 0, retrying: 0, overdueMinutes: 0, dead: 0, stuckDeliveries: 0, lastError: null },
+        delivery: { state: 'ok', pending: 0, retrying: 0, overdueMinutes: 0, dead: 0, recentlyDead: 0, stuckDeliveries: 0, lastError: null },
       });
     } finally {
       await server.close();

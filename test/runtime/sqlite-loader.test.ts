@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { explainNativeModuleFailure, SUPPORTED_NODE, unsupportedNode } from '../../src/runtime/node-database.js';
+import { explainNativeModuleFailure, SUPPORTED_NODE, unsupportedNode } from '../../src/runtime/sqlite-loader.js';
 
 /** The error better-sqlite3 itself throws when it cannot load its compiled part from `nativeBinding`. */
 function loadFailure(nativeBinding?: string): unknown {

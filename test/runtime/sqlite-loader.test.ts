@@ -7,9 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { explainNativeModuleFailure, SUPPORTED_NODE, unsupportedNode } from '../../src/runtime/sqlite-loader.js';
 
 /** The error better-sqlite3 itself throws when it cannot load its compiled part from `nativeBinding`. */
-function loadFailure(nativeBinding?: string): unknown {
+function loadFailure(nativeBinding: string): unknown {
   try {
-    new Database(':memory:', nativeBinding ? { nativeBinding } : {}).close();
+    new Database(':memory:', { nativeBinding }).close();
   } catch (error) {
     return error;
   }

@@ -6,7 +6,7 @@
 // compact copy, which is checked before it takes its final name, so a half-written copy never looks
 // like a backup. Photos are files that never change once written: each is copied once, and never
 // pruned, as the live store never prunes them. Of the database copies, the newest `keep` stay.
-import { copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -22,7 +22,15 @@ export interface BackupPlan {
   backupDir: string;
   /** how many database copies to keep, the newest */
   keep: number;
+  /** room left free on the backup's disk after the copy (default BACKUP_RESERVE_BYTES) */
+  reserveBytes?: number;
 }
+
+/**
+ * A backup is skipped rather than leave less than this free: by default the copies sit on the live
+ * database's disk, and a disk filled by a backup would stop every write the server makes.
+ */
+export const BACKUP_RESERVE_BYTES = 512 * 1024 * 1024;
 
 export interface BackupResult {
   file: string;
@@ -110,6 +118,31 @@ async function copyNewPhotos(blobDir: string, backupBlobs: string): Promise<numb
   return copied;
 }
 
+async function sizeOf(path: string): Promise<number> {
+  try {
+    return (await stat(path)).size;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw error;
+  }
+}
+
+const megabytes = (bytes: number) => Math.ceil(bytes / (1024 * 1024)).toLocaleString('en-US');
+
+/** Refuses a copy the backup's disk has no room for: the copy is at most the database and its WAL. */
+async function ensureRoom(plan: BackupPlan): Promise<void> {
+  const reserve = plan.reserveBytes ?? BACKUP_RESERVE_BYTES;
+  const needed = (await sizeOf(plan.databasePath)) + (await sizeOf(`${plan.databasePath}-wal`)) + reserve;
+  const disk = await statfs(plan.backupDir);
+  const free = disk.bavail * disk.bsize;
+  if (free < needed) {
+    throw new Error(
+      `磁盘剩余空间不足：备份目录所在磁盘剩余 ${megabytes(free)} MB，本次备份需要 ${megabytes(needed)} MB（含预留的 ${megabytes(reserve)} MB，以免占满磁盘、影响服务写入）。` +
+        '本次未备份；请清理磁盘，或把 BACKUP_DIR 设到另一块磁盘。',
+    );
+  }
+}
+
 /** The name of the copy taken on a day: one a day, so the name says which day it holds. */
 export function backupFileName(date: string): string {
   return `${COPY_PREFIX}${date}${COPY_SUFFIX}`;
@@ -120,6 +153,7 @@ export async function backUp(plan: BackupPlan, date: string): Promise<BackupResu
   const file = join(plan.backupDir, backupFileName(date));
   const partial = `${file}.part`;
   await rm(partial, { force: true }); // VACUUM INTO refuses a file that exists
+  await ensureRoom(plan);
   try {
     await copyDatabase(plan.databasePath, partial);
   } catch (error) {

@@ -128,6 +128,22 @@ describe('backups', () => {
     expect(await nightly.health()).toEqual({ newest: null, error: expect.stringContaining('备份数据库失败') });
   });
 
+  it('skip a copy the disk has no room for, rather than fill the disk the server writes to', async () => {
+    database.sqlite.exec('create table filler (v text)');
+    database.sqlite.prepare('insert into filler (v) values (?)').run('x'.repeat(100_000));
+    const failed: unknown[] = [];
+    // a reserve no disk has: the real free space of this machine's disk is then too little
+    const crowded = { ...plan(), reserveBytes: Number.MAX_SAFE_INTEGER };
+    await expect(backUp(crowded, '2026-11-24')).rejects.toThrow(/^磁盘剩余空间不足：备份目录所在磁盘剩余 [\d,]+ MB，本次备份需要 [\d,]+ MB/);
+    expect(readdirSync(backupDir)).toEqual([]);
+    const nightly = new NightlyBackup(crowded, { hour: 0, timezone: 'Asia/Shanghai', now: () => Date.parse('2026-11-24T10:00:00+08:00') }, { done: () => undefined, failed: (e) => failed.push(e) });
+    await nightly.tick();
+    expect(await nightly.health()).toEqual({ newest: null, error: expect.stringContaining('请清理磁盘，或把 BACKUP_DIR 设到另一块磁盘') });
+    // with the usual reserve this disk has room, and the copy is taken
+    await backUp(plan(), '2026-11-24');
+    expect(copies()).toEqual(['duban-2026-11-24.sqlite']);
+  });
+
   it('run from the command line, into BACKUP_DIR or --out', async () => {
     const lines: string[] = [];
     expect(await runCli(['backup'], { DATABASE_PATH: databasePath }, (line) => lines.push(line))).toBe(0);

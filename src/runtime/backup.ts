@@ -174,6 +174,9 @@ export interface BackupHealth {
   error: string | null;
 }
 
+/** After a failed backup, the next try waits this long: a full disk would otherwise log an error every minute. */
+export const BACKUP_RETRY_MS = 60 * 60_000;
+
 /**
  * Once a day, from `hour` (local time), a backup: ticked every minute by the Node server. A day's
  * copy on disk means that day is done, so a restart does not back up twice.
@@ -182,6 +185,7 @@ export class NightlyBackup {
   private running: Promise<void> | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
   private lastError: string | null = null;
+  private failedAt: number | null = null;
 
   constructor(
     private readonly plan: BackupPlan,
@@ -192,16 +196,20 @@ export class NightlyBackup {
   /** the backup this tick started, if it started one */
   tick(): Promise<void> | null {
     if (this.running) return null;
-    const now = localTime(this.when.now(), this.when.timezone);
+    const at = this.when.now();
+    if (this.failedAt !== null && at - this.failedAt < BACKUP_RETRY_MS) return null;
+    const now = localTime(at, this.when.timezone);
     if (now.hour < this.when.hour) return null;
     this.running = (async () => {
       if (await exists(join(this.plan.backupDir, backupFileName(now.date)))) return;
       const result = await backUp(this.plan, now.date);
       this.lastError = null;
+      this.failedAt = null;
       this.report.done(result);
     })()
       .catch((error) => {
         this.lastError = error instanceof Error ? error.message : String(error);
+        this.failedAt = at;
         this.report.failed(error);
       })
       .finally(() => {

@@ -136,9 +136,16 @@ describe('backups', () => {
     const crowded = { ...plan(), reserveBytes: Number.MAX_SAFE_INTEGER };
     await expect(backUp(crowded, '2026-11-24')).rejects.toThrow(/^磁盘剩余空间不足：备份目录所在磁盘剩余 [\d,]+ MB，本次备份需要 [\d,]+ MB/);
     expect(readdirSync(backupDir)).toEqual([]);
-    const nightly = new NightlyBackup(crowded, { hour: 0, timezone: 'Asia/Shanghai', now: () => Date.parse('2026-11-24T10:00:00+08:00') }, { done: () => undefined, failed: (e) => failed.push(e) });
+    let now = Date.parse('2026-11-24T10:00:00+08:00');
+    const nightly = new NightlyBackup(crowded, { hour: 0, timezone: 'Asia/Shanghai', now: () => now }, { done: () => undefined, failed: (e) => failed.push(e) });
     await nightly.tick();
     expect(await nightly.health()).toEqual({ newest: null, error: expect.stringContaining('请清理磁盘，或把 BACKUP_DIR 设到另一块磁盘') });
+    // the next try waits an hour, not a minute: one error an hour in the log, not sixty
+    now += 59 * 60_000;
+    expect(nightly.tick()).toBeNull();
+    now += 2 * 60_000;
+    await nightly.tick();
+    expect(failed).toHaveLength(2);
     // with the usual reserve this disk has room, and the copy is taken
     await backUp(plan(), '2026-11-24');
     expect(copies()).toEqual(['duban-2026-11-24.sqlite']);

@@ -4,7 +4,7 @@
 // resend after a crash harmless. Several couriers may run at once (Worker requests and the cron):
 // each message is claimed before it is sent, so only one of them sends it.
 import { knownTenant } from './context.js';
-import { PlatformError, type ChatPlatform, type Deps, type OutgoingBody } from './ports.js';
+import { AppUnavailableError, PlatformError, type ChatPlatform, type Deps, type OutgoingBody } from './ports.js';
 import type { Pace } from './send-pacer.js';
 import { reportUndeliverable } from './report-undeliverable.js';
 import type { OutboxItem } from './store-port.js';
@@ -106,7 +106,7 @@ export async function deliverOutbox(deps: Deps, limit = 100): Promise<DeliveryRe
     }
     const attempts = item.attempts + 1;
     try {
-      if (!platform) throw new PlatformError(`no ${item.platform} client configured for tenant ${item.tenantId}`, true, 60_000);
+      if (!platform) throw new AppUnavailableError(`no ${item.platform} client configured for tenant ${item.tenantId}`, null, 60_000);
       if (item.kind === 'send') {
         if (!item.target) throw new PlatformError('send without target', false);
         const body = await outgoingBody(deps, item);
@@ -136,7 +136,9 @@ export async function deliverOutbox(deps: Deps, limit = 100): Promise<DeliveryRe
       const retryable = error instanceof PlatformError ? error.retryable : true;
       const message = error instanceof Error ? error.message : String(error);
       blocked.add(key);
-      if (!retryable || attempts >= MAX_ATTEMPTS) {
+      // the message is not at fault when the app cannot call the platform at all: it waits for the fix
+      const outOfTries = attempts >= MAX_ATTEMPTS && !(error instanceof AppUnavailableError);
+      if (!retryable || outOfTries) {
         await deps.store.markOutboxDead(item.id, attempts, message);
         await reportUndeliverable(deps, item, message).catch((e) => deps.log.error('could not report an undeliverable card', { error: String(e) }));
         deps.log.error('outbox message given up', { id: item.id, attempts, error: message });

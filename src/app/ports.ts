@@ -46,6 +46,18 @@ export class PlatformError extends Error {
   }
 }
 
+/**
+ * The app itself cannot call the platform: its credentials were refused (a reset secret) or no client
+ * is configured. Every message of the tenant fails alike and none is at fault, so the outbox keeps
+ * them, retrying, however long the fix takes, instead of giving them up.
+ */
+export class AppUnavailableError extends PlatformError {
+  constructor(message: string, platformCode: string | number | null = null, retryAfterMs: number | null = null) {
+    super(message, true, retryAfterMs, platformCode);
+    this.name = 'AppUnavailableError';
+  }
+}
+
 /** One chat platform's Open API, as the use cases need it. Feishu and DingTalk implement it. */
 export interface ChatPlatform {
   readonly platform: Platform;

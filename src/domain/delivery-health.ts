@@ -1,6 +1,6 @@
-// Whether the bot's messages are getting out, for /healthz. When sending breaks for good (an app
-// secret revoked, the bot removed from the tenant) the bot cannot say so in the chat: only a monitor
-// reading the health check can notice.
+// Whether the bot's messages are getting out, for /healthz. When sending breaks (an app secret
+// reset, the bot removed from a chat) the bot cannot say so in the chat: only a monitor reading the
+// health check can notice.
 
 /** What the outbox and the inbox hold right now. */
 export interface DeliveryFacts {
@@ -30,9 +30,10 @@ export type DeliveryState = 'ok' | 'retrying' | 'failing' | 'stalled';
 export const STALLED_AFTER_MS = 5 * 60_000;
 
 /**
- * A message given up this recently makes delivery `failing`. An error retrying cannot fix (a reset
- * app secret, a user outside the app's availability) gives a message up at its first try, so
- * without this such a breakdown would look like `ok` with a growing `dead` count.
+ * A message given up this recently makes delivery `failing`. An error retrying cannot fix (the bot
+ * removed from a chat, a user outside the app's availability) gives a message up at its first try,
+ * so without this such a breakdown would look like `ok` with a growing `dead` count. (A refused app
+ * secret gives nothing up: those messages wait, `retrying`, until it is fixed.)
  */
 export const FAILING_WINDOW_MS = 60 * 60_000;
 

@@ -3,6 +3,7 @@
 // inbox sweep, and a resend after a crash is deduplicated by the platform's idempotency key.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { accept } from '../../src/app/receive.js';
+import { MAX_ATTEMPTS } from '../../src/app/deliver-outbox.js';
 import { JOBS } from '../../src/jobs/registry.js';
 import { parseFeishuEvent } from '../../src/platforms/feishu/parse.js';
 import type { InboundMessage } from '../../src/app/inbound.js';
@@ -59,6 +60,26 @@ describe('outbox delivery under platform faults', () => {
     expect(delays[1]!).toBeGreaterThan(delays[0]!);
     expect(h.stub.sent).toHaveLength(1);
     expect(outboxRows()[0]).toMatchObject({ status: 'sent', attempts: 4 });
+  });
+
+  it("keeps every message while the app's secret is refused, however long, and delivers them once it is fixed", async () => {
+    await h.restart({ FEISHU_APP_SECRET: 'reset-by-someone' }); // the secret was reset in Feishu's console
+    await h.say(user, p2p(user), '帮助');
+    // past the tries that give an ordinary failure up; the pacer (5 a second to one user, in real
+    // time) holds some passes back, which spend no try
+    while (outboxRows()[0]!.status === 'pending' && outboxRows()[0]!.attempts <= MAX_ATTEMPTS + 1) {
+      h.advance(outboxRows()[0]!.next_attempt_at - h.now);
+      const { summary } = await JOBS.outbox(h.server.deps);
+      if (summary['paced']) await new Promise((resolve) => setTimeout(resolve, Number(summary['pacedForMs'])));
+    }
+    expect(outboxRows()).toEqual([{ status: 'pending', attempts: MAX_ATTEMPTS + 2, next_attempt_at: expect.any(Number), last_error: expect.stringContaining('tenant_access_token refused: 10014') }]);
+    expect(h.stub.sent).toHaveLength(0);
+
+    await h.restart({}); // the new secret is configured
+    h.advance(outboxRows()[0]!.next_attempt_at - h.now);
+    await JOBS.outbox(h.server.deps);
+    expect(h.stub.sent).toHaveLength(1);
+    expect(outboxRows()[0]).toMatchObject({ status: 'sent' });
   });
 
   it('gives up at once on an error that retrying cannot fix, and says why', async () => {

@@ -60,8 +60,12 @@ export class FeishuHarness extends FeishuConversation {
     return harness;
   }
 
-  /** Stops our server (as a crash would: nothing more is sent) and starts a new one on the same database. */
-  async restart(): Promise<void> {
+  /**
+   * Stops our server (as a crash would: nothing more is sent) and starts a new one on the same
+   * database, with `env` in place of the environment it started with when given.
+   */
+  async restart(env?: Record<string, string>): Promise<void> {
+    if (env) this.env = env;
     await this.server.close();
     this.server = await FeishuHarness.startServer(this.stub, this.dataDir, () => this.now, this.env);
   }

@@ -6,7 +6,7 @@
 //   user's pictures   → robot/messageFiles/download, then the URL it returns
 //   uploads           → oapi media/upload (the file or image's media_id)
 import { MENTION_PATTERN, type Card } from '../../../cards/model.js';
-import { PlatformError, type ChatPlatform, type Logger, type MessageTarget, type OutgoingMessage } from '../../app/ports.js';
+import { AppUnavailableError, PlatformError, type ChatPlatform, type Logger, type MessageTarget, type OutgoingMessage } from '../../app/ports.js';
 import { DINGTALK_PACING } from './pacing.js';
 import type { DingTalkCardData } from './render-card.js';
 
@@ -212,9 +212,13 @@ export class DingTalkClient implements ChatPlatform {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ appKey: this.opts.clientId, appSecret: this.opts.clientSecret }),
+        }).catch((error: unknown) => {
+          // a refusal that retrying cannot fix is of the app's credentials (invalidClientIdOrSecret)
+          if (error instanceof PlatformError && !error.retryable) throw new AppUnavailableError(error.message, error.platformCode);
+          throw error;
         });
         const body = (await this.read('access token', () => res.json())) as { accessToken?: string; expireIn?: number };
-        if (!body.accessToken) throw new PlatformError('dingtalk access token: reply had no accessToken', false);
+        if (!body.accessToken) throw new AppUnavailableError('dingtalk access token: reply had no accessToken');
         this.cached = { token: body.accessToken, expiresAt: Date.now() + (body.expireIn ?? 7200) * 1000 - TOKEN_MARGIN_MS };
         return body.accessToken;
       } finally {

@@ -5,7 +5,7 @@
 import * as lark from '@larksuiteoapi/node-sdk';
 import { FEISHU_PACING } from './pacing.js';
 import { MENTION_PATTERN, type Card } from '../../../cards/model.js';
-import { PlatformError, type ChatPlatform, type Logger, type OutgoingMessage } from '../../app/ports.js';
+import { AppUnavailableError, PlatformError, type ChatPlatform, type Logger, type OutgoingMessage } from '../../app/ports.js';
 
 export interface FeishuClientOptions {
   appId: string;
@@ -266,7 +266,7 @@ export class FeishuClient implements ChatPlatform {
     this.tokenInFlight ??= (async () => {
       try {
         const token: unknown = await this.sdk.tokenManager.getTenantAccessToken();
-        if (typeof token !== 'string' || !token) throw new PlatformError('feishu: no tenant access token', false);
+        if (typeof token !== 'string' || !token) throw new AppUnavailableError('feishu: no tenant access token');
         return token;
       } finally {
         this.tokenInFlight = null;
@@ -343,9 +343,14 @@ export class FeishuClient implements ChatPlatform {
       err.name === 'TimeoutError' || err.name === 'AbortError' || ['ERR_CANCELED', 'ECONNABORTED', 'ETIMEDOUT'].includes(err.code ?? '');
     if (timedOut) return new PlatformError(`feishu ${what}: no reply within ${this.timeoutMs} ms`, true);
     if (err.isAxiosError) return new PlatformError(`feishu ${what}: ${message}${err.code ? ` (${err.code})` : ''}`, true);
-    // The SDK's token manager throws a plain Error carrying Feishu's code in its text.
+    // The SDK's token manager throws a plain Error carrying Feishu's code in its text. A rate limit is
+    // one like any other; any other refusal is of the app's credentials (10014: a reset secret).
     const tokenFailure = /failed to get tenant_access_token, code: (-?\d+), msg: (.*)$/.exec(message);
-    if (tokenFailure) return this.fromCode(what, Number(tokenFailure[1]), tokenFailure[2], null);
+    if (tokenFailure) {
+      const code = Number(tokenFailure[1]);
+      if (RATE_LIMIT_CODES.has(code)) return this.fromCode(what, code, tokenFailure[2], null);
+      return new AppUnavailableError(`feishu ${what}: tenant_access_token refused: ${code} ${tokenFailure[2]}`.trim(), code);
+    }
     return new PlatformError(`feishu ${what}: ${message}`, false);
   }
 

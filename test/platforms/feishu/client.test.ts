@@ -1,7 +1,7 @@
 // The real FeishuClient and the real Lark SDK, talking HTTP to a local stub of the Feishu Open API.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Card } from '../../../cards/model.js';
-import { PlatformError } from '../../../src/app/ports.js';
+import { AppUnavailableError, PlatformError } from '../../../src/app/ports.js';
 import { FeishuClient } from '../../../src/platforms/feishu/client.js';
 import { startFeishuStub, type FeishuStub } from '../../support/feishu-stub.js';
 
@@ -241,9 +241,11 @@ describe('FeishuClient errors', () => {
     expect(e).toMatchObject({ retryable: false, platformCode: 230001 });
   });
 
-  it('treats a wrong app secret as not retryable', async () => {
+  it("treats a wrong app secret as the app's failure, not the message's: retried until the secret is fixed", async () => {
     const e = await platformError(client({ appSecret: 'wrong' }).send(text('k-secret')));
-    expect(e).toMatchObject({ retryable: false, platformCode: 10014 });
+    expect(e).toBeInstanceOf(AppUnavailableError);
+    expect(e).toMatchObject({ retryable: true, platformCode: 10014 });
+    expect(e.message).toContain('tenant_access_token refused: 10014');
     expect(stub.sent).toHaveLength(0);
   });
 

@@ -24,7 +24,7 @@ export type DeliveryState = 'ok' | 'retrying' | 'failing' | 'stalled';
 
 /**
  * Past this, a due message or a received delivery means nothing is working through them: the Node
- * courier looks every second and the Worker's cron every minute, and backoff makes a failed message
+ * courier looks every two seconds and the Worker's cron every minute, and backoff makes a failed message
  * due later, not overdue.
  */
 export const STALLED_AFTER_MS = 5 * 60_000;

@@ -40,6 +40,11 @@ export function createStore(db: AppDatabase, { committer }: StoreOptions = {}): 
     return await committer.run(execute as () => Awaited<T>);
   };
 
+  const countOutbox = async (status: 'pending' | 'sent' | 'dead'): Promise<number> => {
+    const [row] = await db.select({ n: count() }).from(outbox).where(eq(outbox.status, status));
+    return row?.n ?? 0;
+  };
+
   // The statements every card click and every courier pass run, prepared once (statements.ts).
   const cardCopiesOfTask = statement('cardCopiesOfTask', (p: Slots<{ tenantId: string; taskId: string }>) =>
     db
@@ -262,10 +267,7 @@ export function createStore(db: AppDatabase, { committer }: StoreOptions = {}): 
     async markOutboxDead(id, attempts, error) {
       await alone(() => db.update(outbox).set({ status: 'dead', attempts, lastError: error.slice(0, 500), claimedUntil: null }).where(eq(outbox.id, id)).run());
     },
-    async countOutbox(status) {
-      const [row] = await db.select({ n: count() }).from(outbox).where(eq(outbox.status, status));
-      return row?.n ?? 0;
-    },
+    countOutbox,
     async deliveryFacts({ stuckBefore, deadSince }) {
       // each read walks one index range (outbox_due, outbox_claimed, inbound_unfinished): a health
       // check polled every few seconds must not scan tables, least of all on D1, which bills rows read
@@ -279,7 +281,6 @@ export function createStore(db: AppDatabase, { committer }: StoreOptions = {}): 
         .where(and(eq(outbox.status, 'pending'), sql`${outbox.attempts} > 0`))
         .orderBy(asc(outbox.nextAttemptAt))
         .limit(1);
-      const [dead] = await db.select({ n: count() }).from(outbox).where(eq(outbox.status, 'dead'));
       // a message given up keeps the due time of its last try: when it was given up, near enough
       const givenUpSince = and(eq(outbox.status, 'dead'), sql`${outbox.nextAttemptAt} > ${deadSince}`);
       const [recentlyDead] = await db.select({ n: count() }).from(outbox).where(givenUpSince);
@@ -294,7 +295,7 @@ export function createStore(db: AppDatabase, { committer }: StoreOptions = {}): 
         retrying: Number(waiting?.retrying ?? 0),
         oldestDueAt: waiting?.oldestDueAt ?? null,
         lastError: failing?.lastError ?? lastGivenUp?.lastError ?? null,
-        dead: dead?.n ?? 0,
+        dead: await countOutbox('dead'),
         recentlyDead: recentlyDead?.n ?? 0,
         stuckDeliveries: stuck?.n ?? 0,
       };

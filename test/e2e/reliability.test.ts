@@ -82,6 +82,23 @@ describe('outbox delivery under platform faults', () => {
     expect(outboxRows()[0]).toMatchObject({ status: 'sent' });
   });
 
+  it('keeps every message while the deployment has no client for the tenant, and delivers them once one is configured', async () => {
+    h.stub.failNext(1, { status: 503 }); // the first try, before the credentials went missing
+    await h.say(user, p2p(user), '帮助');
+    await h.restart({ FEISHU_APP_ID: '', FEISHU_APP_SECRET: '' }); // someone cleared the app's settings
+    while (outboxRows()[0]!.status === 'pending' && outboxRows()[0]!.attempts <= MAX_ATTEMPTS + 1) {
+      h.advance(outboxRows()[0]!.next_attempt_at - h.now);
+      await JOBS.outbox(h.server.deps);
+    }
+    expect(outboxRows()[0]).toMatchObject({ status: 'pending', attempts: MAX_ATTEMPTS + 2, last_error: expect.stringContaining('no feishu client configured') });
+
+    await h.restart({});
+    h.advance(outboxRows()[0]!.next_attempt_at - h.now);
+    await JOBS.outbox(h.server.deps);
+    expect(h.stub.sent).toHaveLength(1);
+    expect(outboxRows()[0]).toMatchObject({ status: 'sent' });
+  });
+
   it('gives up at once on an error that retrying cannot fix, and says why', async () => {
     h.stub.failNext(1, { status: 400, code: 230002, msg: 'Bot is not in the chat' });
     await h.say(user, p2p(user), '帮助');

@@ -1,9 +1,9 @@
 // A click on a task card that changes the task: authorise, check the card is current, decide,
 // and write the change, its event, the card updates and the notifications as one.
-import type { ActionPayload } from '../../cards/model.js';
+import { mention, type ActionPayload } from '../../cards/model.js';
 import { escalationCard } from '../../cards/notices.js';
 import { DomainError } from '../domain/errors.js';
-import type { Actor, Campaign, ExtensionRequest, TaskContext, Tenant } from '../domain/model.js';
+import type { Actor, Campaign, ExtensionRequest, IsoDate, TaskContext, Tenant } from '../domain/model.js';
 import { mayActOnTask, type TaskAction } from '../domain/permissions.js';
 import { decide, type Attention, type Decision } from '../domain/task-machine.js';
 import { actorFor, today } from './context.js';
@@ -31,7 +31,15 @@ const DONE_TOAST: Record<TaskAction, string> = {
   report_progress: '进展已反馈给督查人。',
 };
 
-function headlineFor(action: TaskAction, who: Attention, data: Record<string, unknown>): string {
+/** What the new leader reads at the top of a task handed to them, by the state it arrives in. */
+export function reassignedHeadline(next: TaskContext, from: string | null): string {
+  const before = from ? `（原责任领导 ${mention(from)}）` : '';
+  if (next.task.state === 'in_progress') return `**您接手了一项整改中的任务${before}，请按整改措施继续整改。**`;
+  if (next.task.state === 'submitted') return `**您接手了一项已提交整改、等待验收的任务${before}。**`;
+  return `**您有一项新的整改任务（重新指派${from ? `，原责任领导 ${mention(from)}` : ''}），请签收。**`;
+}
+
+function headlineFor(action: TaskAction, who: Attention, data: Record<string, unknown>, next: TaskContext): string {
   const reason = typeof data['reason'] === 'string' && data['reason'] ? `：${data['reason']}` : '';
   if (who === 'inspector') {
     if (action === 'decline') return `**责任领导反馈非本科室问题${reason}**\n请重新指派责任领导。`;
@@ -41,7 +49,7 @@ function headlineFor(action: TaskAction, who: Attention, data: Record<string, un
   }
   switch (action) {
     case 'reassign':
-      return '**您有一项新的整改任务（重新指派），请签收。**';
+      return reassignedHeadline(next, typeof data['from'] === 'string' ? data['from'] : null);
     case 'verify_fail':
       return `**整改被退回${reason}**\n请继续整改后重新提交。`;
     case 'approve_extension':
@@ -97,41 +105,30 @@ function applyDecision(deps: Deps, ctx: TaskContext, actor: Actor, decision: Dec
   return { next: { ...ctx, task: nextTask, pendingExtension }, ops };
 }
 
-export async function actOnTask(
-  deps: Deps,
-  tenant: Tenant,
-  _campaign: Campaign,
-  event: InboundCardAction,
-  payload: ActionPayload,
-  action: TaskAction,
-): Promise<Outcome> {
-  const ctx = payload.t ? await deps.store.getTaskContext(tenant.id, payload.t) : null;
-  if (!ctx) return nothing(toast('error', errorText(new DomainError('not_found'))));
-  const day = today(deps);
-  const actor = await actorFor(deps, tenant.id, event.operatorUserId);
-  const clicked = event.messageId ? await deps.store.findCardCopyByMessage(tenant.id, event.messageId) : null;
-  const actors = new Map<string, Actor>([[actor.userId, actor]]);
-  const viewer = async (userId: string | null) => {
+/** The people a use case draws cards for, each read once. */
+export function actorCache(deps: Deps, tenantId: string, known: Actor): (userId: string | null) => Promise<Actor | null> {
+  const actors = new Map<string, Actor>([[known.userId, known]]);
+  return async (userId) => {
     if (userId === null) return null;
-    if (!actors.has(userId)) actors.set(userId, await actorFor(deps, tenant.id, userId));
+    if (!actors.has(userId)) actors.set(userId, await actorFor(deps, tenantId, userId));
     return actors.get(userId)!;
   };
-  const clickedViewer = await viewer(clicked ? clicked.viewerUserId : actor.userId);
+}
 
-  if (!mayActOnTask(actor, action, ctx)) return nothing(toast('error', errorText(new DomainError('forbidden'))));
-  const fresh = () => drawTaskCard(ctx, clickedViewer, day, deps.settings);
-  if (payload.v !== undefined && payload.v !== ctx.task.version) {
-    return nothing(toast('warning', errorText(new DomainError('stale')), fresh()));
-  }
-  const command = taskCommandFromForm(action, event.formValue, payload.x, day);
-  if (!command.ok) return nothing(toast('error', errorText(command.error)));
-  const decided = decide(ctx, actor, command.value, null, day);
-  if (!decided.ok) {
-    const refresh = ['wrong_state', 'no_extension_pending'].includes(decided.error.code);
-    return nothing(toast('error', errorText(decided.error), refresh ? fresh() : undefined));
-  }
-
-  const decision = decided.value;
+/**
+ * The writes a decision on one task makes: the task, its event, every copy of its card redrawn
+ * (but the clicked one, which the click's answer updates), the new leader's role, the escalation.
+ * Telling the people it concerns is the caller's: one card each for a click, one list for 移交.
+ */
+export async function recordDecision(
+  deps: Deps,
+  tenant: Tenant,
+  ctx: TaskContext,
+  actor: Actor,
+  action: TaskAction,
+  decision: Decision,
+  view: { viewer: (userId: string | null) => Promise<Actor | null>; clickedCopyId: string | null; day: IsoDate },
+): Promise<{ next: TaskContext; ops: WriteOp[] }> {
   const { next, ops } = applyDecision(deps, ctx, actor, decision);
   ops.push({
     op: 'appendEvent',
@@ -148,17 +145,11 @@ export async function actOnTask(
 
   const viewers = new Map<string | null, Actor | null>();
   const copies = await deps.store.listCardCopies(tenant.id, ctx.task.id);
-  for (const copy of copies) viewers.set(copy.viewerUserId, await viewer(copy.viewerUserId));
-  const draw = (copy: CardCopy) => drawTaskCard(next, viewers.get(copy.viewerUserId) ?? null, day, deps.settings);
-  ops.push(...refreshCopiesOps(deps, tenant, copies, draw, clicked?.id ?? null));
+  for (const copy of copies) viewers.set(copy.viewerUserId, await view.viewer(copy.viewerUserId));
+  const draw = (copy: CardCopy) => drawTaskCard(next, viewers.get(copy.viewerUserId) ?? null, view.day, deps.settings);
+  ops.push(...refreshCopiesOps(deps, tenant, copies, draw, view.clickedCopyId));
 
-  for (const who of decision.attention) {
-    const userId = who === 'leader' ? next.task.leaderUserId : next.finding.inspectorUserId;
-    if (userId === actor.userId) continue;
-    const card = drawTaskCard(next, await viewer(userId), day, deps.settings, { headline: headlineFor(action, who, decision.eventData) });
-    ops.push(...sendCopyOps(deps, tenant, { taskId: ctx.task.id, purpose: 'task', viewerUserId: userId, target: { kind: 'user', userId }, chatId: null, card }).ops);
-  }
-  if (next.task.state === 'pending' && action === 'reassign') {
+  if (action === 'reassign') {
     ops.push({ op: 'grantRole', tenantId: tenant.id, userId: next.task.leaderUserId, role: 'leader', at: deps.clock.now() });
   }
   if (decision.escalate) {
@@ -170,6 +161,46 @@ export async function actOnTask(
     } else {
       deps.log.warn('escalation has no supervision chat', { tenantId: tenant.id, taskId: ctx.task.id });
     }
+  }
+  return { next, ops };
+}
+
+export async function actOnTask(
+  deps: Deps,
+  tenant: Tenant,
+  _campaign: Campaign,
+  event: InboundCardAction,
+  payload: ActionPayload,
+  action: TaskAction,
+): Promise<Outcome> {
+  const ctx = payload.t ? await deps.store.getTaskContext(tenant.id, payload.t) : null;
+  if (!ctx) return nothing(toast('error', errorText(new DomainError('not_found'))));
+  const day = today(deps);
+  const actor = await actorFor(deps, tenant.id, event.operatorUserId);
+  const clicked = event.messageId ? await deps.store.findCardCopyByMessage(tenant.id, event.messageId) : null;
+  const viewer = actorCache(deps, tenant.id, actor);
+  const clickedViewer = await viewer(clicked ? clicked.viewerUserId : actor.userId);
+
+  if (!mayActOnTask(actor, action, ctx)) return nothing(toast('error', errorText(new DomainError('forbidden'))));
+  const fresh = () => drawTaskCard(ctx, clickedViewer, day, deps.settings);
+  if (payload.v !== undefined && payload.v !== ctx.task.version) {
+    return nothing(toast('warning', errorText(new DomainError('stale')), fresh()));
+  }
+  const command = taskCommandFromForm(action, event.formValue, payload.x, day);
+  if (!command.ok) return nothing(toast('error', errorText(command.error)));
+  const decided = decide(ctx, actor, command.value, null, day);
+  if (!decided.ok) {
+    const refresh = ['wrong_state', 'no_extension_pending'].includes(decided.error.code);
+    return nothing(toast('error', errorText(decided.error), refresh ? fresh() : undefined));
+  }
+
+  const decision = decided.value;
+  const { next, ops } = await recordDecision(deps, tenant, ctx, actor, action, decision, { viewer, clickedCopyId: clicked?.id ?? null, day });
+  for (const who of decision.attention) {
+    const userId = who === 'leader' ? next.task.leaderUserId : next.finding.inspectorUserId;
+    if (userId === actor.userId) continue;
+    const card = drawTaskCard(next, await viewer(userId), day, deps.settings, { headline: headlineFor(action, who, decision.eventData, next) });
+    ops.push(...sendCopyOps(deps, tenant, { taskId: ctx.task.id, purpose: 'task', viewerUserId: userId, target: { kind: 'user', userId }, chatId: null, card }).ops);
   }
   return { ops, reply: toast('success', DONE_TOAST[action], drawTaskCard(next, clickedViewer, day, deps.settings)) };
 }

@@ -33,7 +33,7 @@ export const FROM_STATES: Record<TaskAction, readonly TaskState[]> = {
   decline: ['pending'],
   request_extension: ['pending', 'in_progress'],
   submit: ['in_progress'],
-  reassign: ['pending', 'declined'],
+  reassign: ['pending', 'declined', 'in_progress', 'submitted'],
   approve_extension: ['pending', 'in_progress'],
   refuse_extension: ['pending', 'in_progress'],
   verify_pass: ['submitted'],
@@ -144,8 +144,10 @@ export function decide(
       if (!leaderUserId) return fail('invalid_input', '新的责任领导');
       if (leaderUserId === task.leaderUserId) return fail('same_leader');
       if (command.deadline !== null && command.deadline < today) return fail('invalid_input', '整改完成时间（不能早于今天）');
+      // A task the leader turned down waits for a new leader's 签收; one already under way (a
+      // leader who moved on, 移交) keeps its measures and state and passes to the successor.
       return decision(
-        { state: 'pending', leaderUserId, ...(command.deadline ? { deadline: command.deadline } : {}) },
+        { ...(task.state === 'declined' ? { state: 'pending' as const } : {}), leaderUserId, ...(command.deadline ? { deadline: command.deadline } : {}) },
         { from: task.leaderUserId, to: leaderUserId, deadline: command.deadline },
         { attention: ['leader'], ...withdrawOpenExtension(ctx) },
       );
@@ -212,9 +214,12 @@ export function availableActions(ctx: TaskContext, actor: Actor, today: IsoDate)
     if (action === 'request_extension' && (ctx.pendingExtension || today > task.deadline)) continue;
     if ((action === 'approve_extension' || action === 'refuse_extension') && !ctx.pendingExtension) continue;
     if (action === 'report_progress' && task.closureKind !== 'long_term') continue;
-    // A pending task is reassigned only after the leader says it is not theirs, unless a
-    // supervisor steps in; the inspector's card stays uncluttered while the leader decides.
-    if (action === 'reassign' && task.state === 'pending' && !actor.roles.some((r) => r === 'supervisor' || r === 'admin')) continue;
+    // A task is reassigned from the inspector's card only after the leader says it is not theirs;
+    // before that, and while it is being rectified, only a supervisor steps in (a leader who moved
+    // on): the inspector's card stays uncluttered while the leader works. A submission waiting for
+    // 验收 shows the verdict alone; 移交 moves it with the rest of a leader's tasks.
+    if (action === 'reassign' && task.state === 'submitted') continue;
+    if (action === 'reassign' && task.state !== 'declined' && !actor.roles.some((r) => r === 'supervisor' || r === 'admin')) continue;
     result.push(action);
   }
   return result;

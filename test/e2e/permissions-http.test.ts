@@ -59,14 +59,16 @@ const WHO: Record<TaskAction, Row<ActorKey>> = {
 };
 
 // ─── When ────────────────────────────────────────────────────────────────────────────────────
-// The states an action applies in, and the state it leaves the task in ('same' = unchanged).
+// The states an action applies in, and the state it leaves the task in ('same' = unchanged; `except`
+// names the states it leaves otherwise).
 // 申请延期 / 延期审批 need no open request / an open request; 反馈进展 is for 长期坚持 items (every
 // closed task here was submitted as 长期坚持, so it applies to all of them).
 const STATES = ['pending', 'declined', 'in_progress', 'submitted', 'closed', 'cancelled'] as const satisfies readonly TaskState[];
-type When = { in: Row<TaskState>; then: TaskState | 'same' };
-const when = (inStates: boolean[], then: When['then']): When => ({
+type When = { in: Row<TaskState>; then: TaskState | 'same'; except?: Partial<Record<TaskState, TaskState>> };
+const when = (inStates: boolean[], then: When['then'], except?: When['except']): When => ({
   in: Object.fromEntries(STATES.map((s, i) => [s, inStates[i] === true])) as Row<TaskState>,
   then,
+  ...(except ? { except } : {}),
 });
 
 //                                                 待签收   待重新指派  整改中       待验收     已销号  已撤销
@@ -76,7 +78,8 @@ const WHEN: Record<TaskAction, When> = {
   decline:           when([Y,       _,         _,           _,         _,      _], 'declined'),
   request_extension: when([Y,       _,         Y,           _,         _,      _], 'same'),
   submit:            when([_,       _,         Y,           _,         _,      _], 'submitted'),
-  reassign:          when([Y,       Y,         _,           _,         _,      _], 'pending'),
+  // a declined task waits for the new leader's 签收; one under way passes on as it stands (移交)
+  reassign:          when([Y,       Y,         Y,           Y,         _,      _], 'same', { declined: 'pending' }),
   approve_extension: when([Y,       _,         Y,           _,         _,      _], 'same'),
   refuse_extension:  when([Y,       _,         Y,           _,         _,      _], 'same'),
   verify_pass:       when([_,       _,         _,           Y,         _,      _], 'closed'),
@@ -349,7 +352,8 @@ async function expectPerformed(cell: Cell, actor: ActorKey, task: TaskRef, probl
   const { status, body } = await act(person, task, cell.action);
   const after = snapshot(task.id);
   const where = `${ACTOR_NAMES[actor]} (${actor}) expected ok`;
-  const then = WHEN[cell.action].then === 'same' ? cell.state : WHEN[cell.action].then;
+  const rule = WHEN[cell.action];
+  const then = rule.except?.[cell.state] ?? (rule.then === 'same' ? cell.state : rule.then);
   if (status !== 200 || body.toast?.type !== 'success') problems.push(`${where}: got ${status} ${JSON.stringify(body.toast)}`);
   if (after.task['state'] !== then) problems.push(`${where}: state ${String(after.task['state'])}, expected ${then}`);
   if (after.task['version'] !== (before.task['version'] as number) + 1) problems.push(`${where}: version ${String(before.task['version'])} → ${String(after.task['version'])}`);

@@ -20,6 +20,18 @@ export function myTasksCard(lines: readonly MyTaskLine[]): Card {
   if (lines.length === 0) {
     elements.push({ kind: 'markdown', text: '没有需要您办理的任务。' });
   }
+  elements.push(...taskLines(lines));
+  return {
+    title: `我的任务（${lines.length}）`,
+    colour: listColour(lines),
+    summary: `我的任务：${lines.length}项`,
+    elements,
+  };
+}
+
+/** The first MY_TASKS_LIMIT lines, each with a button that opens the task's own card. */
+export function taskLines(lines: readonly MyTaskLine[]): CardElement[] {
+  const elements: CardElement[] = [];
   for (const line of lines.slice(0, MY_TASKS_LIMIT)) {
     const { task, finding, department } = line.ctx;
     elements.push({
@@ -31,10 +43,8 @@ export function myTasksCard(lines: readonly MyTaskLine[]): Card {
   if (lines.length > MY_TASKS_LIMIT) {
     elements.push({ kind: 'note', text: `另有 ${lines.length - MY_TASKS_LIMIT} 项未显示。` });
   }
-  return {
-    title: `我的任务（${lines.length}）`,
-    colour: lines.some((l) => l.colour === 'red') ? 'red' : lines.some((l) => l.colour === 'yellow') ? 'yellow' : 'blue',
-    summary: `我的任务：${lines.length}项`,
-    elements,
-  };
+  return elements;
 }
+
+export const listColour = (lines: readonly MyTaskLine[]): CardColour =>
+  lines.some((l) => l.colour === 'red') ? 'red' : lines.some((l) => l.colour === 'yellow') ? 'yellow' : 'blue';

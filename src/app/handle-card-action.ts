@@ -9,6 +9,7 @@ import { actOnTask } from './act-on-task.js';
 import { actorFor, today } from './context.js';
 import { BAD_CARD_DATA, errorText } from './error-text.js';
 import { fileFinding } from './file-finding.js';
+import { onHandOverClick } from './hand-over.js';
 import { onImportClick } from './import-chat.js';
 import type { InboundCardAction } from './inbound.js';
 import { sendCopyOps } from './outgoing.js';
@@ -47,6 +48,7 @@ export async function handleCardAction(deps: Deps, tenant: Tenant, campaign: Cam
   if (payload.a === 'mode' || payload.a === 'back') return showTask(deps, tenant, event, payload);
   if (payload.a === 'open') return openCopy(deps, tenant, event, payload);
   if (payload.a === 'import_confirm' || payload.a === 'import_cancel') return onImportClick(deps, tenant, event, payload);
+  if (payload.a === 'hand_over_confirm' || payload.a === 'hand_over_cancel') return onHandOverClick(deps, tenant, event, payload);
   if (isTaskAction(payload.a)) return actOnTask(deps, tenant, campaign, event, payload, payload.a);
   return nothing(toast('error', BAD_CARD_DATA));
 }

@@ -9,6 +9,7 @@ import { bindGroup, changeRole, listDepartments, listRoles, upsertDepartment } f
 import { attachImages } from './attach-images.js';
 import { actorFor, today } from './context.js';
 import type { InboundMention, InboundMessage } from './inbound.js';
+import { previewHandOver } from './hand-over.js';
 import { importFromChat } from './import-chat.js';
 import { sendLedger, sendProgress } from './ledger.js';
 import { myTasks } from './my-tasks.js';
@@ -76,6 +77,9 @@ export async function handleMessage(deps: Deps, tenant: Tenant, campaign: Campai
     case 'grant':
     case 'revoke':
       outcome = await changeRole(deps, tenant, msg, command.name === 'grant', command.role, people);
+      break;
+    case 'hand_over':
+      outcome = await previewHandOver(deps, tenant, msg, people);
       break;
     case 'bulletin':
       outcome = await bulletinOnDemand(deps, tenant, campaign, msg);

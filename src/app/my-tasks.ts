@@ -1,6 +1,6 @@
 // 我的任务: what the sender has to do, as leader or as inspector, most urgent first.
 import { myTasksCard, type MyTaskLine } from '../../cards/my-tasks.js';
-import type { Actor, TaskContext, Tenant } from '../domain/model.js';
+import { OPEN_TASK_STATES, type Actor, type TaskContext, type Tenant } from '../domain/model.js';
 import { replyTarget } from './outgoing.js';
 import { actorFor, today } from './context.js';
 import type { InboundMessage } from './inbound.js';
@@ -9,7 +9,8 @@ import { colourOf } from './task-views.js';
 import type { Outcome } from './outcome.js';
 import type { Deps } from './ports.js';
 
-function todo(ctx: TaskContext, actor: Actor): string {
+/** What the person is expected to do on the task, as the list shows it. */
+export function todo(ctx: TaskContext, actor: Actor): string {
   const { task, finding, pendingExtension } = ctx;
   if (task.leaderUserId === actor.userId) {
     if (task.state === 'pending') return '待您签收';
@@ -27,7 +28,7 @@ function todo(ctx: TaskContext, actor: Actor): string {
 export async function myTasks(deps: Deps, tenant: Tenant, msg: InboundMessage): Promise<Outcome> {
   const actor = await actorFor(deps, tenant.id, msg.senderUserId);
   const day = today(deps);
-  const contexts = await deps.store.listTasksForUser(tenant.id, actor.userId, ['pending', 'declined', 'in_progress', 'submitted']);
+  const contexts = await deps.store.listTasksForUser(tenant.id, actor.userId, [...OPEN_TASK_STATES]);
   const lines: MyTaskLine[] = contexts.map((ctx) => ({
     ctx,
     todo: todo(ctx, actor),

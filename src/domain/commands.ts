@@ -14,6 +14,7 @@ export type Command =
   | { name: 'roles' }
   | { name: 'grant'; role: Role | null }
   | { name: 'revoke'; role: Role | null }
+  | { name: 'hand_over' }
   | { name: 'unknown'; text: string };
 
 const ROLE_WORDS: [RegExp, Role][] = [
@@ -47,6 +48,8 @@ export function parseCommand(rawText: string): Command {
   const upsert = /^科室\s*(?:新增|添加|修改|设置)\s*(\S+)/.exec(bare);
   if (upsert?.[1]) return { name: 'department_upsert', departmentName: upsert[1] };
   if (/^(角色|人员|角色列表)$/.test(bare)) return { name: 'roles' };
+  // 移交 @原责任领导 (给) @新责任领导: the two people are the message's mentions, in order
+  if (/^(移交|交接)(任务|工作)?\s*(给|到|至|→)?$/.test(bare)) return { name: 'hand_over' };
   const grant = /^(取消授权|授权)\s*(.*)$/.exec(bare);
   if (grant) return { name: grant[1] === '授权' ? 'grant' : 'revoke', role: roleFromText(grant[2] ?? '') };
   if (/^督查(\s|$|#|＃)/.test(text) || bare === '督查') return { name: 'intake', rest: text.replace(/^督查/, '').trim() };

@@ -26,6 +26,8 @@ export const TASK_STATES: readonly TaskState[] = [
   'closed',
   'cancelled',
 ];
+/** Not yet 销号 or 撤销: someone still has something to do. */
+export const OPEN_TASK_STATES: readonly TaskState[] = ['pending', 'declined', 'in_progress', 'submitted'];
 export const TASK_STATE_LABELS: Record<TaskState, string> = {
   pending: '待签收',
   declined: '待重新指派',

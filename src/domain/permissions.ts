@@ -72,7 +72,7 @@ export const WHO_MAY: Record<TaskAction, readonly Relation[]> = {
 };
 
 /** Actions that are not about one task. */
-export type TenantAction = 'file_finding' | 'manage_departments' | 'manage_roles' | 'bind_chat' | 'export_ledger' | 'import_findings';
+export type TenantAction = 'file_finding' | 'manage_departments' | 'manage_roles' | 'bind_chat' | 'export_ledger' | 'import_findings' | 'hand_over_tasks';
 
 export const ROLES_MAY: Record<TenantAction, readonly Role[]> = {
   file_finding: ['inspector', 'supervisor', 'admin'],
@@ -81,6 +81,8 @@ export const ROLES_MAY: Record<TenantAction, readonly Role[]> = {
   bind_chat: ['admin'],
   export_ledger: ['inspector', 'supervisor', 'admin'],
   import_findings: ['supervisor', 'admin'],
+  /** 移交: a leader's open tasks to a successor, all at once */
+  hand_over_tasks: ['supervisor', 'admin'],
 };
 
 export function relationsOf(actor: Actor, ctx: TaskContext): Set<Relation> {

@@ -56,6 +56,7 @@ const TENANT_TABLE: Record<TenantAction, [boolean, boolean, boolean, boolean]> =
   bind_chat:          /* 绑督查群 */ [Y,     _,          _,         _],
   export_ledger:      /* 导出台账 */ [Y,     Y,          Y,         _],
   import_findings:    /* 导入清单 */ [Y,     Y,          _,         _],
+  hand_over_tasks:    /* 移交任务 */ [Y,     Y,          _,         _],
 };
 const TENANT_COLUMNS: readonly Role[] = ['admin', 'supervisor', 'inspector', 'leader'];
 

@@ -1,0 +1,26 @@
+// What a chat message asks for: command words are read with the people's names taken out.
+import { describe, expect, it } from 'vitest';
+import { parseCommand } from '../../src/domain/commands.js';
+
+describe('parseCommand', () => {
+  it.each([
+    ['移交 @王主任 @赵主任', 'hand_over'],
+    ['移交 @王主任 给 @赵主任', 'hand_over'],
+    ['交接工作 @王主任 @赵主任', 'hand_over'],
+    ['移交任务 @王主任 到 @赵主任', 'hand_over'],
+    ['我的任务', 'my_tasks'],
+    ['科室', 'departments'],
+    ['授权 @钱 督查组', 'grant'],
+  ])('%s → %s', (text, name) => {
+    expect(parseCommand(text).name).toBe(name);
+  });
+
+  it('does not read 移交 inside other words or sentences as the command', () => {
+    expect(parseCommand('这个问题移交给药剂科了吗').name).toBe('unknown');
+    expect(parseCommand('督查 #服务流程 移交单据丢失 @王主任').name).toBe('intake');
+  });
+
+  it('does not read a person named 移交 as the command', () => {
+    expect(parseCommand('@移交 我的任务').name).toBe('my_tasks');
+  });
+});

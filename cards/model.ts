@@ -82,3 +82,14 @@ export function mention(userId: string): string {
 }
 
 export const MENTION_PATTERN = /<@([^>\s]+)>/g;
+
+/** The people a card or a text mentions, each once, in the order they first appear. */
+export function mentionsIn(body: Card | string): string[] {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  return [...new Set(Array.from(text.matchAll(MENTION_PATTERN), (m) => m[1]!))];
+}
+
+/** `<@id>` as the reader should see it where a platform writes mentions as text: `@name`, else `@id`. */
+export function mentionAsText(userId: string, names: ReadonlyMap<string, string> | undefined): string {
+  return `@${names?.get(userId) ?? userId}`;
+}

@@ -6,6 +6,7 @@
 import { knownTenant } from './context.js';
 import { AppUnavailableError, PlatformError, type ChatPlatform, type Deps, type OutgoingBody } from './ports.js';
 import type { Pace } from './send-pacer.js';
+import { mentionNames } from './mention-names.js';
 import { reportUndeliverable } from './report-undeliverable.js';
 import type { OutboxItem } from './store-port.js';
 
@@ -110,7 +111,8 @@ export async function deliverOutbox(deps: Deps, limit = 100): Promise<DeliveryRe
       if (item.kind === 'send') {
         if (!item.target) throw new PlatformError('send without target', false);
         const body = await outgoingBody(deps, item);
-        const { messageId } = await platform.send({ target: item.target, body, idempotencyKey: item.idempotencyKey });
+        const names = body.kind === 'file' ? undefined : await mentionNames(deps, platform, item.tenantId, body.kind === 'card' ? body.card : body.text);
+        const { messageId } = await platform.send({ target: item.target, body, idempotencyKey: item.idempotencyKey, ...(names?.size ? { names } : {}) });
         await deps.store.markOutboxSent(item, messageId, deps.clock.now());
       } else {
         // the listing read the copy's message id with the row; only a copy not sent then is read again
@@ -128,7 +130,7 @@ export async function deliverOutbox(deps: Deps, limit = 100): Promise<DeliveryRe
           continue;
         }
         if (item.body.kind !== 'card') throw new PlatformError('update without card', false);
-        await platform.updateCard(copy.messageId, item.body.card);
+        await platform.updateCard(copy.messageId, item.body.card, await mentionNames(deps, platform, item.tenantId, item.body.card));
         await deps.store.markOutboxSent(item, copy.messageId, deps.clock.now());
       }
       report.sent++;

@@ -32,7 +32,7 @@ async function botId(deps: Deps, tenant: Tenant): Promise<string | null> {
 function withMembers(outcome: Outcome, deps: Deps, tenant: Tenant, msg: InboundMessage, people: InboundMention[]): Outcome {
   const at = deps.clock.now();
   const known: WriteOp[] = [
-    { op: 'upsertMember', member: { tenantId: tenant.id, userId: msg.senderUserId, name: null }, at },
+    { op: 'upsertMember', member: { tenantId: tenant.id, userId: msg.senderUserId, name: msg.senderName ?? null }, at },
     ...people.map((p): WriteOp => ({ op: 'upsertMember', member: { tenantId: tenant.id, userId: p.userId, name: p.name }, at })),
   ];
   return { ops: [...known, ...outcome.ops], reply: outcome.reply };

@@ -19,6 +19,8 @@ export interface InboundMessage {
   chatId: string;
   chatType: 'group' | 'p2p';
   senderUserId: string;
+  /** the sender's name when the platform gives it (DingTalk senderNick; Feishu gives none) */
+  senderName?: string;
   /** text with mention placeholders already replaced by `@name`; empty for non-text messages */
   text: string;
   /** everyone mentioned, the bot included */

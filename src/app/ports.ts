@@ -31,6 +31,8 @@ export interface OutgoingMessage {
   body: OutgoingBody;
   /** the same key twice sends once (Feishu `uuid`, ≤ 50 chars) */
   idempotencyKey: string;
+  /** the names of the people the body mentions, for a platform that writes mentions as text */
+  names?: ReadonlyMap<string, string>;
 }
 
 /** Thrown by a ChatPlatform when a call failed; `retryable` says whether trying again can help. */
@@ -63,9 +65,14 @@ export interface ChatPlatform {
   readonly platform: Platform;
   /** the platform's send limits; the outbox keeps inside them (see send-pacer.ts) */
   readonly pacing: PlatformPacing;
+  /**
+   * Whether a mention reaches the reader as the text we write (DingTalk: `@王主任`), so the
+   * people's names must come with the message; Feishu draws a mention's name itself.
+   */
+  readonly mentionsByName: boolean;
   send(message: OutgoingMessage): Promise<{ messageId: string }>;
   /** replace a card already sent by the bot, in place */
-  updateCard(messageId: string, card: Card): Promise<void>;
+  updateCard(messageId: string, card: Card, names?: ReadonlyMap<string, string>): Promise<void>;
   /** the bytes of an image a user sent in a message */
   downloadImage(messageId: string, imageKey: string): Promise<Uint8Array>;
   /** the bytes of a file (a spreadsheet) a user sent in a message */

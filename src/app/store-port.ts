@@ -170,6 +170,8 @@ export interface Store {
 
   getMember(tenantId: string, userId: string): Promise<Member | null>;
   listMembersWithRole(tenantId: string, role: Role): Promise<Member[]>;
+  /** the names we know of these people (from mentions and messages); the unknown are left out */
+  memberNames(tenantId: string, userIds: readonly string[]): Promise<Map<string, string>>;
 
   getChatBinding(tenantId: string, chatId: string): Promise<{ campaignId: string } | null>;
   getSupervisionChat(tenantId: string, campaignId: string): Promise<string | null>;

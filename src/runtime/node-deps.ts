@@ -33,7 +33,7 @@ export function nodeDeps(config: Config, database: NodeDatabase, options: { cloc
   const store = createStore(database.db, { committer: database.committer });
   const secrets = config.APP_SECRETS_KEY ? secretBox(config.APP_SECRETS_KEY) : null;
   const feishuClient = (settings: FeishuSettings) =>
-    lazyPlatform('feishu', FEISHU_PACING, async () => {
+    lazyPlatform({ platform: 'feishu', pacing: FEISHU_PACING, mentionsByName: false }, async () => {
       const { FeishuClient } = await import('../platforms/feishu/client.js');
       return new FeishuClient({ ...settings, renderCard: renderFeishuCard, log: options.log });
     });

@@ -65,6 +65,13 @@ export function createStore(db: AppDatabase, { committer }: StoreOptions = {}): 
   const rolesOfMember = statement('rolesOfMember', (p: Slots<{ tenantId: string; userId: string }>) =>
     db.select({ role: memberRoles.role }).from(memberRoles).where(and(eq(memberRoles.tenantId, p.tenantId), eq(memberRoles.userId, p.userId))),
   );
+  // one statement, two bound values, however many people: the ids travel as one JSON array
+  const namesOfMembers = statement('namesOfMembers', (p: Slots<{ tenantId: string; userIds: string }>) =>
+    db
+      .select({ userId: members.userId, name: members.name })
+      .from(members)
+      .where(and(eq(members.tenantId, p.tenantId), isNotNull(members.name), sql`${members.userId} in (select value from json_each(${p.userIds}))`)),
+  );
   const dueOutbox = statement('dueOutbox', (p: Slots<{ now: number; limit: number }>) =>
     db
       .select({
@@ -176,6 +183,11 @@ export function createStore(db: AppDatabase, { committer }: StoreOptions = {}): 
       const [[row], roles] = await readAll(db, [member, rolesOfMember] as const, { tenantId, userId });
       if (!row && roles.length === 0) return null;
       return { tenantId, userId, name: row?.name ?? null, roles: roles.map((r) => r.role as Role) };
+    },
+    async memberNames(tenantId, userIds) {
+      if (userIds.length === 0) return new Map();
+      const rows = await read(db, namesOfMembers, { tenantId, userIds: JSON.stringify(userIds) });
+      return new Map(rows.filter((r) => r.name).map((r) => [r.userId, r.name!]));
     },
     async listMembersWithRole(tenantId, role) {
       const rows = await db

@@ -20,6 +20,8 @@ const INSPECTOR = 'staff_inspector_li';
 const WANG = 'staff_leader_wang';
 const ZHANG = 'staff_leader_zhang';
 const OUTSIDER = 'staff_someone_else';
+/** the names DingTalk shows for them (senderNick); cards write mentions with these */
+const NICK: Record<string, string> = { [INSPECTOR]: '李督查', [WANG]: '王主任', [ZHANG]: '张主任', [OUTSIDER]: '路人甲' };
 const PHOTO = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 4, 5, 6, 7, 8]);
 const EVIDENCE = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 9, 9, 8, 8, 7, 7, 6, 6]);
 
@@ -70,6 +72,7 @@ const say = (who: string, text: string, options: { group?: boolean; mentions?: {
   post(
     robotTextMessage(text, {
       senderStaffId: who,
+      senderNick: NICK[who]!,
       createAt: clock,
       ...(options.group === false ? { group: false } : { conversationId: GROUP }),
       ...(options.mentions ? { mentions: options.mentions } : {}),
@@ -77,7 +80,7 @@ const say = (who: string, text: string, options: { group?: boolean; mentions?: {
   );
 
 const sendPicture = (who: string, downloadCode: string, options: { group: boolean }) =>
-  post(robotPictureMessage(downloadCode, { senderStaffId: who, createAt: clock, ...(options.group ? { conversationId: GROUP } : { group: false }) }));
+  post(robotPictureMessage(downloadCode, { senderStaffId: who, senderNick: NICK[who]!, createAt: clock, ...(options.group ? { conversationId: GROUP } : { group: false }) }));
 
 /**
  * `who` clicks a button (or submits the form) of the card `outTrackId`, as DingTalk posts it in HTTP
@@ -143,6 +146,8 @@ describe('the rectification loop on DingTalk (HTTP mode)', () => {
     const reply = stub.sentTo(GROUP).at(-1)!;
     expect(reply).toMatchObject({ kind: 'group', msgKey: 'sampleText' });
     expect(String(reply.param['content'])).toContain('已成为管理员');
+    // a text message writes the mention with the sender's name (senderNick), not the staff id
+    expect(String(reply.param['content'])).toContain('@李督查 是第一位使用者');
     expect(server.database.sqlite.prepare('select chat_id from chat_bindings').all()).toEqual([{ chat_id: GROUP }]);
     expect(server.database.sqlite.prepare('select user_id, role from member_roles').all()).toContainEqual({ user_id: INSPECTOR, role: 'admin' });
   });
@@ -193,8 +198,10 @@ describe('the rectification loop on DingTalk (HTTP mode)', () => {
     const groupNotice = lastCardTo(GROUP);
     groupNoticeId = groupNotice.outTrackId;
     expect(groupNotice.outTrackId).not.toBe(intakeId);
-    expect(groupNotice.params['content']).toContain(`@${WANG}`);
-    expect(groupNotice.createBody['imGroupOpenDeliverModel']).toMatchObject({ atUserIds: { [WANG]: WANG } });
+    // DingTalk card Markdown has no mention tag: the name is written, and the id goes to atUserIds
+    expect(groupNotice.params['content']).toContain('@王主任 请签收整改任务');
+    expect(groupNotice.params['content']).not.toContain('@staff_');
+    expect(groupNotice.createBody['imGroupOpenDeliverModel']).toMatchObject({ atUserIds: { [WANG]: '王主任' } });
     expect(labels(groupNotice.params)).toEqual(['查看 / 办理']);
     // the scene photo: downloaded, re-uploaded through media/upload, shown by its media_id
     expect(stub.uploads).toHaveLength(1);
@@ -207,6 +214,8 @@ describe('the rectification loop on DingTalk (HTTP mode)', () => {
     expect(dm.spaces).toEqual([{ spaceType: 'IM_ROBOT', spaceId: WANG }]);
     expect(dm.callbackType).toBe('HTTP');
     expect(labels(dm.params)).toEqual(['签收整改', '申请延期', '非本科室问题']);
+    expect(dm.params['content']).toContain('**责任领导**：@王主任');
+    expect(dm.params['content']).toContain('**督查人**：@李督查');
     expect(taskRow()).toMatchObject({ state: 'pending', leader_user_id: WANG, deadline: '2026-11-26', version: 1 });
 
     // DingTalk delivering the same click again changes nothing and gets the same answer
@@ -261,9 +270,14 @@ describe('the rectification loop on DingTalk (HTTP mode)', () => {
   it('accepts with measures; a second, different submission is answered as stale and changes nothing', async () => {
     await click(ZHANG, zhangCardId, button(params(zhangCardId), '签收整改'));
     const submit = button(params(zhangCardId), '提交：签收整改');
+    const updatesBefore = stub.cards.get(groupNoticeId)!.updates.length;
     const first = await click(ZHANG, zhangCardId, submit, { measures: '组织分诊台护士服务礼仪培训，纳入科室考核' });
     expect(notice(first).type).toBe('success');
     expect(taskRow()).toMatchObject({ state: 'in_progress', version: 4 });
+    // names in the card the click's answer draws, and in the copies updated through the API
+    expect(first.cardData!.cardParamMap['content']).toContain('**督查人**：@李督查');
+    const update = stub.cards.get(groupNoticeId)!.updates.slice(updatesBefore).at(-1) as { cardData: { cardParamMap: Record<string, string> } };
+    expect(update.cardData.cardParamMap['content']).toContain('**督查人**：@李督查');
 
     // the same click again is the same delivery (HTTP callbacks carry no id): no second event
     const eventsBefore = count('task_events');
@@ -344,8 +358,8 @@ describe('the rectification loop on DingTalk (HTTP mode)', () => {
     const escalation = cardsTo(GROUP).slice(groupCardsBefore);
     expect(escalation).toHaveLength(1);
     expect(escalation[0]!.params['title']).toBe('红色督办 · 第1号问题');
-    expect(escalation[0]!.params['content']).toContain(`@${ZHANG}`);
-    expect(escalation[0]!.createBody['imGroupOpenDeliverModel']).toMatchObject({ atUserIds: { [ZHANG]: ZHANG } });
+    expect(escalation[0]!.params['content']).toContain('@张主任');
+    expect(escalation[0]!.createBody['imGroupOpenDeliverModel']).toMatchObject({ atUserIds: { [ZHANG]: '张主任' } });
   });
 
   it('passes verification: the item is closed (销号) and every copy shows it', async () => {
@@ -423,8 +437,8 @@ describe('the rectification loop on DingTalk (HTTP mode)', () => {
     expect(text).toContain('逾期1个');
     expect(text).toContain('50.0%');
     // the overdue item names its leader, who DingTalk notifies on delivery
-    expect(text).toContain(`@${WANG}`);
-    expect(bulletin.createBody['imGroupOpenDeliverModel']).toMatchObject({ atUserIds: { [WANG]: WANG } });
+    expect(text).toContain('@王主任');
+    expect(bulletin.createBody['imGroupOpenDeliverModel']).toMatchObject({ atUserIds: { [WANG]: '王主任' } });
   });
 
   it('spoke only where it should: group messages to the group, the rest one-to-one, every card a string map', () => {

@@ -5,7 +5,7 @@
 //                       a card's message id is its outTrackId, which is our idempotency key
 //   user's pictures   → robot/messageFiles/download, then the URL it returns
 //   uploads           → oapi media/upload (the file or image's media_id)
-import { MENTION_PATTERN, type Card } from '../../../cards/model.js';
+import { mentionAsText, MENTION_PATTERN, type Card } from '../../../cards/model.js';
 import { AppUnavailableError, PlatformError, type ChatPlatform, type Logger, type MessageTarget, type OutgoingMessage } from '../../app/ports.js';
 import { DINGTALK_PACING } from './pacing.js';
 import type { DingTalkCardData } from './render-card.js';
@@ -27,7 +27,7 @@ export interface DingTalkClientOptions {
   /** HTTP callbacks: the route's key, and the URL registered under it before the first card */
   callbackRouteKey?: string | null;
   callbackUrl?: string | null;
-  renderCard: (card: Card) => DingTalkCardData;
+  renderCard: (card: Card, names?: ReadonlyMap<string, string>) => DingTalkCardData;
   timeoutMs?: number;
   log?: Logger;
 }
@@ -47,14 +47,15 @@ const TOKEN_MARGIN_MS = 5 * 60_000;
 
 const FILE_TYPES = new Set(['xlsx', 'xls', 'doc', 'docx', 'pdf', 'ppt', 'pptx', 'zip', 'rar']);
 
-/** Text messages have no mention tag for robots: `<@id>` becomes `@id`. */
-export function textWithMentions(text: string): string {
-  return text.replace(MENTION_PATTERN, (_, id: string) => `@${id}`);
+/** Text messages have no mention tag for robots: `<@id>` becomes `@王主任` (`@id` when the name is unknown). */
+export function textWithMentions(text: string, names?: ReadonlyMap<string, string>): string {
+  return text.replace(MENTION_PATTERN, (_, id: string) => mentionAsText(id, names));
 }
 
 export class DingTalkClient implements ChatPlatform {
   readonly platform = 'dingtalk' as const;
   readonly pacing = DINGTALK_PACING;
+  readonly mentionsByName = true;
   private readonly baseUrl: string;
   private readonly oapiBaseUrl: string;
   private readonly timeoutMs: number;
@@ -72,9 +73,9 @@ export class DingTalkClient implements ChatPlatform {
     const { body, target } = message;
     switch (body.kind) {
       case 'card':
-        return { messageId: await this.deliverCard(target, body.card, message.idempotencyKey) };
+        return { messageId: await this.deliverCard(target, body.card, message.idempotencyKey, message.names) };
       case 'text':
-        return this.robotMessage(target, 'sampleText', { content: textWithMentions(body.text) });
+        return this.robotMessage(target, 'sampleText', { content: textWithMentions(body.text, message.names) });
       case 'file': {
         const mediaId = await this.uploadMedia('file', body.bytes, body.fileName);
         const fileType = /\.([a-z0-9]+)$/i.exec(body.fileName)?.[1]?.toLowerCase() ?? '';
@@ -83,8 +84,8 @@ export class DingTalkClient implements ChatPlatform {
     }
   }
 
-  async updateCard(messageId: string, card: Card): Promise<void> {
-    const data = this.opts.renderCard(card);
+  async updateCard(messageId: string, card: Card, names?: ReadonlyMap<string, string>): Promise<void> {
+    const data = this.opts.renderCard(card, names);
     await this.api('update card', 'PUT', '/v1.0/card/instances', {
       outTrackId: messageId,
       cardData: { cardParamMap: data.cardParamMap },
@@ -110,8 +111,8 @@ export class DingTalkClient implements ChatPlatform {
   }
 
   /** One card instance per outbox row: the row's key is the outTrackId, so a retry cannot make a second card. */
-  private async deliverCard(target: MessageTarget, card: Card, outTrackId: string): Promise<string> {
-    const data = this.opts.renderCard(card);
+  private async deliverCard(target: MessageTarget, card: Card, outTrackId: string, names: ReadonlyMap<string, string> | undefined): Promise<string> {
+    const data = this.opts.renderCard(card, names);
     const routeKey = this.opts.callbackType === 'HTTP' ? await this.callbackRoute() : null;
     const common = {
       cardTemplateId: this.opts.cardTemplateId,
@@ -133,7 +134,8 @@ export class DingTalkClient implements ChatPlatform {
             imGroupOpenSpaceModel: { supportForward: true },
             imGroupOpenDeliverModel: {
               robotCode: this.opts.robotCode,
-              ...(data.atUserIds.length ? { atUserIds: Object.fromEntries(data.atUserIds.map((id) => [id, id])) } : {}),
+              // userId → the name shown for them (DingTalk's format); the id when no name is known
+              ...(data.atUserIds.length ? { atUserIds: Object.fromEntries(data.atUserIds.map((id) => [id, names?.get(id) ?? id])) } : {}),
             },
           };
     await this.api('deliver card', 'POST', '/v1.0/card/instances/createAndDeliver', { ...common, ...space });

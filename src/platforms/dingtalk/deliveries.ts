@@ -1,5 +1,7 @@
 // One verified DingTalk robot message, whichever way it came (HTTP mode, or the Stream connection):
 // parse it, check the app serves its corp, record it, answer at once; its work goes on in `defer`.
+import { tenantIdFor } from '../../app/context.js';
+import { namesOfMentioned } from '../../app/mention-names.js';
 import { takeClick, takeMessage } from '../../app/receive.js';
 import type { Reply } from '../../app/outcome.js';
 import type { Deps } from '../../app/ports.js';
@@ -34,10 +36,10 @@ export async function handleDingTalkMessage(
  * the clicker's private `notice` (DingTalk has no toast; the general template shows `notice` under
  * the buttons, to that person only).
  */
-export function dingTalkCardReply(reply: Reply | null): Record<string, unknown> {
+export function dingTalkCardReply(reply: Reply | null, names?: ReadonlyMap<string, string>): Record<string, unknown> {
   if (!reply) return {};
   return {
-    ...(reply.card ? { cardData: { cardParamMap: renderDingTalkCard(reply.card).cardParamMap } } : {}),
+    ...(reply.card ? { cardData: { cardParamMap: renderDingTalkCard(reply.card, names).cardParamMap } } : {}),
     userPrivateData: { cardParamMap: { notice: reply.toast.text, noticeType: reply.toast.type } },
     cardUpdateOptions: { updateCardDataByKey: true, updatePrivateDataByKey: true },
   };
@@ -60,5 +62,8 @@ export async function handleDingTalkCardCallback(
     return { ok: false, status: 400, body: { error: 'bad_event', message: error.message } };
   }
   const taken = await takeClick(deps, event);
-  return taken.admitted ? { ok: true, body: dingTalkCardReply(taken.reply) } : { ok: false, status: 403, body: FOREIGN };
+  if (!taken.admitted) return { ok: false, status: 403, body: FOREIGN };
+  const card = taken.reply?.card;
+  const names = card ? await namesOfMentioned(deps, tenantIdFor('dingtalk', event.tenantKey), card) : undefined;
+  return { ok: true, body: dingTalkCardReply(taken.reply, names) };
 }

@@ -21,6 +21,8 @@ const robotMessage = z.looseObject({
   chatbotUserId: z.string().min(1).optional(),
   senderStaffId: z.string().min(1).optional(),
   senderId: z.string().min(1),
+  /** the sender's name as DingTalk shows it */
+  senderNick: z.string().optional(),
   createAt: z.number().optional(),
   text: z.looseObject({ content: z.string() }).optional(),
   content: z.unknown().optional(),
@@ -113,6 +115,7 @@ export function parseDingTalkMessage(body: Record<string, unknown>, appId: strin
     chatType: message.conversationType === '2' ? 'group' : 'p2p',
     // the enterprise userId, which the send and card APIs take; an outside contact has only senderId
     senderUserId: message.senderStaffId ?? message.senderId,
+    ...(message.senderNick?.trim() ? { senderName: message.senderNick.trim().slice(0, 50) } : {}),
     text,
     mentions: readMentions(message, text),
     botUserId: message.chatbotUserId ?? null,

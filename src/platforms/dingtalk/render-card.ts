@@ -3,7 +3,7 @@
 // a map of STRING parameters; one general template shows every Duban card: title, colour and tags,
 // a Markdown body, pictures, buttons, and at most one form, each list passed as a JSON string for
 // the template's loops. Web standards only: the Worker runs this too.
-import { MENTION_PATTERN } from '../../../cards/model.js';
+import { mentionAsText, MENTION_PATTERN } from '../../../cards/model.js';
 import type { Card, CardButton, CardElement, FormField } from '../../../cards/model.js';
 
 export interface DingTalkCardData {
@@ -34,17 +34,23 @@ export interface DingTalkFormField {
 
 const STYLE: Record<CardButton['style'], DingTalkButton['style']> = { primary: 'primary', default: 'normal', danger: 'danger' };
 
-/** `<@id>` → `@id`: DingTalk card Markdown has no mention tag; the ids also go to atUserIds. */
-function withMentions(text: string, mentioned: Set<string>): string {
+/** Who a card mentions, and how each is written: DingTalk card Markdown has no mention tag. */
+interface Mentions {
+  ids: Set<string>;
+  names: ReadonlyMap<string, string> | undefined;
+}
+
+/** `<@id>` → `@王主任` (`@id` when the name is unknown); the ids also go to atUserIds. */
+function withMentions(text: string, mentioned: Mentions): string {
   return text.replace(MENTION_PATTERN, (_, id: string) => {
-    mentioned.add(id);
-    return `@${id}`;
+    mentioned.ids.add(id);
+    return mentionAsText(id, mentioned.names);
   });
 }
 
 const cell = (value: string | number) => String(value).replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
-function markdownOf(element: CardElement, mentioned: Set<string>): string | null {
+function markdownOf(element: CardElement, mentioned: Mentions): string | null {
   switch (element.kind) {
     case 'markdown':
       return withMentions(element.text, mentioned);
@@ -89,8 +95,8 @@ function formField(field: FormField): DingTalkFormField {
   };
 }
 
-export function renderDingTalkCard(card: Card): DingTalkCardData {
-  const mentioned = new Set<string>();
+export function renderDingTalkCard(card: Card, names?: ReadonlyMap<string, string>): DingTalkCardData {
+  const mentioned: Mentions = { ids: new Set(), names };
   const paragraphs: string[] = [];
   const images: { mediaId: string; alt: string }[] = [];
   const buttons: DingTalkButton[] = [];
@@ -116,6 +122,6 @@ export function renderDingTalkCard(card: Card): DingTalkCardData {
       form: form ? JSON.stringify(form) : '',
       summary: card.summary ?? card.title,
     },
-    atUserIds: [...mentioned],
+    atUserIds: [...mentioned.ids],
   };
 }

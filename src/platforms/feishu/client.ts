@@ -123,6 +123,8 @@ const MAX_FILE_BYTES = 30 * 1024 * 1024;
 export class FeishuClient implements ChatPlatform {
   readonly platform = 'feishu' as const;
   readonly pacing = FEISHU_PACING;
+  /** a card's `<at id=…>` and a text's `<at user_id=…>` show the person's name by themselves */
+  readonly mentionsByName = false;
   private readonly sdk: lark.Client;
   private readonly cache = new TokenCache();
   private readonly baseUrl: string;

@@ -73,7 +73,8 @@ function base(opts: RobotMessageOptions, msgtype: string): RobotMessagePayload {
     // encrypted, like senderId; stable per robot so tests can match it in atUsers
     chatbotUserId: opts.chatbotUserId ?? `$:LWCP_v1:$${Buffer.from(robotCode).toString('base64')}`,
     msgId: opts.msgId ?? `msg${b64(18)}`,
-    senderNick: opts.senderNick ?? '王主任',
+    // each sender their own name: a shared default would give everyone the same one
+    senderNick: opts.senderNick ?? `用户${staffId}`,
     isAdmin: opts.isAdmin ?? false,
     senderStaffId: staffId,
     // senderId is an encrypted id, NOT the userId (that is senderStaffId)

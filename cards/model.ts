@@ -46,6 +46,17 @@ export type FormField =
   | { kind: 'person'; name: string; label: string; placeholder?: string; required?: boolean; initial?: string }
   | { kind: 'date'; name: string; label: string; placeholder?: string; required?: boolean; initial?: string };
 
+/**
+ * What an input shows while empty and without a placeholder of its own: a picker with neither a
+ * value nor a hint looks like a blank box, and people do not see that it is to be filled.
+ */
+export const EMPTY_INPUT_HINTS: Record<FormField['kind'], string> = {
+  text: '请输入',
+  select: '请选择',
+  person: '请选择人员',
+  date: '请选择日期',
+};
+
 export type CardElement =
   /** Markdown; `<@userId>` marks a mention, rendered by each platform in its own way. */
   | { kind: 'markdown'; text: string }

@@ -3,7 +3,7 @@
 // a map of STRING parameters; one general template shows every Duban card: title, colour and tags,
 // a Markdown body, pictures, buttons, and at most one form, each list passed as a JSON string for
 // the template's loops. Web standards only: the Worker runs this too.
-import { mentionAsText, MENTION_PATTERN } from '../../../cards/model.js';
+import { EMPTY_INPUT_HINTS, mentionAsText, MENTION_PATTERN } from '../../../cards/model.js';
 import type { Card, CardButton, CardElement, FormField } from '../../../cards/model.js';
 
 export interface DingTalkCardData {
@@ -87,7 +87,8 @@ function formField(field: FormField): DingTalkFormField {
     kind: field.kind,
     name: field.name,
     label: field.label,
-    placeholder: field.placeholder ?? '',
+    // the template shows the placeholder in the empty input, so it never shows a blank box
+    placeholder: field.placeholder || EMPTY_INPUT_HINTS[field.kind],
     required: field.required ?? false,
     initial: field.initial ?? '',
     multiline: field.kind === 'text' ? (field.multiline ?? false) : false,

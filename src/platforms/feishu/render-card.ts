@@ -2,7 +2,7 @@
 // Property choices follow shared/notes/platform.md §2 and larksuite/cli card-examples; JSON 2.0
 // rejects unknown properties, so nothing is emitted here that test/support/feishu-card-rules.ts
 // would not accept.
-import { MENTION_PATTERN } from '../../../cards/model.js';
+import { EMPTY_INPUT_HINTS, MENTION_PATTERN } from '../../../cards/model.js';
 import type { ActionPayload, Card, CardButton, CardColour, CardElement, FormField, TableColumn } from '../../../cards/model.js';
 
 export interface FeishuText {
@@ -237,29 +237,29 @@ function renderField(field: FormField): FeishuElement[] {
       if (field.initial !== undefined && field.options.some((o) => o.value === field.initial)) {
         select.initial_option = field.initial;
       }
-      emptyPickerHint(select, field, '请选择');
+      emptyPickerHint(select, field);
       return [fieldLabel(field), select];
     }
     case 'person': {
       // Empty options lets the user pick anyone rather than a fixed list.
       const person: FeishuElement = { tag: 'select_person', ...common, width: 'fill', options: [] };
       if (field.initial) person.initial_option = field.initial;
-      emptyPickerHint(person, field, '请选择人员');
+      emptyPickerHint(person, field);
       return [fieldLabel(field), person];
     }
     case 'date': {
       const date: FeishuElement = { tag: 'date_picker', ...common, width: 'fill' };
       if (field.initial) date.initial_date = field.initial;
-      emptyPickerHint(date, field, '请选择日期');
+      emptyPickerHint(date, field);
       return [fieldLabel(field), date];
     }
   }
 }
 
 /** A picker with neither a value nor a placeholder renders as a blank box. */
-function emptyPickerHint(picker: FeishuElement, field: { placeholder?: string }, hint: string): void {
+function emptyPickerHint(picker: FeishuElement, field: FormField): void {
   const chosen = picker['initial_option'] ?? picker['initial_date'];
-  if (chosen === undefined && !field.placeholder) picker['placeholder'] = plainText(hint);
+  if (chosen === undefined && !field.placeholder) picker['placeholder'] = plainText(EMPTY_INPUT_HINTS[field.kind]);
 }
 
 function fieldLabel(field: FormField): FeishuElement {

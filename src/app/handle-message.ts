@@ -13,6 +13,7 @@ import { previewHandOver } from './hand-over.js';
 import { importFromChat } from './import-chat.js';
 import { sendLedger, sendProgress } from './ledger.js';
 import { myTasks } from './my-tasks.js';
+import { showFinding } from './show-finding.js';
 import { drawBulletin } from './run-bulletin.js';
 import { currentWeek } from '../domain/schedule.js';
 import { replyTarget, sendCopyOps, sendOps, textOps } from './outgoing.js';
@@ -53,6 +54,8 @@ export async function handleMessage(deps: Deps, tenant: Tenant, campaign: Campai
   // In a group the bot may see every message (with the group-message scope); it answers only when
   // called by name or by a command word, never to ordinary chatter.
   if (!addressed && command.name === 'unknown') return { ops: [], reply: null };
+  // 「12号」 in chatter is a day of the month more often than a question about a finding
+  if (!addressed && command.name === 'show_finding' && command.onlyWhenAddressed) return { ops: [], reply: null };
 
   let outcome: Outcome;
   switch (command.name) {
@@ -77,6 +80,9 @@ export async function handleMessage(deps: Deps, tenant: Tenant, campaign: Campai
     case 'grant':
     case 'revoke':
       outcome = await changeRole(deps, tenant, msg, command.name === 'grant', command.role, people);
+      break;
+    case 'show_finding':
+      outcome = await showFinding(deps, tenant, msg, command.number);
       break;
     case 'hand_over':
       outcome = await previewHandOver(deps, tenant, msg, people);

@@ -181,6 +181,8 @@ export interface Store {
 
   nextFindingNumber(tenantId: string): Promise<number>;
   findFindingByIntakeCard(tenantId: string, intakeCardId: string): Promise<Finding | null>;
+  /** the task of the finding numbered `number` (第N号问题) */
+  taskIdOfFinding(tenantId: string, number: number): Promise<string | null>;
   getTaskContext(tenantId: string, taskId: string): Promise<TaskContext | null>;
   /** open tasks where the user is the leader, or the finding's inspector with something to decide */
   listTasksForUser(tenantId: string, userId: string, states: TaskState[]): Promise<TaskContext[]>;

@@ -226,6 +226,7 @@ export function createStore(db: AppDatabase, { committer }: StoreOptions = {}): 
 
     nextFindingNumber: (tenantId) => taskQueries.nextFindingNumber(db, tenantId),
     findFindingByIntakeCard: (tenantId, cardId) => taskQueries.findFindingByIntakeCard(db, tenantId, cardId),
+    taskIdOfFinding: (tenantId, number) => taskQueries.taskIdOfFinding(db, tenantId, number),
     getTaskContext: (tenantId, taskId) => taskQueries.getTaskContext(db, tenantId, taskId),
     listTasksForUser: (tenantId, userId, states) => taskQueries.listTasksForUser(db, tenantId, userId, states),
     latestTaskOfLeader: (tenantId, userId, states) => taskQueries.latestTaskOfLeader(db, tenantId, userId, states),

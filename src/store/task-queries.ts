@@ -222,3 +222,13 @@ export async function findFindingByIntakeCard(db: AppDatabase, tenantId: string,
     .where(and(eq(findings.tenantId, tenantId), eq(findings.intakeCardId, intakeCardId)));
   return row ? toFinding(row) : null;
 }
+
+/** The task of the finding with this number (序号), for 「第12号问题」. */
+export async function taskIdOfFinding(db: AppDatabase, tenantId: string, number: number): Promise<string | null> {
+  const [row] = await db
+    .select({ id: tasks.id })
+    .from(findings)
+    .innerJoin(tasks, eq(tasks.findingId, findings.id))
+    .where(and(eq(findings.tenantId, tenantId), eq(findings.number, number)));
+  return row?.id ?? null;
+}

@@ -15,6 +15,20 @@ describe('parseCommand', () => {
     expect(parseCommand(text).name).toBe(name);
   });
 
+  it.each([
+    ['第12号问题', { number: 12, onlyWhenAddressed: false }],
+    ['查看 12', { number: 12, onlyWhenAddressed: false }],
+    ['查询第3号', { number: 3, onlyWhenAddressed: false }],
+    ['12号问题', { number: 12, onlyWhenAddressed: false }],
+    ['１２号', { number: 12, onlyWhenAddressed: true }],
+  ])('%s asks for a finding by number', (text, expected) => {
+    expect(parseCommand(text)).toEqual({ name: 'show_finding', ...expected });
+  });
+
+  it.each(['12', '第0号问题', '12号下午开会', '12月5日'])('%s is not a question about a finding', (text) => {
+    expect(parseCommand(text).name).not.toBe('show_finding');
+  });
+
   it('does not read 移交 inside other words or sentences as the command', () => {
     expect(parseCommand('这个问题移交给药剂科了吗').name).toBe('unknown');
     expect(parseCommand('督查 #服务流程 移交单据丢失 @王主任').name).toBe('intake');

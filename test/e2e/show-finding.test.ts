@@ -1,0 +1,91 @@
+// 「第12号问题」 end to end on Feishu: a finding's task card on demand, in the supervision group
+// (the group's copy, kept in step like the first notice) and in a direct chat (the asker's own copy
+// with their buttons, for those the task concerns or who oversee), and silence where a bare 「1号」
+// is only a date in chatter.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkFeishuCard } from '../support/feishu-card-rules.js';
+import { button, buttonsOf, cardText, FeishuHarness, p2p, type Chat, type FeishuCard, type Person } from '../support/feishu-harness.js';
+
+const admin: Person = { openId: 'ou_sf_admin', name: '纪检监察室刘主任' };
+const inspector: Person = { openId: 'ou_sf_inspector', name: '督查员钱' };
+const wang: Person = { openId: 'ou_sf_wang', name: '王主任' };
+const sun: Person = { openId: 'ou_sf_sun', name: '孙主任' };
+const group: Chat = { id: 'oc_sf_supervision', type: 'group' };
+const ward: Chat = { id: 'oc_sf_ward_chat', type: 'group' };
+
+let h: FeishuHarness;
+let taskId = '';
+const db = () => h.server.database.sqlite;
+const groupCopies = () => (db().prepare("select count(*) n from card_copies where task_id = ? and purpose = 'group_notice' and chat_id = ? and viewer_user_id is null").get(taskId, group.id) as { n: number }).n;
+
+beforeAll(async () => {
+  h = await FeishuHarness.start({ startAt: '2026-11-23T09:30:00+08:00' });
+  await h.say(admin, group, '@督办 设为督查群');
+  await h.say(admin, group, `@督办 授权 @${inspector.name} 督查组`, { mentions: [inspector] });
+  await h.say(admin, group, `@督办 授权 @${sun.name} 责任领导`, { mentions: [sun] });
+  await h.say(inspector, group, '@督办 督查');
+  const form = h.lastCardTo(group.id).messageId;
+  const filed = await h.click(inspector, form, button(h.currentCard(form), '提交并下发整改').value, {
+    area: '住院部二楼',
+    category: '服务环境',
+    description: '护士站呼叫铃无人应答',
+    leader: wang.openId,
+    deadline_date: '2026-12-11 +0800',
+  });
+  expect(filed.body.toast?.type).toBe('success');
+  taskId = (db().prepare('select id from tasks').get() as { id: string }).id;
+}, 60_000);
+
+afterAll(async () => {
+  await h?.close();
+});
+
+describe('第N号问题: a finding’s card on demand', () => {
+  it('in the supervision group, sends the group’s copy, which later changes keep in step', async () => {
+    const before = groupCopies();
+    await h.say(admin, group, '@督办 第1号问题');
+    const sent = h.lastCardTo(group.id);
+    const card = sent.content as FeishuCard;
+    expect(card.header.title.content).toBe('整改任务 · 第1号问题');
+    expect(cardText(card)).toContain('护士站呼叫铃无人应答');
+    expect(buttonsOf(card).map((b) => b.label)).toEqual(['查看 / 办理']);
+    expect(checkFeishuCard(card)).toEqual([]);
+    expect(groupCopies()).toBe(before + 1);
+
+    // 王主任 accepts from his own card: the copy sent on demand is redrawn too
+    const own = h.lastCardTo(wang.openId).messageId;
+    const mode = await h.click(wang, own, button(h.currentCard(own), '签收整改').value);
+    await h.click(wang, own, button(mode.body.card!.data, '提交：签收整改').value, { measures: '呼叫铃接入护士站大屏' });
+    expect(cardText(h.currentCard(sent.messageId))).toContain('整改中');
+  });
+
+  it('answers 「查看 1」 in a direct chat with the asker’s own card and buttons', async () => {
+    await h.say(wang, p2p(wang), '查看 1');
+    const mine = h.lastCardTo(wang.openId).content as FeishuCard;
+    expect(buttonsOf(mine).map((b) => b.label)).toEqual(['提交整改完成', '申请延期']);
+    await h.say(inspector, p2p(inspector), '1号问题');
+    const inspectors = h.lastCardTo(inspector.openId).content as FeishuCard;
+    expect(inspectors.header.title.content).toBe('整改任务 · 第1号问题');
+    expect(buttonsOf(inspectors).map((b) => b.label)).toEqual(['撤销']);
+  });
+
+  it('refuses a leader the task does not concern, and says when there is no such finding', async () => {
+    const cards = h.cardsTo(sun.openId).length;
+    await h.say(sun, p2p(sun), '第1号问题');
+    expect(JSON.stringify(h.messagesTo(sun.openId).at(-1)!.content)).toContain('您无权查看第1号问题');
+    expect(h.cardsTo(sun.openId)).toHaveLength(cards);
+    await h.say(admin, group, '@督办 第99号问题');
+    expect(JSON.stringify(h.messagesTo(group.id).at(-1)!.content)).toContain('没有找到第99号问题');
+  });
+
+  it('stays silent on a bare 「1号」 nobody addressed to it, and keeps findings out of other groups', async () => {
+    const sent = h.stub.sent.length;
+    await h.say(admin, group, '1号');
+    expect(h.stub.sent.length).toBe(sent);
+    await h.say(admin, group, '@督办 1号');
+    expect((h.lastCardTo(group.id).content as FeishuCard).header.title.content).toBe('整改任务 · 第1号问题');
+    await h.say(admin, ward, '@督办 第1号问题');
+    expect(JSON.stringify(h.messagesTo(ward.id).at(-1)!.content)).toContain('请在督查群中，或在与「督办」的私聊中查看问题');
+    expect(h.cardsTo(ward.id)).toHaveLength(0);
+  });
+});

@@ -62,3 +62,19 @@ export function parseCommand(rawText: string): Command {
   if (/^督查(\s|$|#|＃)/.test(text) || bare === '督查') return { name: 'intake', rest: text.replace(/^督查/, '').trim() };
   return { name: 'unknown', text: bare };
 }
+
+/**
+ * A bot menu item (Feishu 机器人自定义菜单, 推送事件) sends its event key instead of a message: the
+ * keys README names map to the command words; any other key is read as command text itself.
+ */
+export const MENU_COMMANDS: Readonly<Record<string, string>> = {
+  intake: '督查',
+  my_tasks: '我的任务',
+  ledger: '台账',
+  progress: '进展',
+  help: '帮助',
+};
+
+export function menuCommandText(eventKey: string): string {
+  return Object.hasOwn(MENU_COMMANDS, eventKey) ? MENU_COMMANDS[eventKey]! : eventKey;
+}

@@ -6,7 +6,7 @@
 // reach the bot, which clock stamps the deliveries, and how they know the bot is done.
 import { randomUUID } from 'node:crypto';
 import type { FeishuStub, SentMessage } from './feishu-stub.js';
-import { buildFeishuWebhookRequest, cardActionEvent, messageEvent } from './feishu-webhook.js';
+import { buildFeishuWebhookRequest, cardActionEvent, menuEvent, messageEvent } from './feishu-webhook.js';
 
 export interface Person {
   openId: string;
@@ -168,6 +168,20 @@ export abstract class FeishuConversation {
       ...content,
     });
     return { ...(await this.deliver(event)), messageId };
+  }
+
+  /** `person` taps the bot menu item whose event key is `eventKey`, in their chat with the bot. */
+  tapMenu(person: Person, eventKey: string, options: { eventId?: string } = {}) {
+    const event = menuEvent({
+      tenantKey: this.tenantKey,
+      operatorOpenId: person.openId,
+      operatorName: person.name,
+      eventKey,
+      token: this.keys.verificationToken,
+      timestampMs: this.clockMs(),
+      ...(options.eventId ? { eventId: options.eventId } : {}),
+    });
+    return this.deliver(event);
   }
 
   /** `person` clicks a button (or submits a form) on the card in message `messageId`. */

@@ -168,3 +168,23 @@ export function cardActionEvent(opts: {
     },
   });
 }
+
+/** An `application.bot.menu_v6` event: someone tapped a bot menu item whose action pushes an event. */
+export function menuEvent(opts: { tenantKey: string; eventId?: string; operatorOpenId: string; operatorName?: string; eventKey: string; token: string; timestampMs?: number }): Record<string, unknown> {
+  const at = opts.timestampMs ?? Date.now();
+  return envelope({
+    eventType: 'application.bot.menu_v6',
+    tenantKey: opts.tenantKey,
+    eventId: opts.eventId,
+    token: opts.token,
+    createTimeMs: at,
+    event: {
+      operator: {
+        ...(opts.operatorName ? { operator_name: opts.operatorName } : {}),
+        operator_id: { open_id: opts.operatorOpenId, union_id: unionIdOf(opts.operatorOpenId), user_id: '' },
+      },
+      event_key: opts.eventKey,
+      timestamp: String(at),
+    },
+  });
+}

@@ -1,6 +1,7 @@
 // Turns a verified, decrypted Feishu body into the neutral inbound events (platform notes §1.4, §3).
 // Schemas are loose objects: Feishu adds fields over time and unknown ones must not break delivery.
 import { z } from 'zod';
+import { menuCommandText } from '../../domain/commands.js';
 import type {
   InboundCardAction,
   InboundEvent,
@@ -18,6 +19,7 @@ const header = z.looseObject({
   event_id: z.string().min(1),
   event_type: z.string().min(1),
   tenant_key: z.string().optional(),
+  create_time: z.string().optional(),
 });
 
 const envelopeV2 = z.looseObject({
@@ -63,6 +65,16 @@ const cardActionEvent = z.looseObject({
   context: z
     .looseObject({ open_message_id: z.string().nullish(), open_chat_id: z.string().nullish() })
     .nullish(),
+});
+
+/** application.bot.menu_v6: someone tapped a bot menu item (in their chat with the bot) */
+const menuEvent = z.looseObject({
+  operator: z.looseObject({
+    operator_name: z.string().optional(),
+    operator_id: z.looseObject({ open_id: z.string().min(1) }),
+  }),
+  event_key: z.string().min(1).max(100),
+  timestamp: z.union([z.string(), z.number()]).optional(),
 });
 
 const textContent = z.looseObject({ text: z.string() });
@@ -192,6 +204,34 @@ function toMessage(appId: string | null, tenantKey: string, deliveryId: string, 
   };
 }
 
+/**
+ * A menu tap reads as the person typing the item's command in their chat with the bot: the event
+ * names no chat, and the answer goes to the person, as every answer in a one-to-one chat does.
+ */
+function toMenuMessage(appId: string | null, tenantKey: string, deliveryId: string, createTime: string | undefined, rawEvent: unknown): InboundMessage {
+  const { operator, event_key, timestamp } = parseWith(menuEvent, rawEvent, 'application.bot.menu_v6 event');
+  const sentAt = Number(timestamp ?? createTime ?? 0);
+  return {
+    kind: 'message',
+    platform: 'feishu',
+    appId,
+    tenantKey,
+    deliveryId,
+    messageId: `menu_${deliveryId}`,
+    chatId: '',
+    chatType: 'p2p',
+    senderUserId: operator.operator_id.open_id,
+    ...(operator.operator_name ? { senderName: operator.operator_name } : {}),
+    text: menuCommandText(event_key.trim()),
+    mentions: [],
+    botUserId: null,
+    imageKeys: [],
+    files: [],
+    parentMessageId: null,
+    sentAt: Number.isFinite(sentAt) ? sentAt : 0,
+  };
+}
+
 function toCardAction(appId: string | null, headerTenant: string | undefined, deliveryId: string, rawEvent: unknown): InboundCardAction {
   const { operator, action, context } = parseWith(cardActionEvent, rawEvent, 'card.action.trigger event');
   const tenantKey = headerTenant || operator.tenant_key;
@@ -220,6 +260,10 @@ export function parseFeishuEvent(body: Record<string, unknown>, appId: string | 
       return toMessage(appId, tenantKey, deliveryId, env.event);
     }
     if (eventType === 'card.action.trigger') return toCardAction(appId, tenantKey, deliveryId, env.event);
+    if (eventType === 'application.bot.menu_v6') {
+      if (!tenantKey) throw new FeishuParseError('feishu: menu event without header.tenant_key');
+      return toMenuMessage(appId, tenantKey, deliveryId, env.header.create_time, env.event);
+    }
     const ignored: InboundIgnored = {
       kind: 'ignored',
       platform: 'feishu',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FeishuParseError, parseFeishuEvent } from '../../../src/platforms/feishu/parse.js';
 import { verifyFeishuRequest } from '../../../src/platforms/feishu/verify.js';
-import { buildFeishuWebhookRequest, cardActionEvent, messageEvent } from '../../support/feishu-webhook.js';
+import { buildFeishuWebhookRequest, cardActionEvent, menuEvent, messageEvent } from '../../support/feishu-webhook.js';
 
 const TOKEN = 'vt_parse';
 const SENT = Date.UTC(2026, 10, 23, 1, 30, 0);
@@ -163,6 +163,43 @@ describe('parseFeishuEvent: card actions and other events', () => {
       value: 'go',
       formValue: null,
     });
+  });
+
+  it('reads a bot menu tap as the command its key names, typed by the operator in their chat with the bot', () => {
+    const tap = (eventKey: string) => parseFeishuEvent(menuEvent({ tenantKey: 'tk_hosp', eventId: 'ev_menu', operatorOpenId: 'ou_leader', operatorName: '王主任', eventKey, token: TOKEN, timestampMs: SENT }));
+    expect(tap('my_tasks')).toEqual({
+      kind: 'message',
+      platform: 'feishu',
+      appId: null,
+      tenantKey: 'tk_hosp',
+      deliveryId: 'ev_menu',
+      messageId: 'menu_ev_menu',
+      chatId: '',
+      chatType: 'p2p',
+      senderUserId: 'ou_leader',
+      senderName: '王主任',
+      text: '我的任务',
+      mentions: [],
+      botUserId: null,
+      imageKeys: [],
+      files: [],
+      parentMessageId: null,
+      sentAt: SENT,
+    });
+    expect(tap('intake')).toMatchObject({ text: '督查' });
+    // a key that is already command text passes as it is
+    expect(tap('台账')).toMatchObject({ text: '台账' });
+    // an inherited property name is a key like any other, not a command
+    expect(tap('constructor')).toMatchObject({ text: 'constructor' });
+  });
+
+  it('refuses a menu tap without an operator or a tenant', () => {
+    const body = menuEvent({ tenantKey: 'tk_hosp', operatorOpenId: 'ou_leader', eventKey: 'help', token: TOKEN });
+    delete (body.event as Record<string, unknown>)['operator'];
+    expect(() => parseFeishuEvent(body)).toThrow(FeishuParseError);
+    const nameless = menuEvent({ tenantKey: 'tk_hosp', operatorOpenId: 'ou_leader', eventKey: 'help', token: TOKEN });
+    delete (nameless.header as Record<string, unknown>)['tenant_key'];
+    expect(() => parseFeishuEvent(nameless)).toThrow(FeishuParseError);
   });
 
   it('ignores other schema 2.0 event types, keeping what identifies the delivery', () => {

@@ -1,11 +1,13 @@
 // The intake form (督查登记): what an inspector fills in to record a finding. Free text after
 // the 督查 command pre-fills it.
-import type { Department } from '../src/domain/model.js';
+import type { Campaign, Department } from '../src/domain/model.js';
 import type { Card } from './model.js';
 
 export const OTHER_CATEGORY = '__other__';
 
 export interface IntakeFormView {
+  /** the campaign the finding will belong to; a 专项 is named on the form */
+  campaign: Pick<Campaign, 'id' | 'name' | 'isDefault'>;
   categories: readonly string[];
   departments: readonly Department[];
   photoCount: number;
@@ -28,6 +30,7 @@ export function intakeForm(view: IntakeFormView): Card {
     : `需要附现场照片？提交前 ${view.photoWindowMinutes} 分钟内在本群发送，或回复本卡片发送。`;
   return {
     title: '督查登记',
+    ...(view.campaign.isDefault ? {} : { subtitle: view.campaign.name }),
     subtitle: '记录问题并下发整改任务',
     colour: 'blue',
     summary: '督查登记表',
@@ -95,7 +98,8 @@ export function intakeForm(view: IntakeFormView): Card {
           { kind: 'date', name: 'deadline_date', label: '整改完成时间', ...(prefill.deadline ? { initial: prefill.deadline } : {}) },
           { kind: 'text', name: 'deadline_text', label: '或填写期限', placeholder: '如：3个工作日', maxLength: 20 },
         ],
-        submit: { label: '提交并下发整改', style: 'primary', action: { a: 'file_finding' } },
+        // a 专项's form files into it wherever it is submitted (the everyday campaign needs no mark)
+        submit: { label: '提交并下发整改', style: 'primary', action: { a: 'file_finding', ...(view.campaign.isDefault ? {} : { x: { c: view.campaign.id } }) } },
       },
     ],
   };

@@ -2,7 +2,7 @@
 import { departmentsCard, rolesCard } from '../../cards/notices.js';
 import { mention } from '../../cards/model.js';
 import type { Campaign, Member, Role, Tenant } from '../domain/model.js';
-import { ROLE_LABELS, ROLES } from '../domain/model.js';
+import { ROLE_LABELS, ROLES, STANDARD_CATEGORIES } from '../domain/model.js';
 import { mayActInTenant } from '../domain/permissions.js';
 import { actorFor } from './context.js';
 import type { InboundMention, InboundMessage } from './inbound.js';
@@ -17,26 +17,61 @@ const say = (deps: Deps, tenant: Tenant, msg: InboundMessage, text: string, ops:
   reply: null,
 });
 
-export async function bindGroup(deps: Deps, tenant: Tenant, campaign: Campaign, msg: InboundMessage): Promise<Outcome> {
+/** What 设为督查群 may name: a campaign (专项督查 / 巡察整改) and its own categories. */
+export interface CampaignSpec {
+  campaignName: string | null;
+  categories: string[];
+}
+
+const MAX_CAMPAIGN_NAME = 40;
+const MAX_CATEGORIES = 12;
+const MAX_CATEGORY = 20;
+const BIND_USAGE = '请写上专项名称，例如：设为督查群 2025年作风建设专项督查 #服务态度 #医德医风（不写类别则为服务态度、服务流程、服务质量、服务环境）。';
+
+/** The campaign a 设为督查群 names: the everyday one, one that exists by that name, or a new one. */
+async function campaignFor(deps: Deps, tenant: Tenant, everyday: Campaign, spec: CampaignSpec): Promise<{ campaign: Campaign; ops: WriteOp[]; note: string } | { refusal: string }> {
+  if (!spec.campaignName) return spec.categories.length ? { refusal: BIND_USAGE } : { campaign: everyday, ops: [], note: '' };
+  const name = spec.campaignName;
+  if (name.length > MAX_CAMPAIGN_NAME) return { refusal: `专项名称不能超过${MAX_CAMPAIGN_NAME}字。` };
+  if (spec.categories.length > MAX_CATEGORIES || spec.categories.some((c) => c.length > MAX_CATEGORY)) {
+    return { refusal: `问题类别最多${MAX_CATEGORIES}个，每个不超过${MAX_CATEGORY}字。` };
+  }
+  const existing = (await deps.store.listCampaigns(tenant.id)).find((c) => c.name.normalize('NFKC') === name.normalize('NFKC'));
+  if (existing) {
+    const same = spec.categories.length === 0 || spec.categories.join('、') === existing.categories.join('、');
+    return { campaign: existing, ops: [], note: same ? '' : '（该专项已有，问题类别不变）' };
+  }
+  // the id follows from the name, so two binds racing to create the same campaign create one
+  const campaign: Campaign = {
+    id: `${tenant.id}:campaign:${name.normalize('NFKC')}`,
+    tenantId: tenant.id,
+    name,
+    categories: spec.categories.length ? spec.categories : [...STANDARD_CATEGORIES],
+    isDefault: false,
+  };
+  return { campaign, ops: [{ op: 'insertCampaign', campaign, createdAt: deps.clock.now() }], note: '' };
+}
+
+export async function bindGroup(deps: Deps, tenant: Tenant, everyday: Campaign, msg: InboundMessage, spec: CampaignSpec): Promise<Outcome> {
   if (msg.chatType !== 'group') return say(deps, tenant, msg, '请在要接收通报和督办提醒的群里发送「设为督查群」。');
   const now = deps.clock.now();
   const admins = await deps.store.listMembersWithRole(tenant.id, 'admin');
-  const ops: WriteOp[] = [{ op: 'bindChat', tenantId: tenant.id, chatId: msg.chatId, campaignId: campaign.id, boundBy: msg.senderUserId, at: now }];
-  if (admins.length === 0) {
-    ops.push({ op: 'grantRole', tenantId: tenant.id, userId: msg.senderUserId, role: 'admin', at: now });
-    return say(
-      deps,
-      tenant,
-      msg,
-      `本群已设为督查群（${campaign.name}）：群成员可在此登记问题，通报和督办提醒将发到本群。\n${mention(msg.senderUserId)} 是第一位使用者，已成为管理员，可用「授权 @某人 监督小组」设置监督小组成员。`,
-      ops,
-    );
-  }
   const actor = await actorFor(deps, tenant.id, msg.senderUserId);
-  if (!mayActInTenant(actor.roles, 'bind_chat')) {
+  if (admins.length > 0 && !mayActInTenant(actor.roles, 'bind_chat')) {
     return say(deps, tenant, msg, `只有管理员可以设置督查群。当前管理员：${admins.map((a) => mention(a.userId)).join(' ')}`);
   }
-  return say(deps, tenant, msg, `本群已设为督查群（${campaign.name}）：群成员可在此登记问题，通报和督办提醒将发到本群。`, ops);
+  const chosen = await campaignFor(deps, tenant, everyday, spec);
+  if ('refusal' in chosen) return say(deps, tenant, msg, chosen.refusal);
+  const { campaign } = chosen;
+  const ops: WriteOp[] = [...chosen.ops, { op: 'bindChat', tenantId: tenant.id, chatId: msg.chatId, campaignId: campaign.id, boundBy: msg.senderUserId, at: now }];
+  const bound =
+    `本群已设为督查群（${campaign.name}）：群成员可在此登记问题，通报和督办提醒将发到本群。` +
+    (campaign.isDefault ? '' : `\n问题类别：${campaign.categories.join('、')}${chosen.note}。本群登记的问题、通报和台账都属于该专项。`);
+  if (admins.length === 0) {
+    ops.push({ op: 'grantRole', tenantId: tenant.id, userId: msg.senderUserId, role: 'admin', at: now });
+    return say(deps, tenant, msg, `${bound}\n${mention(msg.senderUserId)} 是第一位使用者，已成为管理员，可用「授权 @某人 监督小组」设置监督小组成员。`, ops);
+  }
+  return say(deps, tenant, msg, bound, ops);
 }
 
 export async function listDepartments(deps: Deps, tenant: Tenant, msg: InboundMessage): Promise<Outcome> {

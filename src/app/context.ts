@@ -99,6 +99,16 @@ export async function ensureDefaultCampaign(deps: Deps, tenant: Tenant): Promise
   return (await ensureTenant(deps, tenant.platform, tenant.externalKey, tenant.appId)).campaign;
 }
 
+/**
+ * The campaign a group works on: the one it was bound to (设为督查群 <专项名称>), else `fallback`
+ * (the everyday campaign). A direct chat belongs to no campaign.
+ */
+export async function campaignOfChat(deps: Deps, tenant: Tenant, fallback: Campaign, chatId: string | null): Promise<Campaign> {
+  const binding = chatId ? await deps.store.getChatBinding(tenant.id, chatId) : null;
+  if (!binding || binding.campaignId === fallback.id) return fallback;
+  return (await deps.store.listCampaigns(tenant.id)).find((c) => c.id === binding.campaignId) ?? fallback;
+}
+
 export async function actorFor(deps: Deps, tenantId: string, userId: string): Promise<Actor> {
   const member = await deps.store.getMember(tenantId, userId);
   return { userId, roles: member?.roles ?? [] };

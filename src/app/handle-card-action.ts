@@ -6,7 +6,7 @@ import type { Campaign, Tenant } from '../domain/model.js';
 import { mayActOnTask, TASK_ACTIONS, type TaskAction } from '../domain/permissions.js';
 import { availableActions } from '../domain/task-machine.js';
 import { actOnTask } from './act-on-task.js';
-import { actorFor, today } from './context.js';
+import { actorFor, campaignOfChat, today } from './context.js';
 import { BAD_CARD_DATA, errorText } from './error-text.js';
 import { fileFinding } from './file-finding.js';
 import { onHandOverClick } from './hand-over.js';
@@ -44,13 +44,20 @@ const isTaskAction = (a: string): a is TaskAction => (TASK_ACTIONS as readonly s
 export async function handleCardAction(deps: Deps, tenant: Tenant, campaign: Campaign, event: InboundCardAction): Promise<Outcome> {
   const payload = parseActionPayload(event.value);
   if (!payload) return nothing(toast('error', BAD_CARD_DATA));
-  if (payload.a === 'file_finding') return fileFinding(deps, tenant, campaign, event);
+  if (payload.a === 'file_finding') return fileFinding(deps, tenant, await intakeCampaign(deps, tenant, campaign, event, payload), event);
   if (payload.a === 'mode' || payload.a === 'back') return showTask(deps, tenant, event, payload);
   if (payload.a === 'open') return openCopy(deps, tenant, event, payload);
   if (payload.a === 'import_confirm' || payload.a === 'import_cancel') return onImportClick(deps, tenant, event, payload);
   if (payload.a === 'hand_over_confirm' || payload.a === 'hand_over_cancel') return onHandOverClick(deps, tenant, event, payload);
   if (isTaskAction(payload.a)) return actOnTask(deps, tenant, campaign, event, payload, payload.a);
   return nothing(toast('error', BAD_CARD_DATA));
+}
+
+/** The campaign an intake form files into: the 专项 it was drawn for, else its group's. */
+async function intakeCampaign(deps: Deps, tenant: Tenant, everyday: Campaign, event: InboundCardAction, payload: ActionPayload): Promise<Campaign> {
+  const drawnFor = payload.x?.['c'];
+  const named = drawnFor ? (await deps.store.listCampaigns(tenant.id)).find((c) => c.id === drawnFor) : undefined;
+  return named ?? campaignOfChat(deps, tenant, everyday, event.chatId);
 }
 
 /** Shows the form one action needs (mode), or the card again (back). Changes nothing. */

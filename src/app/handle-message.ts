@@ -7,7 +7,7 @@ import { mayActInTenant } from '../domain/permissions.js';
 import { parseIntakeText } from '../domain/intake-text.js';
 import { bindGroup, changeRole, listDepartments, listRoles, upsertDepartment } from './admin-commands.js';
 import { attachImages } from './attach-images.js';
-import { actorFor, today } from './context.js';
+import { actorFor, campaignOfChat, today } from './context.js';
 import type { InboundMention, InboundMessage } from './inbound.js';
 import { previewHandOver } from './hand-over.js';
 import { importFromChat } from './import-chat.js';
@@ -39,7 +39,9 @@ function withMembers(outcome: Outcome, deps: Deps, tenant: Tenant, msg: InboundM
   return { ops: [...known, ...outcome.ops], reply: outcome.reply };
 }
 
-export async function handleMessage(deps: Deps, tenant: Tenant, campaign: Campaign, msg: InboundMessage): Promise<Outcome> {
+export async function handleMessage(deps: Deps, tenant: Tenant, everyday: Campaign, msg: InboundMessage): Promise<Outcome> {
+  // a group bound to a 专项 files, imports and reports into it; everything else is everyday work
+  const campaign = msg.chatType === 'group' ? await campaignOfChat(deps, tenant, everyday, msg.chatId) : everyday;
   const bot = msg.botUserId ?? (await botId(deps, tenant));
   const botMention = msg.mentions.find((m) => m.userId === bot) ?? null;
   const people = msg.mentions.filter((m) => m.userId !== bot);
@@ -63,7 +65,7 @@ export async function handleMessage(deps: Deps, tenant: Tenant, campaign: Campai
       outcome = await openIntake(deps, tenant, campaign, msg, command.rest, people, bot);
       break;
     case 'bind_group':
-      outcome = await bindGroup(deps, tenant, campaign, msg);
+      outcome = await bindGroup(deps, tenant, everyday, msg, command);
       break;
     case 'my_tasks':
       outcome = await myTasks(deps, tenant, msg);
@@ -139,7 +141,7 @@ async function openIntake(
   const prefill = parseIntakeText({ text: rest, mentions: people, botUserId: bot, categories: campaign.categories, departments, today: today(deps) });
   const windowStart = deps.clock.now() - deps.settings.photoWindowMinutes * 60_000;
   const photos = (await deps.store.listLooseAttachments(tenant.id, msg.chatId, msg.senderUserId)).filter((a) => a.createdAt >= windowStart);
-  const card = intakeForm({ categories: campaign.categories, departments, photoCount: photos.length, photoWindowMinutes: deps.settings.photoWindowMinutes, prefill });
+  const card = intakeForm({ campaign, categories: campaign.categories, departments, photoCount: photos.length, photoWindowMinutes: deps.settings.photoWindowMinutes, prefill });
   const { ops } = sendCopyOps(deps, tenant, { taskId: null, purpose: 'intake', viewerUserId: null, target: replyTarget(msg), chatId: msg.chatId, card });
   return { ops, reply: null };
 }

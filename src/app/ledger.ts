@@ -5,7 +5,7 @@ import { buildLedger, type Ledger } from '../domain/ledger.js';
 import type { Campaign, Tenant } from '../domain/model.js';
 import { mayActInTenant } from '../domain/permissions.js';
 import { replyTarget } from './outgoing.js';
-import { actorFor, today } from './context.js';
+import { actorFor, campaignOfChat, today } from './context.js';
 import type { InboundMessage } from './inbound.js';
 import { sendOps, textOps } from './outgoing.js';
 import type { Outcome } from './outcome.js';
@@ -47,7 +47,7 @@ export async function campaignNamed(deps: Deps, tenant: Tenant, wanted: string |
  */
 async function ledgerCampaignFor(deps: Deps, tenant: Tenant, fallback: Campaign, msg: InboundMessage): Promise<Campaign | null> {
   const binding = msg.chatType === 'group' ? await deps.store.getChatBinding(tenant.id, msg.chatId) : null;
-  if (binding) return (await deps.store.listCampaigns(tenant.id)).find((c) => c.id === binding.campaignId) ?? fallback;
+  if (binding) return campaignOfChat(deps, tenant, fallback, msg.chatId);
   return mayActInTenant((await actorFor(deps, tenant.id, msg.senderUserId)).roles, 'export_ledger') ? fallback : null;
 }
 

@@ -34,18 +34,21 @@ function longTermRequests(deps: Deps, tenant: Tenant, items: TaskFacts[], monthL
 
 export async function runBulletin(deps: Deps, tenant: Tenant, period: JobPeriod, today: IsoDate): Promise<JobSummary> {
   if (await deps.store.hasJobRun(tenant.id, period.job, period.key)) return { skipped: 'already_done' };
-  const campaign = await ensureDefaultCampaign(deps, tenant);
-  const chatId = await deps.store.getSupervisionChat(tenant.id, campaign.id);
+  await ensureDefaultCampaign(deps, tenant);
   const now = deps.clock.now();
   const ops: WriteOp[] = [];
-  const summary: JobSummary = { bulletin: chatId ? 1 : 0 };
-  if (chatId) {
+  // each campaign's bulletin goes to its own supervision group: the everyday one and every 专项
+  let bulletins = 0;
+  for (const campaign of await deps.store.listCampaigns(tenant.id)) {
+    const chatId = await deps.store.getSupervisionChat(tenant.id, campaign.id);
+    if (!chatId) continue;
     const kind = period.job === 'monthly' ? 'monthly' : 'weekly';
     const card = await drawBulletin(deps, tenant, campaign, kind, { start: period.start, end: period.end }, today);
     ops.push(...sendOps(deps, tenant, { kind: 'chat', chatId }, { kind: 'card', card }));
-  } else {
-    deps.log.warn('bulletin has no supervision group yet', { tenantId: tenant.id, period: period.key });
+    bulletins++;
   }
+  if (bulletins === 0) deps.log.warn('bulletin has no supervision group yet', { tenantId: tenant.id, period: period.key });
+  const summary: JobSummary = { bulletin: bulletins };
   if (period.job === 'monthly') {
     const longTerm = await deps.store.listLongTermFacts(tenant.id);
     ops.push(...longTermRequests(deps, tenant, longTerm, period.label));

@@ -1,9 +1,11 @@
 // What a chat message asks for. Pure text → command; mentions are resolved by the caller.
+import { CATEGORY_TAG } from './intake-text.js';
 import type { Role } from './model.js';
 
 export type Command =
   | { name: 'intake'; rest: string }
-  | { name: 'bind_group' }
+  /** 设为督查群 [专项名称 #类别 …]: without a name, the everyday campaign (日常督查) */
+  | { name: 'bind_group'; campaignName: string | null; categories: string[] }
   | { name: 'my_tasks' }
   | { name: 'help' }
   | { name: 'bulletin' }
@@ -36,11 +38,20 @@ function withoutMentions(text: string): string {
   return text.replace(/@\S+/g, ' ').replace(/\s+/g, ' ').trim();
 }
 
+/** `2025年作风建设专项督查 #服务态度 #医德医风`: a campaign's name and, optionally, its own categories. */
+function campaignSpec(text: string): { campaignName: string | null; categories: string[] } {
+  const tags = new RegExp(CATEGORY_TAG.source, 'g');
+  const categories = [...new Set(Array.from(text.matchAll(tags), (m) => m[1]!))];
+  const campaignName = text.replace(tags, ' ').replace(/\s+/g, ' ').trim();
+  return { campaignName: campaignName || null, categories };
+}
+
 export function parseCommand(rawText: string): Command {
   const text = rawText.normalize('NFKC').trim();
   const bare = withoutMentions(text);
   if (bare === '' ) return { name: 'intake', rest: '' };
-  if (/^(设为督查群|设置督查群|绑定督查群)$/.test(bare)) return { name: 'bind_group' };
+  const bind = /^(?:设为督查群|设置督查群|绑定督查群)[\s:：]*(.*)$/.exec(bare);
+  if (bind) return { name: 'bind_group', ...campaignSpec(bind[1]!) };
   if (/^(我的任务|我的待办|待办)$/.test(bare)) return { name: 'my_tasks' };
   if (/^(帮助|help|\?|使用说明)$/i.test(bare)) return { name: 'help' };
   if (/^(通报|本周通报|周报)$/.test(bare)) return { name: 'bulletin' };

@@ -32,7 +32,9 @@ export interface IntakePrefill {
 
 // Words that begin with 督查 but are not the command ("督查组发现…").
 const COMMAND = /^[\s\u0000]*督查(?![组室科办处])\s*[:：]?/;
-const CATEGORY = /[#＃]([^\s#＃@＠,，。;；:：、!！?？()（）]+)/;
+/** `#服务态度`: a category tag, as typed in 督查 and 设为督查群 */
+export const CATEGORY_TAG = /[#＃]([^\s#＃@＠,，。;；:：、!！?？()（）]+)/;
+const CATEGORY = CATEGORY_TAG;
 const AT = ['@', '＠'] as const;
 const EDGE_PUNCTUATION = /^[\s,，。;；:：、]+|[\s,，。;；:：、]+$/g;
 

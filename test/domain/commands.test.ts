@@ -29,6 +29,15 @@ describe('parseCommand', () => {
     expect(parseCommand(text).name).not.toBe('show_finding');
   });
 
+  it.each([
+    ['设为督查群', { campaignName: null, categories: [] }],
+    ['设为督查群 2025年作风建设专项督查', { campaignName: '2025年作风建设专项督查', categories: [] }],
+    ['设为督查群：巡察整改 #服务态度 #医德医风 #服务态度', { campaignName: '巡察整改', categories: ['服务态度', '医德医风'] }],
+    ['绑定督查群 #服务态度', { campaignName: null, categories: ['服务态度'] }],
+  ])('%s binds the group to a campaign', (text, expected) => {
+    expect(parseCommand(text)).toEqual({ name: 'bind_group', ...expected });
+  });
+
   it('does not read 移交 inside other words or sentences as the command', () => {
     expect(parseCommand('这个问题移交给药剂科了吗').name).toBe('unknown');
     expect(parseCommand('督查 #服务流程 移交单据丢失 @王主任').name).toBe('intake');

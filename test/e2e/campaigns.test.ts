@@ -1,0 +1,130 @@
+// 专项督查 end to end on Feishu: a group bound to a named campaign with its own categories files,
+// reports and exports into that campaign, beside the everyday one (日常督查) in another group; each
+// group gets its own weekly bulletin. Real HTTP, real Lark SDK, real SQLite, real Excel.
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDueJobs } from '../../src/jobs/registry.js';
+import { checkFeishuCard } from '../support/feishu-card-rules.js';
+import { button, cardText, FeishuHarness, type Chat, type FeishuCard, type Person } from '../support/feishu-harness.js';
+
+const admin: Person = { openId: 'ou_cp_admin', name: '纪检监察室刘主任' };
+const inspector: Person = { openId: 'ou_cp_inspector', name: '督查员钱' };
+const wang: Person = { openId: 'ou_cp_wang', name: '王主任' };
+const everydayGroup: Chat = { id: 'oc_cp_everyday', type: 'group' };
+const specialGroup: Chat = { id: 'oc_cp_special', type: 'group' };
+const secondSpecialGroup: Chat = { id: 'oc_cp_special_2', type: 'group' };
+const SPECIAL = '2025年作风建设专项督查';
+
+let h: FeishuHarness;
+const db = () => h.server.database.sqlite;
+const lastText = (chat: Chat) => JSON.stringify(h.messagesTo(chat.id).at(-1)!.content);
+const campaigns = () => db().prepare('select id, name, categories, is_default from campaigns order by created_at').all() as { id: string; name: string; categories: string; is_default: number }[];
+
+async function file(group: Chat, category: string, description: string) {
+  await h.say(inspector, group, '@督办 督查');
+  const form = h.lastCardTo(group.id);
+  const card = form.content as FeishuCard;
+  const filed = await h.click(inspector, form.messageId, button(card, '提交并下发整改').value, {
+    area: '门诊大厅',
+    category,
+    description,
+    leader: wang.openId,
+    deadline_date: '2026-12-11 +0800',
+  });
+  expect(filed.body.toast?.type).toBe('success');
+  return card;
+}
+
+const campaignOf = (description: string) =>
+  (db().prepare('select c.name from findings f join campaigns c on c.id = f.campaign_id where f.description = ?').get(description) as { name: string }).name;
+
+beforeAll(async () => {
+  h = await FeishuHarness.start({ startAt: '2026-11-23T09:30:00+08:00' });
+  await h.say(admin, everydayGroup, '@督办 设为督查群');
+  await h.say(admin, everydayGroup, `@督办 授权 @${inspector.name} 督查组`, { mentions: [inspector] });
+}, 60_000);
+
+afterAll(async () => {
+  await h?.close();
+});
+
+describe('专项督查: a campaign of its own in its own group', () => {
+  it('设为督查群 with a name and categories creates the campaign and binds the group to it', async () => {
+    await h.say(admin, specialGroup, `@督办 设为督查群 ${SPECIAL} #服务态度 #医德医风`);
+    expect(lastText(specialGroup)).toContain(`本群已设为督查群（${SPECIAL}）`);
+    expect(lastText(specialGroup)).toContain('问题类别：服务态度、医德医风');
+    const special = campaigns().find((c) => c.name === SPECIAL)!;
+    expect(special).toMatchObject({ categories: JSON.stringify(['服务态度', '医德医风']), is_default: 0 });
+    expect(db().prepare('select campaign_id from chat_bindings where chat_id = ?').get(specialGroup.id)).toEqual({ campaign_id: special.id });
+    expect(db().prepare('select campaign_id from chat_bindings where chat_id = ?').get(everydayGroup.id)).toEqual({ campaign_id: campaigns()[0]!.id });
+  });
+
+  it('refuses categories without a name, and a bind by someone who is not an admin, changing nothing', async () => {
+    const before = { campaigns: campaigns(), bindings: db().prepare('select * from chat_bindings order by chat_id').all() };
+    await h.say(admin, secondSpecialGroup, '@督办 设为督查群 #服务态度');
+    expect(lastText(secondSpecialGroup)).toContain('请写上专项名称');
+    await h.say(inspector, secondSpecialGroup, `@督办 设为督查群 ${SPECIAL}`);
+    expect(lastText(secondSpecialGroup)).toContain('只有管理员可以设置督查群');
+    expect({ campaigns: campaigns(), bindings: db().prepare('select * from chat_bindings order by chat_id').all() }).toEqual(before);
+  });
+
+  it('files in the campaign’s group into the campaign, with its categories on the form', async () => {
+    const form = await file(specialGroup, '医德医风', '收取患者红包');
+    expect(form.header.title.content).toBe('督查登记');
+    expect(cardText(form)).toContain(SPECIAL);
+    const options = cardText(form);
+    expect(options).toContain('医德医风');
+    expect(options).not.toContain('服务环境');
+    expect(checkFeishuCard(form)).toEqual([]);
+    expect(campaignOf('收取患者红包')).toBe(SPECIAL);
+
+    const everydayForm = await file(everydayGroup, '服务环境', '候诊区座椅破损');
+    expect(cardText(everydayForm)).toContain('服务环境');
+    expect(cardText(everydayForm)).not.toContain('医德医风');
+    expect(campaignOf('候诊区座椅破损')).toBe('日常督查');
+  });
+
+  it('a second group bound to the same name joins that campaign; no second campaign is made', async () => {
+    const count = campaigns().length;
+    await h.say(admin, secondSpecialGroup, `@督办 设为督查群 ${SPECIAL} #服务流程`);
+    expect(lastText(secondSpecialGroup)).toContain('（该专项已有，问题类别不变）');
+    expect(campaigns()).toHaveLength(count);
+    await file(secondSpecialGroup, '服务态度', '挂号窗口态度生硬');
+    expect(campaignOf('挂号窗口态度生硬')).toBe(SPECIAL);
+  });
+
+  it('通报 and 台账 in the campaign’s group are the campaign’s', async () => {
+    await h.say(admin, specialGroup, '@督办 通报');
+    const bulletin = cardText(h.lastCardTo(specialGroup.id).content as FeishuCard);
+    expect(bulletin).toContain(SPECIAL);
+    expect(bulletin).toContain('新发现问题2个');
+
+    await h.say(admin, specialGroup, '@督办 台账');
+    const message = h.messagesTo(specialGroup.id).filter((m) => m.msgType === 'file').at(-1)!;
+    const ledger = h.stub.fileOf(message)!;
+    expect(ledger.fileName).toBe(`整改台账-${SPECIAL}-2026-11-23.xlsx`);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(Buffer.from(ledger.bytes) as unknown as ArrayBuffer);
+    const cells = workbook.worksheets.flatMap((sheet) => sheet.getSheetValues().flat().map((v) => String(v ?? '')));
+    expect(cells.some((c) => c.includes('收取患者红包'))).toBe(true);
+    expect(cells.some((c) => c.includes('挂号窗口态度生硬'))).toBe(true);
+    expect(cells.some((c) => c.includes('候诊区座椅破损'))).toBe(false);
+  });
+
+  it('the weekly bulletin goes to each campaign’s group with that campaign’s figures', async () => {
+    h.now = Date.parse('2026-11-30T09:00:00+08:00');
+    const before = h.stub.sent.length;
+    const ran = await runDueJobs(h.server.deps);
+    expect(ran.map((r) => r.job)).toContain('weekly');
+    await h.server.settle();
+    const bulletins = h.stub.sent.slice(before).filter((m) => (m.content as FeishuCard).header?.title.content.startsWith('督查通报'));
+    const byChat = new Map(bulletins.map((m) => [m.chatId ?? m.receiveId, cardText(m.content as FeishuCard)]));
+    // the campaign's bulletin goes to one of its groups, the everyday one to its own
+    expect([...byChat.keys()].sort()).toEqual([everydayGroup.id, byChat.has(specialGroup.id) ? specialGroup.id : secondSpecialGroup.id].sort());
+    expect(byChat.get(everydayGroup.id)).toContain('日常督查');
+    expect(byChat.get(everydayGroup.id)).toContain('新发现问题1个');
+    const special = byChat.get(specialGroup.id) ?? byChat.get(secondSpecialGroup.id)!;
+    expect(special).toContain(SPECIAL);
+    expect(special).toContain('新发现问题2个');
+  });
+});

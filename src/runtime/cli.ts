@@ -19,7 +19,7 @@ const USAGE = `用法 (usage): duban <命令>
                                    立即运行一次定时任务（按 --now 所在的日/周/月；同一周期只执行一次）
   export ledger [--campaign 专项] [--tenant ID] --out FILE.xlsx
                                    导出整改台账（附件1、附件2、整改进展），与群里「台账」相同
-  import findings FILE.xlsx [--tenant ID] [--as 用户ID] [--yes]
+  import findings FILE.xlsx [--campaign 专项] [--tenant ID] [--as 用户ID] [--yes]
                                    导入问题清单：先预览（逐行指出错误），加 --yes 一次性全部导入
   report progress [--campaign 专项] [--tenant ID]
                                    打印整改进展报告（共N条问题，已完成N项，继续整改N项……）

@@ -111,6 +111,19 @@ describe('专项督查: a campaign of its own in its own group', () => {
     expect(cells.some((c) => c.includes('候诊区座椅破损'))).toBe(false);
   });
 
+  it('a problem list sent in the campaign’s group is imported into the campaign', async () => {
+    await h.say(admin, specialGroup, `@督办 授权 @${wang.name} 责任领导`, { mentions: [wang] });
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('问题清单');
+    sheet.addRow(['序号', '问题', '问题类别', '责任领导', '整改措施', '整改时限']);
+    sheet.addRow([1, '科室公示栏信息过期', '医德医风', wang.name, '更新公示栏并指定专人维护', '2026-12-31']);
+    await h.sendFile(admin, specialGroup, '专项问题清单.xlsx', new Uint8Array(await workbook.xlsx.writeBuffer()));
+    const preview = h.lastCardTo(specialGroup.id);
+    const confirmed = await h.click(admin, preview.messageId, button(preview.content as FeishuCard, '确认导入').value);
+    expect(confirmed.body.toast).toMatchObject({ type: 'success' });
+    expect(campaignOf('科室公示栏信息过期')).toBe(SPECIAL);
+  });
+
   it('the weekly bulletin goes to each campaign’s group with that campaign’s figures', async () => {
     h.now = Date.parse('2026-11-30T09:00:00+08:00');
     const before = h.stub.sent.length;
@@ -125,6 +138,7 @@ describe('专项督查: a campaign of its own in its own group', () => {
     expect(byChat.get(everydayGroup.id)).toContain('新发现问题1个');
     const special = byChat.get(specialGroup.id) ?? byChat.get(secondSpecialGroup.id)!;
     expect(special).toContain(SPECIAL);
-    expect(special).toContain('新发现问题2个');
+    // two filed in its groups and one imported there
+    expect(special).toContain('新发现问题3个');
   });
 });

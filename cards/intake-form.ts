@@ -6,9 +6,8 @@ import type { Card } from './model.js';
 export const OTHER_CATEGORY = '__other__';
 
 export interface IntakeFormView {
-  /** the campaign the finding will belong to; a 专项 is named on the form */
-  campaign: Pick<Campaign, 'id' | 'name' | 'isDefault'>;
-  categories: readonly string[];
+  /** the campaign the finding will belong to: its categories are offered, a 专项 is named on the form */
+  campaign: Pick<Campaign, 'id' | 'name' | 'isDefault' | 'categories'>;
   departments: readonly Department[];
   photoCount: number;
   photoWindowMinutes: number;
@@ -23,8 +22,8 @@ export interface IntakeFormView {
 
 export function intakeForm(view: IntakeFormView): Card {
   const { prefill } = view;
-  const customCategory = prefill.category && !view.categories.includes(prefill.category) ? prefill.category : null;
-  const categoryOptions = [...view.categories.map((c) => ({ value: c, label: c })), { value: OTHER_CATEGORY, label: '其他（在下方填写）' }];
+  const customCategory = prefill.category && !view.campaign.categories.includes(prefill.category) ? prefill.category : null;
+  const categoryOptions = [...view.campaign.categories.map((c) => ({ value: c, label: c })), { value: OTHER_CATEGORY, label: '其他（在下方填写）' }];
   const photoLine = view.photoCount
     ? `已收到 ${view.photoCount} 张现场照片，提交后附在问题上。`
     : `需要附现场照片？提交前 ${view.photoWindowMinutes} 分钟内在本群发送，或回复本卡片发送。`;

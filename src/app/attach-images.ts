@@ -2,7 +2,7 @@
 // re-uploads it so cards can show it. A leader's photo replying to a task card (or sent in the
 // direct chat while a task of theirs is open) is evidence for that task; an inspector's photo in
 // a group waits to be attached to the next finding they file there.
-import type { Attachment, Campaign, Task, Tenant } from '../domain/model.js';
+import type { Attachment, Task, Tenant } from '../domain/model.js';
 import { actorFor, today } from './context.js';
 import type { InboundMessage } from './inbound.js';
 import { refreshCopiesOps, replyTarget, textOps } from './outgoing.js';
@@ -34,7 +34,7 @@ async function evidenceTask(deps: Deps, tenant: Tenant, msg: InboundMessage): Pr
   return deps.store.latestTaskOfLeader(tenant.id, msg.senderUserId, ['in_progress', 'pending', 'submitted']);
 }
 
-export async function attachImages(deps: Deps, tenant: Tenant, _campaign: Campaign, msg: InboundMessage): Promise<Outcome> {
+export async function attachImages(deps: Deps, tenant: Tenant, msg: InboundMessage): Promise<Outcome> {
   const platform = await deps.platforms.clientFor(tenant);
   if (!platform) throw new Error(`no ${tenant.platform} client configured`);
   const task = await evidenceTask(deps, tenant, msg);

@@ -40,13 +40,14 @@ function withMembers(outcome: Outcome, deps: Deps, tenant: Tenant, msg: InboundM
 }
 
 export async function handleMessage(deps: Deps, tenant: Tenant, everyday: Campaign, msg: InboundMessage): Promise<Outcome> {
-  // a group bound to a 专项 files, imports and reports into it; everything else is everyday work
-  const campaign = msg.chatType === 'group' ? await campaignOfChat(deps, tenant, everyday, msg.chatId) : everyday;
+  // a group bound to a 专项 files, imports and reports into it; everything else is everyday work.
+  // Asked only by what needs it: the bot may see every message of a group.
+  const campaignHere = () => (msg.chatType === 'group' ? campaignOfChat(deps, tenant, everyday, msg.chatId) : Promise.resolve(everyday));
   const bot = msg.botUserId ?? (await botId(deps, tenant));
   const botMention = msg.mentions.find((m) => m.userId === bot) ?? null;
   const people = msg.mentions.filter((m) => m.userId !== bot);
-  if (msg.imageKeys.length > 0) return withMembers(await attachImages(deps, tenant, campaign, msg), deps, tenant, msg, people);
-  if (msg.files.length > 0) return withMembers(await importFromChat(deps, tenant, campaign, msg), deps, tenant, msg, people);
+  if (msg.imageKeys.length > 0) return withMembers(await attachImages(deps, tenant, msg), deps, tenant, msg, people);
+  if (msg.files.length > 0) return withMembers(await importFromChat(deps, tenant, await campaignHere(), msg), deps, tenant, msg, people);
 
   // a nameless bot mention (DingTalk) has already been taken out of the text by the platform
   const text = (botMention?.name ? msg.text.split(`@${botMention.name}`).join(' ') : msg.text).trim();
@@ -62,7 +63,7 @@ export async function handleMessage(deps: Deps, tenant: Tenant, everyday: Campai
   let outcome: Outcome;
   switch (command.name) {
     case 'intake':
-      outcome = await openIntake(deps, tenant, campaign, msg, command.rest, people, bot);
+      outcome = await openIntake(deps, tenant, await campaignHere(), msg, command.rest, people, bot);
       break;
     case 'bind_group':
       outcome = await bindGroup(deps, tenant, everyday, msg, command);
@@ -90,13 +91,13 @@ export async function handleMessage(deps: Deps, tenant: Tenant, everyday: Campai
       outcome = await previewHandOver(deps, tenant, msg, people);
       break;
     case 'bulletin':
-      outcome = await bulletinOnDemand(deps, tenant, campaign, msg);
+      outcome = await bulletinOnDemand(deps, tenant, await campaignHere(), msg);
       break;
     case 'ledger':
-      outcome = await sendLedger(deps, tenant, campaign, msg);
+      outcome = await sendLedger(deps, tenant, everyday, msg);
       break;
     case 'progress':
-      outcome = await sendProgress(deps, tenant, campaign, msg);
+      outcome = await sendProgress(deps, tenant, everyday, msg);
       break;
     case 'help':
       outcome = { ops: sendOps(deps, tenant, replyTarget(msg), { kind: 'card', card: helpCard() }), reply: null };
@@ -141,7 +142,7 @@ async function openIntake(
   const prefill = parseIntakeText({ text: rest, mentions: people, botUserId: bot, categories: campaign.categories, departments, today: today(deps) });
   const windowStart = deps.clock.now() - deps.settings.photoWindowMinutes * 60_000;
   const photos = (await deps.store.listLooseAttachments(tenant.id, msg.chatId, msg.senderUserId)).filter((a) => a.createdAt >= windowStart);
-  const card = intakeForm({ campaign, categories: campaign.categories, departments, photoCount: photos.length, photoWindowMinutes: deps.settings.photoWindowMinutes, prefill });
+  const card = intakeForm({ campaign, departments, photoCount: photos.length, photoWindowMinutes: deps.settings.photoWindowMinutes, prefill });
   const { ops } = sendCopyOps(deps, tenant, { taskId: null, purpose: 'intake', viewerUserId: null, target: replyTarget(msg), chatId: msg.chatId, card });
   return { ops, reply: null };
 }

@@ -14,9 +14,7 @@ let h: FeishuHarness;
 const title = (personOrChat: string) => (h.lastCardTo(personOrChat).content as FeishuCard).header.title.content;
 
 beforeAll(async () => {
-  h = await FeishuHarness.start({ startAt: '2026-11-23T09:30:00+08:00' });
-  await h.say(admin, group, '@督办 设为督查群');
-  await h.say(admin, group, `@督办 授权 @${inspector.name} 督查组`, { mentions: [inspector] });
+  h = await FeishuHarness.supervised(admin, group, [inspector]);
 }, 60_000);
 
 afterAll(async () => {

@@ -39,9 +39,7 @@ const campaignOf = (description: string) =>
   (db().prepare('select c.name from findings f join campaigns c on c.id = f.campaign_id where f.description = ?').get(description) as { name: string }).name;
 
 beforeAll(async () => {
-  h = await FeishuHarness.start({ startAt: '2026-11-23T09:30:00+08:00' });
-  await h.say(admin, everydayGroup, '@督办 设为督查群');
-  await h.say(admin, everydayGroup, `@督办 授权 @${inspector.name} 督查组`, { mentions: [inspector] });
+  h = await FeishuHarness.supervised(admin, everydayGroup, [inspector]);
 }, 60_000);
 
 afterAll(async () => {

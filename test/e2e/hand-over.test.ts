@@ -74,9 +74,7 @@ let sunsTask: Filed;
 let wangsCardForUnderWay = '';
 
 beforeAll(async () => {
-  h = await FeishuHarness.start({ startAt: '2026-11-23T09:30:00+08:00' });
-  await h.say(admin, group, '@督办 设为督查群');
-  await h.say(admin, group, `@督办 授权 @${inspector.name} 督查组`, { mentions: [inspector] });
+  h = await FeishuHarness.supervised(admin, group, [inspector]);
   await h.say(admin, group, '@督办 科室 新增 急诊科 @王主任', { mentions: [wang] });
   await h.say(admin, group, '@督办 科室 新增 门诊部 @孙主任', { mentions: [sun] });
 

@@ -19,9 +19,7 @@ const db = () => h.server.database.sqlite;
 const groupCopies = () => (db().prepare("select count(*) n from card_copies where task_id = ? and purpose = 'group_notice' and chat_id = ? and viewer_user_id is null").get(taskId, group.id) as { n: number }).n;
 
 beforeAll(async () => {
-  h = await FeishuHarness.start({ startAt: '2026-11-23T09:30:00+08:00' });
-  await h.say(admin, group, '@督办 设为督查群');
-  await h.say(admin, group, `@督办 授权 @${inspector.name} 督查组`, { mentions: [inspector] });
+  h = await FeishuHarness.supervised(admin, group, [inspector]);
   await h.say(admin, group, `@督办 授权 @${sun.name} 责任领导`, { mentions: [sun] });
   await h.say(inspector, group, '@督办 督查');
   const form = h.lastCardTo(group.id).messageId;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parseConfig } from '../../src/config.js';
 import { memoryLogger } from '../../src/runtime/logger.js';
 import { startNodeServer, type NodeServer } from '../../src/runtime/node.js';
-import { ADMIN_TOKEN, FeishuConversation, stubFeishuEnv } from './feishu-conversation.js';
+import { ADMIN_TOKEN, FeishuConversation, stubFeishuEnv, type Chat, type Person } from './feishu-conversation.js';
 import { startFeishuStub, type FeishuStub } from './feishu-stub.js';
 
 export {
@@ -58,6 +58,17 @@ export class FeishuHarness extends FeishuConversation {
     harness.env = options.env ?? {};
     holder.harness = harness;
     return harness;
+  }
+
+  /**
+   * A harness whose hospital has started: `admin` made `group` its supervision group (becoming its
+   * first admin) and granted the inspectors their role, each by the chat command.
+   */
+  static async supervised(admin: Person, group: Chat, inspectors: Person[], options: { startAt?: string } = {}): Promise<FeishuHarness> {
+    const h = await FeishuHarness.start({ startAt: options.startAt ?? '2026-11-23T09:30:00+08:00' });
+    await h.say(admin, group, '@督办 设为督查群');
+    if (inspectors.length) await h.say(admin, group, `@督办 授权 ${inspectors.map((p) => `@${p.name}`).join(' ')} 督查组`, { mentions: inspectors });
+    return h;
   }
 
   /**

@@ -55,6 +55,20 @@ describe.each(DRIVERS)('one task’s context on $name', (driver) => {
     expect(await store.getTaskContext(T, 'k1')).toEqual({ task, finding: loose, department: null, pendingExtension: null, attachments: [] });
   });
 
+  it('finds a finding’s task by its number (第N号问题), in its own tenant only', async () => {
+    const store = createStore(opened.db, opened);
+    const other = { ...finding, id: 'f2', tenantId: 'feishu:t2', intakeCardId: 'card2' };
+    await store.commit([
+      { op: 'insertFinding', finding },
+      { op: 'insertTask', task, finding },
+      { op: 'insertFinding', finding: other },
+      { op: 'insertTask', task: { ...task, id: 'k2', tenantId: 'feishu:t2', findingId: 'f2' }, finding: other },
+    ]);
+    expect(await store.taskIdOfFinding(T, 7)).toBe('k1');
+    expect(await store.taskIdOfFinding('feishu:t2', 7)).toBe('k2');
+    expect(await store.taskIdOfFinding(T, 8)).toBeNull();
+  });
+
   it('reads a member with roles in one go', async () => {
     const store = createStore(opened.db, opened);
     await store.commit([

@@ -18,6 +18,8 @@ export interface TaskCardView {
   deadlineNote: string | null;
   /** optional line at the top, e.g. "您有一项新的整改任务" */
   headline?: string;
+  /** the campaign's categories, offered by 修改问题's form */
+  categories?: readonly string[];
 }
 
 /** Actions that need no input and run straight from the button (with a confirm). */
@@ -81,6 +83,15 @@ export function formFieldsFor(action: TaskAction, view: TaskCardView): FormField
       return [reason('reason', '重新整改原因', '回头看发现的问题反弹情况')];
     case 'report_progress':
       return [{ kind: 'text', name: 'note', label: '进展情况', placeholder: '长期坚持事项的落实情况，有无反弹', multiline: true, required: true, maxLength: 1000 }];
+    case 'edit_finding': {
+      const { finding } = view.ctx;
+      const categories = [...new Set([...(view.categories ?? []), finding.category])];
+      return [
+        { kind: 'text', name: 'area', label: '督查区域', placeholder: '不填则以责任科室为督查区域', required: false, initial: finding.area, maxLength: 100 },
+        { kind: 'select', name: 'category', label: '问题类别', required: true, options: categories.map((c) => ({ value: c, label: c })), initial: finding.category },
+        { kind: 'text', name: 'description', label: '主要问题', multiline: true, required: true, initial: finding.description, maxLength: 1000 },
+      ];
+    }
     case 'approve_extension':
     case 'verify_pass':
       return [];

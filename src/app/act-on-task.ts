@@ -29,6 +29,7 @@ const DONE_TOAST: Record<TaskAction, string> = {
   cancel: '任务已撤销。',
   reopen: '已重新打开，责任领导将重新整改。',
   report_progress: '进展已反馈给督查人。',
+  edit_finding: '问题已修改，各处的任务卡片将同步更新。',
 };
 
 /** What the new leader reads at the top of a task handed to them, by the state it arrives in. */
@@ -72,9 +73,19 @@ function applyDecision(deps: Deps, ctx: TaskContext, actor: Actor, decision: Dec
   const { task } = ctx;
   const patch = decision.patch.state === 'closed' ? { ...decision.patch, closedAt: now, closedOn: today(deps) } : decision.patch;
   const nextTask = { ...task, ...patch, version: task.version + 1, updatedAt: now };
+  const corrected = decision.findingPatch;
   const ops: WriteOp[] = [
-    { op: 'updateTask', tenantId: task.tenantId, taskId: task.id, expectedVersion: task.version, patch, at: now },
+    {
+      op: 'updateTask',
+      tenantId: task.tenantId,
+      taskId: task.id,
+      expectedVersion: task.version,
+      patch,
+      ...(corrected?.category !== undefined ? { findingCopies: { category: corrected.category } } : {}),
+      at: now,
+    },
   ];
+  if (corrected) ops.push({ op: 'correctFinding', tenantId: task.tenantId, findingId: ctx.finding.id, correction: corrected });
   let pendingExtension: ExtensionRequest | null = ctx.pendingExtension;
   if (decision.extension?.kind === 'open') {
     pendingExtension = {
@@ -102,7 +113,8 @@ function applyDecision(deps: Deps, ctx: TaskContext, actor: Actor, decision: Dec
     });
     pendingExtension = null;
   }
-  return { next: { ...ctx, task: nextTask, pendingExtension }, ops };
+  const finding = corrected ? { ...ctx.finding, ...corrected } : ctx.finding;
+  return { next: { ...ctx, task: nextTask, finding, pendingExtension }, ops };
 }
 
 /** The people a use case draws cards for, each read once. */

@@ -12,6 +12,7 @@ const TEXT: Record<DomainErrorCode, (detail: string | null) => string> = {
   extension_pending: () => '已有一条延期申请在等待审批。',
   no_extension_pending: () => '没有待审批的延期申请，卡片已刷新。',
   same_leader: () => '新的责任领导与原责任领导相同，请选择其他人。',
+  unchanged: () => '内容没有改动。',
   not_found: (what) => `没有找到${what ?? '该任务'}，可能已被撤销。`,
   not_in_group: () => '请在群聊中使用此命令。',
 };

@@ -74,7 +74,8 @@ async function showTask(deps: Deps, tenant: Tenant, event: InboundCardAction, pa
   if (mode && !availableActions(ctx, actor, day).includes(mode)) {
     return nothing(toast('error', errorText(new DomainError('wrong_state', ctx.task.state)), fresh));
   }
-  const card = drawTaskCard(ctx, actor, day, deps.settings, { mode: mode ?? null });
+  const categories = mode === 'edit_finding' ? (await deps.store.listCampaigns(tenant.id)).find((c) => c.id === ctx.finding.campaignId)?.categories : undefined;
+  const card = drawTaskCard(ctx, actor, day, deps.settings, { mode: mode ?? null, ...(categories ? { categories } : {}) });
   const clicked = event.messageId ? await deps.store.findCardCopyByMessage(tenant.id, event.messageId) : null;
   if (clicked?.taskId !== ctx.task.id) {
     // clicked on a list (digest, 回头看): keep the list, open the task's own card beside it

@@ -18,6 +18,7 @@ import type {
   Tenant,
 } from '../domain/model.js';
 import type { TaskFacts } from '../domain/task-facts.js';
+import type { FindingCorrection } from '../domain/task-machine.js';
 import type { LedgerEntry } from '../domain/ledger.js';
 import type { IsoDate } from '../domain/model.js';
 import type { HistoryTable, PruneCutoffs } from '../domain/retention.js';
@@ -91,7 +92,18 @@ export type WriteOp =
   /** the finding's immutable fields are copied onto the task row for the sweeps */
   | { op: 'insertTask'; task: Task; finding: Finding }
   /** version-checked: applies only if the task is still at `expectedVersion`; bumps version */
-  | { op: 'updateTask'; tenantId: string; taskId: string; expectedVersion: number; patch: Partial<Task>; at: number }
+  | {
+      op: 'updateTask';
+      tenantId: string;
+      taskId: string;
+      expectedVersion: number;
+      patch: Partial<Task>;
+      /** the finding's fields the task row keeps a copy of (for the reports' indexes), when they change */
+      findingCopies?: { category?: string };
+      at: number;
+    }
+  /** 修改问题: the finding's own record corrected (the task's version check guards it) */
+  | { op: 'correctFinding'; tenantId: string; findingId: string; correction: FindingCorrection }
   /** UNIQUE (task_id, seq): a stale or concurrent write fails the whole commit */
   | { op: 'appendEvent'; event: TaskEvent }
   | { op: 'insertExtension'; extension: ExtensionRequest }

@@ -70,5 +70,7 @@ export function taskCommandFromForm(
       return ok({ action, reason: text('reason') });
     case 'report_progress':
       return ok({ action, note: text('note') });
+    case 'edit_finding':
+      return ok({ action, area: text('area'), category: text('category'), description: text('description') });
   }
 }

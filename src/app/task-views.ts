@@ -22,6 +22,8 @@ export function deadlineNote(ctx: TaskContext, today: IsoDate): string | null {
 export interface DrawOptions {
   mode?: TaskAction | null;
   headline?: string;
+  /** the campaign's categories, for 修改问题's form */
+  categories?: readonly string[];
 }
 
 /** 三色督办 for one task today, with the office's thresholds. */
@@ -52,5 +54,6 @@ export function drawTaskCard(
     colour,
     deadlineNote: deadlineNote(ctx, today),
     ...(options.headline ? { headline: options.headline } : {}),
+    ...(options.categories ? { categories: options.categories } : {}),
   });
 }

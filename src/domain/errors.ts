@@ -14,6 +14,8 @@ export type DomainErrorCode =
   | 'extension_pending'
   | 'no_extension_pending'
   | 'same_leader'
+  /** an edit that changes nothing */
+  | 'unchanged'
   | 'not_found'
   | 'not_in_group';
 

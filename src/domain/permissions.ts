@@ -19,7 +19,9 @@ export type TaskAction =
   | 'cancel'
   | 'reopen'
   /** 回头看: the leader reports how a long-term (长期坚持) item is holding up */
-  | 'report_progress';
+  | 'report_progress'
+  /** 修改问题: the inspector corrects what was recorded (area, category, description) */
+  | 'edit_finding';
 
 export const TASK_ACTIONS: readonly TaskAction[] = [
   'accept',
@@ -34,6 +36,7 @@ export const TASK_ACTIONS: readonly TaskAction[] = [
   'cancel',
   'reopen',
   'report_progress',
+  'edit_finding',
 ];
 
 export const TASK_ACTION_LABELS: Record<TaskAction, string> = {
@@ -49,6 +52,7 @@ export const TASK_ACTION_LABELS: Record<TaskAction, string> = {
   cancel: '撤销',
   reopen: '回头看：重新整改',
   report_progress: '反馈进展',
+  edit_finding: '修改问题',
 };
 
 /** How a person stands to a task. */
@@ -69,6 +73,7 @@ export const WHO_MAY: Record<TaskAction, readonly Relation[]> = {
   cancel: DECIDERS,
   reopen: DECIDERS,
   report_progress: ['task_leader'],
+  edit_finding: DECIDERS,
 };
 
 /** Actions that are not about one task. */

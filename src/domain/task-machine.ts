@@ -6,6 +6,7 @@ import {
   CLOSURE_KINDS,
   type Actor,
   type ClosureKind,
+  type Finding,
   type IsoDate,
   type Task,
   type TaskContext,
@@ -26,7 +27,8 @@ export type TaskCommand =
   | { action: 'verify_fail'; reason: string }
   | { action: 'cancel'; reason: string }
   | { action: 'reopen'; reason: string }
-  | { action: 'report_progress'; note: string };
+  | { action: 'report_progress'; note: string }
+  | { action: 'edit_finding'; area: string; category: string; description: string };
 
 export const FROM_STATES: Record<TaskAction, readonly TaskState[]> = {
   accept: ['pending'],
@@ -41,6 +43,8 @@ export const FROM_STATES: Record<TaskAction, readonly TaskState[]> = {
   cancel: ['pending', 'declined', 'in_progress', 'submitted'],
   reopen: ['closed'],
   report_progress: ['closed'],
+  // what was verified stays as it was verified
+  edit_finding: ['pending', 'declined', 'in_progress'],
 };
 
 /** Who must look at the task next: they get a fresh card in their direct chat. */
@@ -58,7 +62,15 @@ export interface Decision {
   attention: Attention[];
   /** the supervision group must hear of it (returned twice) */
   escalate: boolean;
+  /** what to correct in the finding itself (修改问题) */
+  findingPatch?: FindingCorrection;
 }
+
+/** The parts of a finding its inspector may correct. */
+export type FindingCorrection = Partial<Pick<Finding, 'area' | 'category' | 'description'>>;
+
+export const MAX_AREA = 100;
+export const MAX_CATEGORY = 20;
 
 export const RETURNS_BEFORE_ESCALATION = 2;
 export const MAX_TEXT = 1000;
@@ -178,6 +190,8 @@ export function decide(
       if (!note.ok) return note;
       return decision({}, { note: note.value }, { attention: ['inspector'] });
     }
+    case 'edit_finding':
+      return correction(ctx, command);
     case 'reopen': {
       const reason = text(command.reason, '重新整改原因', 500);
       if (!reason.ok) return reason;
@@ -188,6 +202,28 @@ export function decide(
       );
     }
   }
+}
+
+/** 修改问题: the fields that differ, each checked as at filing; the event keeps before and after. */
+function correction(ctx: TaskContext, command: Extract<TaskCommand, { action: 'edit_finding' }>): Result<Decision> {
+  const description = text(command.description, '主要问题');
+  if (!description.ok) return description;
+  const category = text(command.category, '问题类别', MAX_CATEGORY);
+  if (!category.ok) return category;
+  const area = command.area.trim();
+  if (area.length > MAX_AREA) return fail('invalid_input', `督查区域（不超过${MAX_AREA}字）`);
+  // a finding is placed by its department or, without one, by the area written down
+  if (!area && !ctx.finding.departmentId) return fail('invalid_input', '督查区域');
+  const wanted: Required<FindingCorrection> = { area, category: category.value, description: description.value };
+  const before: FindingCorrection = {};
+  const after: FindingCorrection = {};
+  for (const field of ['area', 'category', 'description'] as const) {
+    if (wanted[field] === ctx.finding[field]) continue;
+    before[field] = ctx.finding[field];
+    after[field] = wanted[field];
+  }
+  if (Object.keys(after).length === 0) return fail('unchanged');
+  return decision({}, { before, after }, { findingPatch: after });
 }
 
 /** The actions a person could take on the task right now: the buttons their card shows. */
@@ -206,6 +242,7 @@ export function availableActions(ctx: TaskContext, actor: Actor, today: IsoDate)
     'reassign',
     'reopen',
     'report_progress',
+    'edit_finding',
     'cancel',
   ];
   for (const action of candidates) {

@@ -108,7 +108,7 @@ export function toWrites(db: AppDatabase, w: WriteOp): Write {
       });
     case 'updateTask': {
       const { id: _id, tenantId: _tenant, version: _version, ...patch } = w.patch;
-      const set = columnValues(tasks, { ...patch, version: w.expectedVersion + 1, updatedAt: w.at });
+      const set = columnValues(tasks, { ...patch, ...w.findingCopies, version: w.expectedVersion + 1, updatedAt: w.at });
       const columns = Object.keys(set);
       // the set's columns are the shape; the where clause's values travel under names no column has
       type Where = Slots<{ whereTenantId: string; whereTaskId: string; whereVersion: number }>;
@@ -118,6 +118,18 @@ export function toWrites(db: AppDatabase, w: WriteOp): Write {
           .update(tasks)
           .set(Object.fromEntries(columns.map((c) => [c, p[c]])))
           .where(and(eq(tasks.tenantId, where.whereTenantId), eq(tasks.id, where.whereTaskId), eq(tasks.version, where.whereVersion)));
+      });
+    }
+    case 'correctFinding': {
+      const set = columnValues(findings, w.correction);
+      const columns = Object.keys(set);
+      type Where = Slots<{ whereTenantId: string; whereFindingId: string }>;
+      return write(`${w.op}(${columns.join(',')})`, { ...set, whereTenantId: w.tenantId, whereFindingId: w.findingId }, (p: Slots<Params>) => {
+        const where = p as Where;
+        return db
+          .update(findings)
+          .set(Object.fromEntries(columns.map((c) => [c, p[c]])))
+          .where(and(eq(findings.tenantId, where.whereTenantId), eq(findings.id, where.whereFindingId)));
       });
     }
     case 'appendEvent':

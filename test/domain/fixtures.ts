@@ -159,5 +159,7 @@ export function validCommand(action: TaskAction, ctx: TaskContext): TaskCommand 
       return { action, reason: '回头看发现问题反弹' };
     case 'report_progress':
       return { action, note: '制度已执行三个月，未见反弹' };
+    case 'edit_finding':
+      return { action, area: `${ctx.finding.area}东侧`, category: ctx.finding.category, description: `${ctx.finding.description}（已核实）` };
   }
 }

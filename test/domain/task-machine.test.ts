@@ -30,6 +30,8 @@ const TRANSITIONS: Record<TaskAction, [Outcome, Outcome, Outcome, Outcome, Outco
   reopen:            [X,             X,             X,             X,             'in_progress', X],
   // tried on a 长期坚持 item; any other closed item refuses it (see the 回头看 test below)
   report_progress:   [X,             X,             X,             X,             SAME,          X],
+  // corrects the finding, not the task's state; what was verified stays as it was verified
+  edit_finding:      [SAME,          SAME,          SAME,          X,             X,             X],
 };
 const COLUMNS: readonly TaskState[] = ['pending', 'declined', 'in_progress', 'submitted', 'closed', 'cancelled'];
 
@@ -96,6 +98,34 @@ describe('what each transition changes', () => {
       ok: true,
       value: { patch: { leaderUserId: OTHER_LEADER }, eventData: { from: LEADER, to: OTHER_LEADER, deadline: null }, extension: null, attention: ['leader'], escalate: false },
     });
+  });
+
+  it('edit_finding corrects only the fields that differ, keeping before and after, and tells nobody', () => {
+    const ctx = makeContext({ state: 'in_progress' });
+    const result = run(ctx, inspector, { action: 'edit_finding', area: ctx.finding.area, category: '服务态度', description: '  候诊区座椅破损两处  ' });
+    expect(result).toEqual({
+      ok: true,
+      value: {
+        patch: {},
+        eventData: { before: { category: '服务环境', description: '候诊区座椅破损' }, after: { category: '服务态度', description: '候诊区座椅破损两处' } },
+        extension: null,
+        attention: [],
+        escalate: false,
+        findingPatch: { category: '服务态度', description: '候诊区座椅破损两处' },
+      },
+    });
+  });
+
+  it('edit_finding refuses an edit that changes nothing, an empty description or category, and a finding left with no place', () => {
+    const ctx = makeContext({ state: 'pending' });
+    const same = { action: 'edit_finding', area: ctx.finding.area, category: ctx.finding.category, description: ctx.finding.description } as const;
+    expect(run(ctx, inspector, same)).toMatchObject(refusal('unchanged'));
+    expect(run(ctx, inspector, { ...same, description: '  ' })).toMatchObject(refusal('invalid_input', '主要问题'));
+    expect(run(ctx, inspector, { ...same, category: '' })).toMatchObject(refusal('invalid_input', '问题类别'));
+    expect(run(ctx, inspector, { ...same, category: '类'.repeat(21) })).toMatchObject(refusal('invalid_input', '问题类别（不超过20字）'));
+    const placedByArea = makeContext({ state: 'pending' });
+    placedByArea.finding.departmentId = null;
+    expect(run(placedByArea, inspector, { ...same, area: '' })).toMatchObject(refusal('invalid_input', '督查区域'));
   });
 
   it('request_extension opens a request and asks the inspector, leaving state and deadline alone', () => {
@@ -240,13 +270,13 @@ describe('availableActions', () => {
     ['leader after the deadline', makeContext({ state: 'in_progress' }), leader, addDays(DEADLINE, 1), ['submit']],
     ['leader with a request pending', makeContext({ state: 'in_progress', pendingExtension: true }), leader, TODAY, ['submit']],
     ['leader on submitted', makeContext({ state: 'submitted' }), leader, TODAY, []],
-    ['inspector on pending', makeContext({ state: 'pending' }), inspector, TODAY, ['cancel']],
-    ['supervisor on pending', makeContext({ state: 'pending' }), supervisor, TODAY, ['reassign', 'cancel']],
-    ['supervisor on in_progress', makeContext({ state: 'in_progress' }), supervisor, TODAY, ['reassign', 'cancel']],
+    ['inspector on pending', makeContext({ state: 'pending' }), inspector, TODAY, ['edit_finding', 'cancel']],
+    ['supervisor on pending', makeContext({ state: 'pending' }), supervisor, TODAY, ['reassign', 'edit_finding', 'cancel']],
+    ['supervisor on in_progress', makeContext({ state: 'in_progress' }), supervisor, TODAY, ['reassign', 'edit_finding', 'cancel']],
     ['supervisor on submitted', makeContext({ state: 'submitted' }), supervisor, TODAY, ['verify_pass', 'verify_fail', 'cancel']],
-    ['inspector on in_progress', makeContext({ state: 'in_progress' }), inspector, TODAY, ['cancel']],
-    ['inspector on declined', makeContext({ state: 'declined' }), inspector, TODAY, ['reassign', 'cancel']],
-    ['inspector with a request pending', makeContext({ state: 'in_progress', pendingExtension: true }), inspector, TODAY, ['approve_extension', 'refuse_extension', 'cancel']],
+    ['inspector on in_progress', makeContext({ state: 'in_progress' }), inspector, TODAY, ['edit_finding', 'cancel']],
+    ['inspector on declined', makeContext({ state: 'declined' }), inspector, TODAY, ['reassign', 'edit_finding', 'cancel']],
+    ['inspector with a request pending', makeContext({ state: 'in_progress', pendingExtension: true }), inspector, TODAY, ['approve_extension', 'refuse_extension', 'edit_finding', 'cancel']],
     ['inspector on submitted', makeContext({ state: 'submitted' }), inspector, TODAY, ['verify_pass', 'verify_fail', 'cancel']],
     ['inspector on closed', makeContext({ state: 'closed' }), inspector, TODAY, ['reopen']],
     ['admin on cancelled', makeContext({ state: 'cancelled' }), actor('u-admin', 'admin'), TODAY, []],

@@ -441,6 +441,18 @@ describe('the rectification loop on DingTalk (HTTP mode)', () => {
     expect(bulletin.createBody['imGroupOpenDeliverModel']).toMatchObject({ atUserIds: { [WANG]: '王主任' } });
   });
 
+  it('hands 王主任’s open task to 张主任 with 移交: the people in the order they were @-mentioned, named on the preview', async () => {
+    await say(INSPECTOR, '移交 @王主任 @张主任', { mentions: [{ staffId: WANG }, { staffId: ZHANG }] });
+    const preview = lastCardTo(GROUP);
+    expect(preview.params['title']).toBe('移交整改任务');
+    expect(preview.params['content']).toContain('将 @王主任 名下 **1项** 未办结的整改任务移交给 @张主任');
+    const answer = await click(INSPECTOR, preview.outTrackId, button(preview.params, '确认移交'));
+    expect(notice(answer)).toEqual({ type: 'success', text: '已移交1项任务' });
+    expect(answer.cardData?.cardParamMap['title']).toBe('已移交整改任务');
+    expect(taskRow(2)).toMatchObject({ leader_user_id: ZHANG, state: 'pending' });
+    expect(lastCardTo(ZHANG).params['title']).toBe('您接手了1项整改任务');
+  });
+
   it('spoke only where it should: group messages to the group, the rest one-to-one, every card a string map', () => {
     expect(stub.sent.filter((m) => m.kind === 'group').every((m) => m.chatId === GROUP)).toBe(true);
     expect(stub.sent.filter((m) => m.kind === 'oto').every((m) => [INSPECTOR, WANG, ZHANG].includes(m.userId!))).toBe(true);

@@ -56,6 +56,7 @@ const WHO: Record<TaskAction, Row<ActorKey>> = {
   cancel:            /* 撤销         */ who(_,           Y,         Y,          Y,     _,            _),
   reopen:            /* 回头看重整改 */ who(_,           Y,         Y,          Y,     _,            _),
   report_progress:   /* 反馈进展     */ who(Y,           _,         _,          _,     _,            _),
+  edit_finding:      /* 修改问题     */ who(_,           Y,         Y,          Y,     _,            _),
 };
 
 // ─── When ────────────────────────────────────────────────────────────────────────────────────
@@ -87,6 +88,8 @@ const WHEN: Record<TaskAction, When> = {
   cancel:            when([Y,       Y,         Y,           Y,         _,      _], 'cancelled'),
   reopen:            when([_,       _,         _,           _,         Y,      _], 'in_progress'),
   report_progress:   when([_,       _,         _,           _,         Y,      _], 'same'),
+  // what was verified stays as it was verified
+  edit_finding:      when([Y,       Y,         Y,           _,         _,      _], 'same'),
 };
 
 type Expected = 'ok' | 'forbidden' | 'wrong_state';
@@ -158,6 +161,7 @@ const FORM: Record<TaskAction, Record<string, unknown> | undefined> = {
   cancel: { reason: '与已登记问题重复' },
   reopen: { reason: '回头看发现问题反弹' },
   report_progress: { note: '每日巡查坚持落实，未见反弹' },
+  edit_finding: { area: '住院部三楼东侧走廊', category: '服务环境', description: '病区走廊指示牌缺失，夜间无照明' },
 };
 
 /** What a performed action leaves behind beyond state and version. */

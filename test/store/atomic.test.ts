@@ -1,5 +1,6 @@
 // One state change = one atomic write. A second write from the same task version (a stale card,
 // a concurrent click) must fail whole: no task change, no event, no outbox row.
+import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { StaleWriteError, type WriteOp } from '../../src/app/store-port.js';
 import type { Finding, Task } from '../../src/domain/model.js';
@@ -50,6 +51,25 @@ describe.each(DRIVERS)('atomic writes on $name', (driver) => {
     expect(ctx?.task).toMatchObject({ state: 'in_progress', version: 2 });
     expect(await store.listTaskEvents(T, 'k1')).toHaveLength(2);
     expect(await store.countOutbox('pending')).toBe(1);
+  });
+
+  it('corrects a finding with its task’s copy of the category in the same version-checked write (修改问题)', async () => {
+    const store = createStore(opened.db, opened);
+    await store.commit([{ op: 'insertFinding', finding }, { op: 'insertTask', task, finding }, { op: 'appendEvent', event: { tenantId: T, taskId: 'k1', seq: 1, action: 'create', actorUserId: 'ou_i', at: 1, data: {} } }]);
+    const correct = (expectedVersion: number, description: string): WriteOp[] => [
+      { op: 'updateTask', tenantId: T, taskId: 'k1', expectedVersion, patch: {}, findingCopies: { category: '服务流程' }, at: 2 },
+      { op: 'correctFinding', tenantId: T, findingId: 'f1', correction: { category: '服务流程', description } },
+      { op: 'appendEvent', event: { tenantId: T, taskId: 'k1', seq: expectedVersion + 1, action: 'edit_finding', actorUserId: 'ou_i', at: 2, data: {} } },
+    ];
+    await store.commit(correct(1, '挂号窗口态度生硬'));
+    const ctx = await store.getTaskContext(T, 'k1');
+    expect(ctx?.finding).toMatchObject({ category: '服务流程', description: '挂号窗口态度生硬', area: '门诊' });
+    expect(ctx?.task.version).toBe(2);
+    const copies = await opened.db.all<{ category: string }>(sql`select category from tasks where id = 'k1'`);
+    expect(copies).toEqual([{ category: '服务流程' }]);
+    // a stale correction changes neither the finding nor the task
+    await expect(store.commit(correct(1, '另一种说法'))).rejects.toBeInstanceOf(StaleWriteError);
+    expect((await store.getTaskContext(T, 'k1'))?.finding.description).toBe('挂号窗口态度生硬');
   });
 
   it('records a delivery once, however often it arrives', async () => {

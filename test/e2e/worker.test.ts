@@ -321,6 +321,43 @@ describe('cron triggers', () => {
   }, 20_000);
 });
 
+describe('this session’s commands on D1: a 专项 group, 修改问题 and 移交', () => {
+  it('files into the group’s campaign, corrects the finding, and hands the leader’s task over', async () => {
+    const h = world.forTenant('tenant_worker_campaign');
+    const inspector: Person = { openId: 'ou_w_cp_inspector', name: '周督查' };
+    const wang: Person = { openId: 'ou_w_cp_wang', name: '王主任' };
+    const zhao: Person = { openId: 'ou_w_cp_zhao', name: '赵主任' };
+    const group: Chat = { id: 'oc_w_cp_group', type: 'group' };
+    await h.say(inspector, group, '@督办 设为督查群 2025年作风建设专项督查 #医德医风');
+    expect(JSON.stringify(h.messagesTo(group.id).at(-1)!.content)).toContain('问题类别：医德医风');
+    await h.say(inspector, group, '@督办 督查');
+    const form = h.lastCardTo(group.id);
+    const filed = await click(h, inspector, form.messageId, button(form.content as FeishuCard, '提交并下发整改').value, {
+      area: '住院部',
+      category: '医德医风',
+      description: '收受患者礼品',
+      leader: wang.openId,
+      deadline_date: `${addWorkingDays(today(), 5)} +0800`,
+    });
+    expect(filed.toast?.type, filed.toast?.content).toBe('success');
+    const findingRows = () => h.query<Record<string, unknown>>('select f.area, f.description, c.name from findings f join campaigns c on c.id = f.campaign_id where f.tenant_id = ?', h.tenantId);
+    expect(await findingRows()).toEqual([{ area: '住院部', description: '收受患者礼品', name: '2025年作风建设专项督查' }]);
+
+    const [{ id: taskId }] = (await h.query<{ id: string }>('select id from tasks where tenant_id = ?', h.tenantId)) as [{ id: string }];
+    const [{ message_id: notice }] = (await h.query<{ message_id: string }>("select message_id from card_copies where tenant_id = ? and purpose = 'group_notice'", h.tenantId)) as [{ message_id: string }];
+    await click(h, inspector, notice, { a: 'open', t: taskId, v: 1 });
+    await act(h, inspector, h.lastCardTo(inspector.openId).messageId, '修改问题', { area: '住院部三病区', category: '医德医风', description: '收受患者礼品' });
+    expect(await findingRows()).toEqual([{ area: '住院部三病区', description: '收受患者礼品', name: '2025年作风建设专项督查' }]);
+
+    await h.say(inspector, group, `@督办 移交 @${wang.name} @${zhao.name}`, { mentions: [wang, zhao] });
+    const preview = h.lastCardTo(group.id);
+    const moved = await click(h, inspector, preview.messageId, button(preview.content as FeishuCard, '确认移交').value);
+    expect(moved.toast).toEqual({ type: 'success', content: '已移交1项任务' });
+    expect(await h.query('select leader_user_id, version from tasks where tenant_id = ?', h.tenantId)).toEqual([{ leader_user_id: zhao.openId, version: 3 }]);
+    expect((h.lastCardTo(zhao.openId).content as FeishuCard).header.title.content).toBe('您接手了1项整改任务');
+  }, 30_000);
+});
+
 describe('health', () => {
   it('answers with the database reachable and Feishu configured', async () => {
     const response = await fetch(`${world.url}/healthz`);

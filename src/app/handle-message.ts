@@ -59,6 +59,8 @@ export async function handleMessage(deps: Deps, tenant: Tenant, everyday: Campai
   if (!addressed && command.name === 'unknown') return { ops: [], reply: null };
   // 「12号」 in chatter is a day of the month more often than a question about a finding
   if (!addressed && command.name === 'show_finding' && command.onlyWhenAddressed) return { ops: [], reply: null };
+  // 「台账有没有更新」 is chatter about the ledger, not a request for a campaign's
+  if (!addressed && (command.name === 'ledger' || command.name === 'progress') && command.campaignName) return { ops: [], reply: null };
 
   let outcome: Outcome;
   switch (command.name) {
@@ -94,10 +96,10 @@ export async function handleMessage(deps: Deps, tenant: Tenant, everyday: Campai
       outcome = await bulletinOnDemand(deps, tenant, await campaignHere(), msg);
       break;
     case 'ledger':
-      outcome = await sendLedger(deps, tenant, everyday, msg);
+      outcome = await sendLedger(deps, tenant, everyday, msg, command.campaignName);
       break;
     case 'progress':
-      outcome = await sendProgress(deps, tenant, everyday, msg);
+      outcome = await sendProgress(deps, tenant, everyday, msg, command.campaignName);
       break;
     case 'help':
       outcome = { ops: sendOps(deps, tenant, replyTarget(msg), { kind: 'card', card: helpCard() }), reply: null };

@@ -42,21 +42,22 @@ export async function campaignNamed(deps: Deps, tenant: Tenant, wanted: string |
 }
 
 /**
- * Whose ledger this message may have: in a supervision group, anyone there, that group's campaign;
- * elsewhere, by role, the default campaign. Null: none.
+ * Whose ledger this message may have. In a supervision group, anyone there has its campaign's;
+ * a campaign named (台账 2025年作风建设专项督查) or one asked for elsewhere is for those whose role
+ * may export ledgers. Without a name: the group's campaign, else the everyday one.
  */
-async function ledgerCampaignFor(deps: Deps, tenant: Tenant, fallback: Campaign, msg: InboundMessage): Promise<Campaign | null> {
-  const binding = msg.chatType === 'group' ? await deps.store.getChatBinding(tenant.id, msg.chatId) : null;
-  if (binding) return campaignOfChat(deps, tenant, fallback, msg.chatId);
-  return mayActInTenant((await actorFor(deps, tenant.id, msg.senderUserId)).roles, 'export_ledger') ? fallback : null;
+async function ledgerCampaignFor(deps: Deps, tenant: Tenant, fallback: Campaign, msg: InboundMessage, named: string | null, forbidden: string): Promise<Campaign | string> {
+  const ownGroup = msg.chatType === 'group' && (await deps.store.getChatBinding(tenant.id, msg.chatId)) ? await campaignOfChat(deps, tenant, fallback, msg.chatId) : null;
+  const wanted = named ? await campaignNamed(deps, tenant, named) : (ownGroup ?? fallback);
+  if (!wanted) return `没有找到专项「${named}」。`;
+  if (wanted.id === ownGroup?.id) return wanted;
+  return mayActInTenant((await actorFor(deps, tenant.id, msg.senderUserId)).roles, 'export_ledger') ? wanted : forbidden;
 }
 
 /** 台账: the workbook as a file message, with the progress card beside it. */
-export async function sendLedger(deps: Deps, tenant: Tenant, defaultCampaign: Campaign, msg: InboundMessage): Promise<Outcome> {
-  const campaign = await ledgerCampaignFor(deps, tenant, defaultCampaign, msg);
-  if (!campaign) {
-    return { ops: textOps(deps, tenant, replyTarget(msg), '台账请在督查群中获取，或由督查组、监督小组成员私聊获取。'), reply: null };
-  }
+export async function sendLedger(deps: Deps, tenant: Tenant, defaultCampaign: Campaign, msg: InboundMessage, named: string | null = null): Promise<Outcome> {
+  const campaign = await ledgerCampaignFor(deps, tenant, defaultCampaign, msg, named, '台账请在督查群中获取，或由督查组、监督小组成员私聊获取。');
+  if (typeof campaign === 'string') return { ops: textOps(deps, tenant, replyTarget(msg), campaign), reply: null };
   const { ledger, fileName, bytes } = await ledgerWorkbook(deps, tenant, campaign);
   // the file waits in the blob store; the outbox sends it (and retries) like any other message
   const blobKey = `ledgers/${tenant.id.replace(/[^\w-]/g, '_')}/${deps.newId()}.xlsx`;
@@ -69,11 +70,9 @@ export async function sendLedger(deps: Deps, tenant: Tenant, defaultCampaign: Ca
 }
 
 /** 进展: the progress report card alone. */
-export async function sendProgress(deps: Deps, tenant: Tenant, defaultCampaign: Campaign, msg: InboundMessage): Promise<Outcome> {
-  const campaign = await ledgerCampaignFor(deps, tenant, defaultCampaign, msg);
-  if (!campaign) {
-    return { ops: textOps(deps, tenant, replyTarget(msg), '整改进展请在督查群中查看，或由督查组、监督小组成员私聊查看。'), reply: null };
-  }
+export async function sendProgress(deps: Deps, tenant: Tenant, defaultCampaign: Campaign, msg: InboundMessage, named: string | null = null): Promise<Outcome> {
+  const campaign = await ledgerCampaignFor(deps, tenant, defaultCampaign, msg, named, '整改进展请在督查群中查看，或由督查组、监督小组成员私聊查看。');
+  if (typeof campaign === 'string') return { ops: textOps(deps, tenant, replyTarget(msg), campaign), reply: null };
   const card = progressCard(await ledgerOf(deps, tenant, campaign));
   return { ops: sendOps(deps, tenant, replyTarget(msg), { kind: 'card', card }), reply: null };
 }

@@ -9,8 +9,9 @@ export type Command =
   | { name: 'my_tasks' }
   | { name: 'help' }
   | { name: 'bulletin' }
-  | { name: 'ledger' }
-  | { name: 'progress' }
+  /** 台账 [专项名称] / 进展 [专项名称]: without a name, the group's campaign (or the everyday one) */
+  | { name: 'ledger'; campaignName: string | null }
+  | { name: 'progress'; campaignName: string | null }
   | { name: 'departments' }
   | { name: 'department_upsert'; departmentName: string }
   | { name: 'roles' }
@@ -55,8 +56,10 @@ export function parseCommand(rawText: string): Command {
   if (/^(我的任务|我的待办|待办)$/.test(bare)) return { name: 'my_tasks' };
   if (/^(帮助|help|\?|使用说明)$/i.test(bare)) return { name: 'help' };
   if (/^(通报|本周通报|周报)$/.test(bare)) return { name: 'bulletin' };
-  if (/^(台账|整改台账|导出台账)$/.test(bare)) return { name: 'ledger' };
-  if (/^(进展|整改进展|进展报告|整改进展报告)$/.test(bare)) return { name: 'progress' };
+  const ledger = /^(?:台账|整改台账|导出台账)(?:[\s:：]+(.+))?$/.exec(bare);
+  if (ledger) return { name: 'ledger', campaignName: ledger[1]?.trim() || null };
+  const progress = /^(?:进展|整改进展|进展报告|整改进展报告)(?:[\s:：]+(.+))?$/.exec(bare);
+  if (progress) return { name: 'progress', campaignName: progress[1]?.trim() || null };
   if (/^(科室|科室列表)$/.test(bare)) return { name: 'departments' };
   const upsert = /^科室\s*(?:新增|添加|修改|设置)\s*(\S+)/.exec(bare);
   if (upsert?.[1]) return { name: 'department_upsert', departmentName: upsert[1] };

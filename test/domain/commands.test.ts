@@ -9,6 +9,8 @@ describe('parseCommand', () => {
     ['交接工作 @王主任 @赵主任', 'hand_over'],
     ['移交任务 @王主任 到 @赵主任', 'hand_over'],
     ['我的任务', 'my_tasks'],
+    ['台账', 'ledger'],
+    ['进展：2025年作风建设专项督查', 'progress'],
     ['科室', 'departments'],
     ['授权 @钱 督查组', 'grant'],
   ])('%s → %s', (text, name) => {
@@ -36,6 +38,13 @@ describe('parseCommand', () => {
     ['绑定督查群 #服务态度', { campaignName: null, categories: ['服务态度'] }],
   ])('%s binds the group to a campaign', (text, expected) => {
     expect(parseCommand(text)).toEqual({ name: 'bind_group', ...expected });
+  });
+
+  it('reads the campaign a 台账 or 进展 names, and none when there is none', () => {
+    expect(parseCommand('台账 2025年作风建设专项督查')).toEqual({ name: 'ledger', campaignName: '2025年作风建设专项督查' });
+    expect(parseCommand('整改台账')).toEqual({ name: 'ledger', campaignName: null });
+    expect(parseCommand('进展')).toEqual({ name: 'progress', campaignName: null });
+    expect(parseCommand('台账有没有更新').name).toBe('unknown');
   });
 
   it('does not read 移交 inside other words or sentences as the command', () => {

@@ -5,7 +5,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDueJobs } from '../../src/jobs/registry.js';
 import { checkFeishuCard } from '../support/feishu-card-rules.js';
-import { button, cardText, FeishuHarness, type Chat, type FeishuCard, type Person } from '../support/feishu-harness.js';
+import { button, cardText, FeishuHarness, p2p, type Chat, type FeishuCard, type Person } from '../support/feishu-harness.js';
 
 const admin: Person = { openId: 'ou_cp_admin', name: '纪检监察室刘主任' };
 const inspector: Person = { openId: 'ou_cp_inspector', name: '督查员钱' };
@@ -107,6 +107,23 @@ describe('专项督查: a campaign of its own in its own group', () => {
     expect(cells.some((c) => c.includes('收取患者红包'))).toBe(true);
     expect(cells.some((c) => c.includes('挂号窗口态度生硬'))).toBe(true);
     expect(cells.some((c) => c.includes('候诊区座椅破损'))).toBe(false);
+  });
+
+  it('台账 and 进展 name a campaign in a direct chat, for those whose role may export ledgers', async () => {
+    await h.say(inspector, p2p(inspector), `台账 ${SPECIAL}`);
+    const file = h.messagesTo(inspector.openId).filter((m) => m.msgType === 'file').at(-1)!;
+    expect(h.stub.fileOf(file)!.fileName).toBe(`整改台账-${SPECIAL}-2026-11-23.xlsx`);
+    await h.say(inspector, p2p(inspector), `进展：${SPECIAL}`);
+    expect(cardText(h.lastCardTo(inspector.openId).content as FeishuCard)).toContain('共发现2条问题');
+    await h.say(inspector, p2p(inspector), '台账 没有的专项');
+    expect(JSON.stringify(h.messagesTo(inspector.openId).at(-1)!.content)).toContain('没有找到专项「没有的专项」');
+    await h.say(wang, p2p(wang), `台账 ${SPECIAL}`);
+    expect(JSON.stringify(h.messagesTo(wang.openId).at(-1)!.content)).toContain('台账请在督查群中获取');
+    expect(h.messagesTo(wang.openId).some((m) => m.msgType === 'file')).toBe(false);
+    // in the group, chatter that starts with 台账 is left alone
+    const sent = h.stub.sent.length;
+    await h.say(admin, specialGroup, '台账 这周还没整理');
+    expect(h.stub.sent.length).toBe(sent);
   });
 
   it('a problem list sent in the campaign’s group is imported into the campaign', async () => {

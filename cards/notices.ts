@@ -1,5 +1,5 @@
 // Short cards: the filed confirmation, the escalation to the supervision group, command replies.
-import type { Department, Finding, Member } from '../src/domain/model.js';
+import type { Campaign, Department, Finding, Member } from '../src/domain/model.js';
 import { ROLE_LABELS } from '../src/domain/model.js';
 import { formatDateZh } from '../src/domain/deadline.js';
 import { findingTitle, plain } from './format.js';
@@ -74,6 +74,23 @@ export function departmentsCard(departments: readonly Department[]): Card {
   };
 }
 
+/** 专项: every campaign, its categories, how many groups work on it, and how far it has got. */
+export function campaignsCard(rows: readonly { campaign: Campaign; tasks: number; open: number; groups: number }[]): Card {
+  const lines = rows.map(({ campaign, tasks, open, groups }) => {
+    const where = groups ? `${groups}个督查群` : '未设督查群';
+    return `- **${plain(campaign.name)}**${campaign.isDefault ? '（日常）' : ''}：问题${tasks}个，未办结${open}个；${where}\n  问题类别：${campaign.categories.map(plain).join('、')}`;
+  });
+  return {
+    title: '督查专项',
+    colour: 'blue',
+    elements: [
+      { kind: 'markdown', text: lines.join('\n') },
+      { kind: 'note', text: '新建专项：在专项的群里发送「设为督查群 专项名称 #类别」；私聊发送「台账 专项名称」获取该专项的台账' },
+    ],
+    summary: `督查专项：${rows.length}个`,
+  };
+}
+
 export function rolesCard(members: readonly Member[]): Card {
   const lines = members.map((m) => `- ${mention(m.userId)}：${m.roles.map((r) => ROLE_LABELS[r]).join('、')}`);
   return {
@@ -113,6 +130,7 @@ export function helpCard(): Card {
           '**管理员 / 监督小组**',
           '- `设为督查群`：把本群设为督查群，接收通报和督办提醒（首个使用者成为管理员）',
           '- `设为督查群 2025年作风建设专项督查 #服务态度 #医德医风`：本群用于一个专项（可带本专项的问题类别），本群登记的问题、通报和台账都属于该专项',
+          '- `专项`：查看各专项的问题数、未办结数和督查群',
           '- `通报`：在督查群中查看本周截至今日的督查通报；每周、每月第一个工作日自动发送',
           '- `科室`、`科室 新增 急诊科 @王主任`：维护科室和默认责任领导',
           '- `角色`、`授权 @某人 监督小组`、`取消授权 @某人 督查组`：维护人员角色',

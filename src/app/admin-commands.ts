@@ -1,5 +1,5 @@
 // 设为督查群, 科室, 角色 / 授权: the few settings an office keeps, changed from the chat.
-import { departmentsCard, rolesCard } from '../../cards/notices.js';
+import { campaignsCard, departmentsCard, rolesCard } from '../../cards/notices.js';
 import { mention } from '../../cards/model.js';
 import type { Campaign, Member, Role, Tenant } from '../domain/model.js';
 import { ROLE_LABELS, ROLES, STANDARD_CATEGORIES } from '../domain/model.js';
@@ -72,6 +72,17 @@ export async function bindGroup(deps: Deps, tenant: Tenant, everyday: Campaign, 
     return say(deps, tenant, msg, `${bound}\n${mention(msg.senderUserId)} 是第一位使用者，已成为管理员，可用「授权 @某人 监督小组」设置监督小组成员。`, ops);
   }
   return say(deps, tenant, msg, bound, ops);
+}
+
+/** 专项: the campaigns with their figures; in a supervision group for anyone there, elsewhere by role. */
+export async function listCampaigns(deps: Deps, tenant: Tenant, msg: InboundMessage): Promise<Outcome> {
+  const inSupervisionGroup = msg.chatType === 'group' && (await deps.store.getChatBinding(tenant.id, msg.chatId)) !== null;
+  if (!inSupervisionGroup && !mayActInTenant((await actorFor(deps, tenant.id, msg.senderUserId)).roles, 'export_ledger')) {
+    return say(deps, tenant, msg, '督查专项请在督查群中查看，或由督查组、监督小组成员私聊查看。');
+  }
+  const tallies = new Map((await deps.store.campaignTallies(tenant.id)).map((t) => [t.campaignId, t]));
+  const rows = (await deps.store.listCampaigns(tenant.id)).map((campaign) => ({ campaign, tasks: 0, open: 0, groups: 0, ...tallies.get(campaign.id) }));
+  return { ops: sendOps(deps, tenant, replyTarget(msg), { kind: 'card', card: campaignsCard(rows) }), reply: null };
 }
 
 export async function listDepartments(deps: Deps, tenant: Tenant, msg: InboundMessage): Promise<Outcome> {

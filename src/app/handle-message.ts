@@ -5,7 +5,7 @@ import { parseCommand } from '../domain/commands.js';
 import type { Campaign, Tenant } from '../domain/model.js';
 import { mayActInTenant } from '../domain/permissions.js';
 import { parseIntakeText } from '../domain/intake-text.js';
-import { bindGroup, changeRole, listDepartments, listRoles, upsertDepartment } from './admin-commands.js';
+import { bindGroup, changeRole, listCampaigns, listDepartments, listRoles, upsertDepartment } from './admin-commands.js';
 import { attachImages } from './attach-images.js';
 import { actorFor, campaignOfChat, today } from './context.js';
 import type { InboundMention, InboundMessage } from './inbound.js';
@@ -72,6 +72,9 @@ export async function handleMessage(deps: Deps, tenant: Tenant, everyday: Campai
       break;
     case 'my_tasks':
       outcome = await myTasks(deps, tenant, msg);
+      break;
+    case 'campaigns':
+      outcome = await listCampaigns(deps, tenant, msg);
       break;
     case 'departments':
       outcome = await listDepartments(deps, tenant, msg);

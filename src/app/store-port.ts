@@ -28,6 +28,13 @@ import type { MessageBody, MessageTarget } from './ports.js';
 export type CardCopyPurpose = 'intake' | 'task' | 'group_notice' | 'escalation';
 
 /** One message showing a card the bot keeps in step with its task. */
+export interface CampaignTally {
+  campaignId: string;
+  tasks: number;
+  open: number;
+  groups: number;
+}
+
 export interface CardCopy {
   id: string;
   tenantId: string;
@@ -258,6 +265,8 @@ export interface Store {
   /** every task of a campaign with its finding and the people's names, in 序号 order */
   ledgerEntries(tenantId: string, campaignId: string): Promise<LedgerEntry[]>;
   listCampaigns(tenantId: string): Promise<Campaign[]>;
+  /** per campaign: its tasks, those still open, and the groups bound to it */
+  campaignTallies(tenantId: string): Promise<CampaignTally[]>;
   listMembers(tenantId: string): Promise<{ userId: string; name: string | null }[]>;
   getImport(tenantId: string, importId: string): Promise<ImportRecord | null>;
 }

@@ -13,6 +13,8 @@ export type Command =
   | { name: 'ledger'; campaignName: string | null }
   | { name: 'progress'; campaignName: string | null }
   | { name: 'departments' }
+  /** 专项: the campaigns, their groups and how far each has got */
+  | { name: 'campaigns' }
   | { name: 'department_upsert'; departmentName: string }
   | { name: 'roles' }
   | { name: 'grant'; role: Role | null }
@@ -61,6 +63,7 @@ export function parseCommand(rawText: string): Command {
   const progress = /^(?:进展|整改进展|进展报告|整改进展报告)(?:[\s:：]+(.+))?$/.exec(bare);
   if (progress) return { name: 'progress', campaignName: progress[1]?.trim() || null };
   if (/^(科室|科室列表)$/.test(bare)) return { name: 'departments' };
+  if (/^(专项|专项列表|督查专项)$/.test(bare)) return { name: 'campaigns' };
   const upsert = /^科室\s*(?:新增|添加|修改|设置)\s*(\S+)/.exec(bare);
   if (upsert?.[1]) return { name: 'department_upsert', departmentName: upsert[1] };
   if (/^(角色|人员|角色列表)$/.test(bare)) return { name: 'roles' };

@@ -1,7 +1,7 @@
 // Reads for the ledger export and the spreadsheet import.
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { campaigns, imports, members } from '../../db/schema/index.js';
-import type { ImportRecord } from '../app/store-port.js';
+import type { CampaignTally, ImportRecord } from '../app/store-port.js';
 import type { LedgerEntry } from '../domain/ledger.js';
 import type { Campaign } from '../domain/model.js';
 import type { AppDatabase } from './database.js';
@@ -33,6 +33,19 @@ export async function listMembers(db: AppDatabase, tenantId: string): Promise<{ 
 export async function listCampaigns(db: AppDatabase, tenantId: string): Promise<Campaign[]> {
   const rows = await db.select().from(campaigns).where(eq(campaigns.tenantId, tenantId)).orderBy(asc(campaigns.createdAt));
   return rows.map(toCampaign);
+}
+
+/** Each campaign's tasks and open tasks (one pass over `tasks_by_group`) and its bound groups. */
+export async function campaignTallies(db: AppDatabase, tenantId: string): Promise<CampaignTally[]> {
+  return db.all<CampaignTally>(sql`
+    select c.id as campaignId,
+           (select count(*) from tasks t where t.tenant_id = c.tenant_id and t.campaign_id = c.id) as tasks,
+           (select count(*) from tasks t where t.tenant_id = c.tenant_id and t.campaign_id = c.id
+              and t.state in ('pending', 'declined', 'in_progress', 'submitted')) as open,
+           (select count(*) from chat_bindings b where b.tenant_id = c.tenant_id and b.campaign_id = c.id) as groups
+    from campaigns c
+    where c.tenant_id = ${tenantId}
+    order by c.created_at`);
 }
 
 export async function getImport(db: AppDatabase, tenantId: string, importId: string): Promise<ImportRecord | null> {

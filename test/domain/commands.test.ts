@@ -12,6 +12,8 @@ describe('parseCommand', () => {
     ['台账', 'ledger'],
     ['进展：2025年作风建设专项督查', 'progress'],
     ['科室', 'departments'],
+    ['专项', 'campaigns'],
+    ['专项列表', 'campaigns'],
     ['授权 @钱 督查组', 'grant'],
   ])('%s → %s', (text, name) => {
     expect(parseCommand(text).name).toBe(name);

@@ -139,6 +139,19 @@ describe('专项督查: a campaign of its own in its own group', () => {
     expect(campaignOf('科室公示栏信息过期')).toBe(SPECIAL);
   });
 
+  it('专项 lists every campaign with its figures and groups, for the supervision group and by role', async () => {
+    await h.say(admin, everydayGroup, '@督办 专项');
+    const card = h.lastCardTo(everydayGroup.id).content as FeishuCard;
+    expect(card.header.title.content).toBe('督查专项');
+    const text = cardText(card);
+    expect(text).toContain('**日常督查**（日常）：问题1个，未办结1个；1个督查群');
+    expect(text).toContain(`**${SPECIAL}**：问题3个，未办结3个；2个督查群`);
+    expect(text).toContain('问题类别：服务态度、医德医风');
+    expect(checkFeishuCard(card)).toEqual([]);
+    await h.say(wang, p2p(wang), '专项');
+    expect(JSON.stringify(h.messagesTo(wang.openId).at(-1)!.content)).toContain('督查专项请在督查群中查看');
+  });
+
   it('the weekly bulletin goes to each campaign’s group with that campaign’s figures', async () => {
     h.now = Date.parse('2026-11-30T09:00:00+08:00');
     const before = h.stub.sent.length;

@@ -5,6 +5,7 @@ import { CLOSURE_KIND_LABELS, CLOSURE_KINDS, TASK_STATE_LABELS, type TaskContext
 import { TASK_ACTION_LABELS, type TaskAction } from '../src/domain/permissions.js';
 import { formatDateZh } from '../src/domain/deadline.js';
 import { closureText, findingTitle, plain, quote, whereText } from './format.js';
+import { OTHER_CATEGORY } from './intake-form.js';
 import { mention, type Card, type CardButton, type CardColour, type CardElement, type FormField } from './model.js';
 
 export interface TaskCardView {
@@ -88,7 +89,15 @@ export function formFieldsFor(action: TaskAction, view: TaskCardView): FormField
       const categories = [...new Set([...(view.categories ?? []), finding.category])];
       return [
         { kind: 'text', name: 'area', label: '督查区域', placeholder: '不填则以责任科室为督查区域', required: false, initial: finding.area, maxLength: 100 },
-        { kind: 'select', name: 'category', label: '问题类别', required: true, options: categories.map((c) => ({ value: c, label: c })), initial: finding.category },
+        {
+          kind: 'select',
+          name: 'category',
+          label: '问题类别',
+          required: true,
+          options: [...categories.map((c) => ({ value: c, label: c })), { value: OTHER_CATEGORY, label: '其他（在下方填写）' }],
+          initial: finding.category,
+        },
+        { kind: 'text', name: 'category_custom', label: '其他类别', placeholder: '类别选"其他"时填写', maxLength: 20 },
         { kind: 'text', name: 'description', label: '主要问题', multiline: true, required: true, initial: finding.description, maxLength: 1000 },
       ];
     }

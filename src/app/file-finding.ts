@@ -1,7 +1,6 @@
 // The intake form was submitted: validate it field by field (a Chinese toast names the first bad
 // one, and nothing is created), then record the finding and its task, attach the photos, and
 // send the group notice and the leader's task card — all in one write.
-import { OTHER_CATEGORY } from '../../cards/intake-form.js';
 import { filedCard } from '../../cards/notices.js';
 import { mention } from '../../cards/model.js';
 import { parseDeadline } from '../domain/deadline.js';
@@ -15,7 +14,7 @@ import { sendCopyOps } from './outgoing.js';
 import { nothing, toast, type Outcome } from './outcome.js';
 import type { Deps } from './ports.js';
 import type { WriteOp } from './store-port.js';
-import { formString } from './task-form.js';
+import { categoryFromForm, formString } from './task-form.js';
 import { drawTaskCard } from './task-views.js';
 import { clip } from '../domain/text.js';
 
@@ -38,9 +37,8 @@ export async function fileFinding(deps: Deps, tenant: Tenant, campaign: Campaign
   const description = formString(form, 'description');
   if (!description) return invalid('主要问题');
   if (description.length > 1000) return invalid('主要问题（不超过1000字）');
-  const picked = formString(form, 'category');
-  const category = picked === OTHER_CATEGORY || !picked ? formString(form, 'category_custom') : picked;
-  if (!category) return invalid(picked === OTHER_CATEGORY ? '其他类别' : '问题类别');
+  const { category, typedOther } = categoryFromForm(form);
+  if (!category) return invalid(typedOther && formString(form, 'category') ? '其他类别' : '问题类别');
   if (category.length > 20) return invalid('问题类别（不超过20字）');
 
   const departments = await deps.store.listDepartments(tenant.id);

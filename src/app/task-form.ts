@@ -1,5 +1,6 @@
 // Turns a submitted task form into a TaskCommand, or names the field that is wrong.
 import { z } from 'zod';
+import { OTHER_CATEGORY } from '../../cards/intake-form.js';
 import { parseDeadline } from '../domain/deadline.js';
 import { fail, ok, type Result } from '../domain/errors.js';
 import { CLOSURE_KINDS, type ClosureKind, type IsoDate } from '../domain/model.js';
@@ -12,6 +13,13 @@ export function formString(form: Record<string, unknown> | null, name: string): 
   if (typeof value === 'string') return value.trim();
   if (Array.isArray(value) && typeof value[0] === 'string') return value[0].trim();
   return '';
+}
+
+/** The category a form chose: one of the list, or the one typed under 「其他」. */
+export function categoryFromForm(form: Record<string, unknown> | null): { category: string; typedOther: boolean } {
+  const picked = formString(form, 'category');
+  const typedOther = picked === OTHER_CATEGORY || !picked;
+  return { category: typedOther ? formString(form, 'category_custom') : picked, typedOther };
 }
 
 const closureKind = z.enum(CLOSURE_KINDS as [ClosureKind, ...ClosureKind[]]);
@@ -71,6 +79,6 @@ export function taskCommandFromForm(
     case 'report_progress':
       return ok({ action, note: text('note') });
     case 'edit_finding':
-      return ok({ action, area: text('area'), category: text('category'), description: text('description') });
+      return ok({ action, area: text('area'), category: categoryFromForm(form).category, description: text('description') });
   }
 }

@@ -80,4 +80,15 @@ describe('修改问题', () => {
     expect(finding()).toEqual({ area: '门诊大厅', category: '服务流程', description: '挂号窗口排队秩序混乱' });
     expect(task()).toMatchObject({ version: 2 });
   });
+
+  it('takes a category of the inspector’s own under 「其他」, as the intake form does', async () => {
+    // the refused edit above left the form open: back to the buttons first
+    await h.click(inspector, own, button(h.currentCard(own), '返回').value);
+    const mode = await h.click(inspector, own, button(h.currentCard(own), '修改问题').value);
+    expect(cardText(mode.body.card!.data)).toContain('其他（在下方填写）');
+    const result = await h.click(inspector, own, button(mode.body.card!.data, '提交：修改问题').value, { ...finding(), category: '__other__', category_custom: '医德医风' });
+    expect(result.body.toast?.type).toBe('success');
+    expect(finding()).toMatchObject({ category: '医德医风' });
+    expect(task()).toMatchObject({ category: '医德医风', version: 3 });
+  });
 });

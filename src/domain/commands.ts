@@ -67,12 +67,12 @@ export function parseCommand(rawText: string): Command {
   const upsert = /^科室\s*(?:新增|添加|修改|设置)\s*(\S+)/.exec(bare);
   if (upsert?.[1]) return { name: 'department_upsert', departmentName: upsert[1] };
   if (/^(角色|人员|角色列表)$/.test(bare)) return { name: 'roles' };
-  // 移交 @原责任领导 (给) @新责任领导: the two people are the message's mentions, in order
   const show = /^(查看|查询|查找|打开)?\s*(第)?\s*(\d{1,7})\s*(号问题|号任务|号)?$/.exec(bare);
   if (show && (show[1] || show[4])) {
     const number = Number(show[3]);
     if (number > 0) return { name: 'show_finding', number, onlyWhenAddressed: !show[1] && !show[2] && show[4] === '号' };
   }
+  // 移交 @原责任领导 (给) @新责任领导: the two people are the message's mentions, in order
   if (/^(移交|交接)(任务|工作)?\s*(给|到|至|→)?$/.test(bare)) return { name: 'hand_over' };
   const grant = /^(取消授权|授权)\s*(.*)$/.exec(bare);
   if (grant) return { name: grant[1] === '授权' ? 'grant' : 'revoke', role: roleFromText(grant[2] ?? '') };

@@ -1,7 +1,7 @@
 // The rectification task card (整改任务卡): the finding, the deadline and its colour, what has
 // happened, and only the buttons the person looking at it may use. In "mode" it shows the form
 // one action needs (measures, reasons, dates) instead of the buttons.
-import { CLOSURE_KIND_LABELS, CLOSURE_KINDS, TASK_STATE_LABELS, type TaskContext } from '../src/domain/model.js';
+import { CLOSURE_KIND_LABELS, CLOSURE_KINDS, TASK_STATE_LABELS, type Department, type TaskContext } from '../src/domain/model.js';
 import { TASK_ACTION_LABELS, type TaskAction } from '../src/domain/permissions.js';
 import { formatDateZh } from '../src/domain/deadline.js';
 import { closureText, findingTitle, plain, quote, whereText } from './format.js';
@@ -19,8 +19,9 @@ export interface TaskCardView {
   deadlineNote: string | null;
   /** optional line at the top, e.g. "您有一项新的整改任务" */
   headline?: string;
-  /** the campaign's categories, offered by 修改问题's form */
+  /** the campaign's categories and the organisation's departments, offered by 修改问题's form */
   categories?: readonly string[];
+  departments?: readonly Department[];
 }
 
 /** Actions that need no input and run straight from the button (with a confirm). */
@@ -87,7 +88,22 @@ export function formFieldsFor(action: TaskAction, view: TaskCardView): FormField
     case 'edit_finding': {
       const { finding } = view.ctx;
       const categories = [...new Set([...(view.categories ?? []), finding.category])];
+      const departments = view.departments ?? [];
+      // a finding is moved to another department, never out of one (its leader stays: 重新指派 moves that)
+      const department: FormField[] = departments.length
+        ? [
+            {
+              kind: 'select',
+              name: 'department',
+              label: '责任科室',
+              required: finding.departmentId !== null,
+              options: departments.map((d) => ({ value: d.id, label: d.name })),
+              ...(finding.departmentId ? { initial: finding.departmentId } : {}),
+            },
+          ]
+        : [];
       return [
+        ...department,
         { kind: 'text', name: 'area', label: '督查区域', placeholder: '不填则以责任科室为督查区域', required: false, initial: finding.area, maxLength: 100 },
         {
           kind: 'select',

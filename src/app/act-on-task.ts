@@ -3,7 +3,7 @@
 import { mention, type ActionPayload } from '../../cards/model.js';
 import { escalationCard } from '../../cards/notices.js';
 import { DomainError } from '../domain/errors.js';
-import type { Actor, Campaign, ExtensionRequest, IsoDate, TaskContext, Tenant } from '../domain/model.js';
+import type { Actor, Campaign, Department, ExtensionRequest, IsoDate, TaskContext, Tenant } from '../domain/model.js';
 import { mayActOnTask, type TaskAction } from '../domain/permissions.js';
 import { decide, type Attention, type Decision } from '../domain/task-machine.js';
 import { actorFor, today } from './context.js';
@@ -68,7 +68,8 @@ function headlineFor(action: TaskAction, who: Attention, data: Record<string, un
   }
 }
 
-function applyDecision(deps: Deps, ctx: TaskContext, actor: Actor, decision: Decision): { next: TaskContext; ops: WriteOp[] } {
+/** `department`: the department a correction moves the finding to (修改问题), looked up by the caller */
+function applyDecision(deps: Deps, ctx: TaskContext, actor: Actor, decision: Decision, department?: Department | null): { next: TaskContext; ops: WriteOp[] } {
   const now = deps.clock.now();
   const { task } = ctx;
   const patch = decision.patch.state === 'closed' ? { ...decision.patch, closedAt: now, closedOn: today(deps) } : decision.patch;
@@ -81,7 +82,9 @@ function applyDecision(deps: Deps, ctx: TaskContext, actor: Actor, decision: Dec
       taskId: task.id,
       expectedVersion: task.version,
       patch,
-      ...(corrected?.category !== undefined ? { findingCopies: { category: corrected.category } } : {}),
+      ...(corrected && (corrected.category !== undefined || corrected.departmentId !== undefined)
+        ? { findingCopies: { ...(corrected.category !== undefined ? { category: corrected.category } : {}), ...(corrected.departmentId !== undefined ? { departmentId: corrected.departmentId } : {}) } }
+        : {}),
       at: now,
     },
   ];
@@ -114,7 +117,8 @@ function applyDecision(deps: Deps, ctx: TaskContext, actor: Actor, decision: Dec
     pendingExtension = null;
   }
   const finding = corrected ? { ...ctx.finding, ...corrected } : ctx.finding;
-  return { next: { ...ctx, task: nextTask, finding, pendingExtension }, ops };
+  const nextDepartment = corrected?.departmentId !== undefined ? (department ?? null) : ctx.department;
+  return { next: { ...ctx, task: nextTask, finding, department: nextDepartment, pendingExtension }, ops };
 }
 
 /** The people a use case draws cards for, each read once. */
@@ -139,9 +143,9 @@ export async function recordDecision(
   actor: Actor,
   action: TaskAction,
   decision: Decision,
-  view: { viewer: (userId: string | null) => Promise<Actor | null>; clickedCopyId: string | null; day: IsoDate },
+  view: { viewer: (userId: string | null) => Promise<Actor | null>; clickedCopyId: string | null; day: IsoDate; correctedDepartment?: Department | null },
 ): Promise<{ next: TaskContext; ops: WriteOp[] }> {
-  const { next, ops } = applyDecision(deps, ctx, actor, decision);
+  const { next, ops } = applyDecision(deps, ctx, actor, decision, view.correctedDepartment);
   ops.push({
     op: 'appendEvent',
     event: {
@@ -200,6 +204,13 @@ export async function actOnTask(
   }
   const command = taskCommandFromForm(action, event.formValue, payload.x, day);
   if (!command.ok) return nothing(toast('error', errorText(command.error)));
+  // 修改问题 may move the finding to another department: one of this organisation's
+  let correctedDepartment: Department | null | undefined;
+  if (command.value.action === 'edit_finding' && command.value.departmentId) {
+    const wanted = command.value.departmentId;
+    correctedDepartment = (await deps.store.listDepartments(tenant.id)).find((d) => d.id === wanted) ?? null;
+    if (!correctedDepartment) return nothing(toast('error', errorText(new DomainError('invalid_input', '责任科室'))));
+  }
   const decided = decide(ctx, actor, command.value, null, day);
   if (!decided.ok) {
     const refresh = ['wrong_state', 'no_extension_pending'].includes(decided.error.code);
@@ -207,7 +218,7 @@ export async function actOnTask(
   }
 
   const decision = decided.value;
-  const { next, ops } = await recordDecision(deps, tenant, ctx, actor, action, decision, { viewer, clickedCopyId: clicked?.id ?? null, day });
+  const { next, ops } = await recordDecision(deps, tenant, ctx, actor, action, decision, { viewer, clickedCopyId: clicked?.id ?? null, day, correctedDepartment });
   for (const who of decision.attention) {
     const userId = who === 'leader' ? next.task.leaderUserId : next.finding.inspectorUserId;
     if (userId === actor.userId) continue;

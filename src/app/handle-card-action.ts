@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { ActionPayload } from '../../cards/model.js';
 import { DomainError } from '../domain/errors.js';
-import type { Campaign, Tenant } from '../domain/model.js';
+import type { Campaign, Department, TaskContext, Tenant } from '../domain/model.js';
 import { mayActOnTask, TASK_ACTIONS, type TaskAction } from '../domain/permissions.js';
 import { availableActions } from '../domain/task-machine.js';
 import { actOnTask } from './act-on-task.js';
@@ -74,8 +74,7 @@ async function showTask(deps: Deps, tenant: Tenant, event: InboundCardAction, pa
   if (mode && !availableActions(ctx, actor, day).includes(mode)) {
     return nothing(toast('error', errorText(new DomainError('wrong_state', ctx.task.state)), fresh));
   }
-  const categories = mode === 'edit_finding' ? (await deps.store.listCampaigns(tenant.id)).find((c) => c.id === ctx.finding.campaignId)?.categories : undefined;
-  const card = drawTaskCard(ctx, actor, day, deps.settings, { mode: mode ?? null, ...(categories ? { categories } : {}) });
+  const card = drawTaskCard(ctx, actor, day, deps.settings, { mode: mode ?? null, ...(mode === 'edit_finding' ? await correctionChoices(deps, tenant, ctx) : {}) });
   const clicked = event.messageId ? await deps.store.findCardCopyByMessage(tenant.id, event.messageId) : null;
   if (clicked?.taskId !== ctx.task.id) {
     // clicked on a list (digest, 回头看): keep the list, open the task's own card beside it
@@ -83,6 +82,12 @@ async function showTask(deps: Deps, tenant: Tenant, event: InboundCardAction, pa
     return { ops, reply: toast('info', '已在私聊中打开任务卡片，请在那里填写。') };
   }
   return nothing({ toast: { type: 'info', text: mode ? '请填写后提交' : '已返回' }, card });
+}
+
+/** What 修改问题's form offers: the finding's campaign's categories and the departments. */
+async function correctionChoices(deps: Deps, tenant: Tenant, ctx: TaskContext): Promise<{ categories?: readonly string[]; departments: readonly Department[] }> {
+  const campaign = (await deps.store.listCampaigns(tenant.id)).find((c) => c.id === ctx.finding.campaignId);
+  return { ...(campaign ? { categories: campaign.categories } : {}), departments: await deps.store.listDepartments(tenant.id) };
 }
 
 /** Sends the clicker their own copy of the task card, with their buttons, in the direct chat. */

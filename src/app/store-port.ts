@@ -106,7 +106,7 @@ export type WriteOp =
       expectedVersion: number;
       patch: Partial<Task>;
       /** the finding's fields the task row keeps a copy of (for the reports' indexes), when they change */
-      findingCopies?: { category?: string };
+      findingCopies?: { category?: string; departmentId?: string | null };
       at: number;
     }
   /** 修改问题: the finding's own record corrected (the task's version check guards it) */

@@ -79,6 +79,6 @@ export function taskCommandFromForm(
     case 'report_progress':
       return ok({ action, note: text('note') });
     case 'edit_finding':
-      return ok({ action, area: text('area'), category: categoryFromForm(form).category, description: text('description') });
+      return ok({ action, area: text('area'), category: categoryFromForm(form).category, description: text('description'), departmentId: text('department') || null });
   }
 }

@@ -1,7 +1,7 @@
 // Draws a task's card for one viewer: their buttons, the colour, how the deadline stands.
 import type { Card } from '../../cards/model.js';
 import { taskCard } from '../../cards/task-card.js';
-import type { Actor, IsoDate, TaskContext } from '../domain/model.js';
+import type { Actor, Department, IsoDate, TaskContext } from '../domain/model.js';
 import type { TaskAction } from '../domain/permissions.js';
 import { availableActions } from '../domain/task-machine.js';
 import { isOverdue, overdueWorkingDays, warningColour } from '../domain/warning-colour.js';
@@ -22,8 +22,9 @@ export function deadlineNote(ctx: TaskContext, today: IsoDate): string | null {
 export interface DrawOptions {
   mode?: TaskAction | null;
   headline?: string;
-  /** the campaign's categories, for 修改问题's form */
+  /** the campaign's categories and the departments, for 修改问题's form */
   categories?: readonly string[];
+  departments?: readonly Department[];
 }
 
 /** 三色督办 for one task today, with the office's thresholds. */
@@ -55,5 +56,6 @@ export function drawTaskCard(
     deadlineNote: deadlineNote(ctx, today),
     ...(options.headline ? { headline: options.headline } : {}),
     ...(options.categories ? { categories: options.categories } : {}),
+    ...(options.departments ? { departments: options.departments } : {}),
   });
 }

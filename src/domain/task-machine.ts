@@ -28,7 +28,8 @@ export type TaskCommand =
   | { action: 'cancel'; reason: string }
   | { action: 'reopen'; reason: string }
   | { action: 'report_progress'; note: string }
-  | { action: 'edit_finding'; area: string; category: string; description: string };
+  /** `departmentId`: the department chosen (the app has checked it exists); null keeps the finding's */
+  | { action: 'edit_finding'; area: string; category: string; description: string; departmentId: string | null };
 
 export const FROM_STATES: Record<TaskAction, readonly TaskState[]> = {
   accept: ['pending'],
@@ -67,7 +68,7 @@ export interface Decision {
 }
 
 /** The parts of a finding its inspector may correct. */
-export type FindingCorrection = Partial<Pick<Finding, 'area' | 'category' | 'description'>>;
+export type FindingCorrection = Partial<Pick<Finding, 'area' | 'category' | 'description' | 'departmentId'>>;
 
 export const MAX_AREA = 100;
 export const MAX_CATEGORY = 20;
@@ -212,15 +213,16 @@ function correction(ctx: TaskContext, command: Extract<TaskCommand, { action: 'e
   if (!category.ok) return category;
   const area = command.area.trim();
   if (area.length > MAX_AREA) return fail('invalid_input', `督查区域（不超过${MAX_AREA}字）`);
+  const departmentId = command.departmentId ?? ctx.finding.departmentId;
   // a finding is placed by its department or, without one, by the area written down
-  if (!area && !ctx.finding.departmentId) return fail('invalid_input', '督查区域');
-  const wanted: Required<FindingCorrection> = { area, category: category.value, description: description.value };
-  const before: FindingCorrection = {};
+  if (!area && !departmentId) return fail('invalid_input', '督查区域');
+  const wanted: Required<FindingCorrection> = { area, category: category.value, description: description.value, departmentId };
+  const before: Record<string, unknown> = {};
   const after: FindingCorrection = {};
-  for (const field of ['area', 'category', 'description'] as const) {
+  for (const field of ['area', 'category', 'description', 'departmentId'] as const) {
     if (wanted[field] === ctx.finding[field]) continue;
     before[field] = ctx.finding[field];
-    after[field] = wanted[field];
+    Object.assign(after, { [field]: wanted[field] });
   }
   if (Object.keys(after).length === 0) return fail('unchanged');
   return decision({}, { before, after }, { findingPatch: after });

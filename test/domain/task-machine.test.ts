@@ -102,7 +102,7 @@ describe('what each transition changes', () => {
 
   it('edit_finding corrects only the fields that differ, keeping before and after, and tells nobody', () => {
     const ctx = makeContext({ state: 'in_progress' });
-    const result = run(ctx, inspector, { action: 'edit_finding', area: ctx.finding.area, category: '服务态度', description: '  候诊区座椅破损两处  ' });
+    const result = run(ctx, inspector, { action: 'edit_finding', area: ctx.finding.area, category: '服务态度', description: '  候诊区座椅破损两处  ', departmentId: null });
     expect(result).toEqual({
       ok: true,
       value: {
@@ -118,7 +118,7 @@ describe('what each transition changes', () => {
 
   it('edit_finding refuses an edit that changes nothing, an empty description or category, and a finding left with no place', () => {
     const ctx = makeContext({ state: 'pending' });
-    const same = { action: 'edit_finding', area: ctx.finding.area, category: ctx.finding.category, description: ctx.finding.description } as const;
+    const same = { action: 'edit_finding', area: ctx.finding.area, category: ctx.finding.category, description: ctx.finding.description, departmentId: null } as const;
     expect(run(ctx, inspector, same)).toMatchObject(refusal('unchanged'));
     expect(run(ctx, inspector, { ...same, description: '  ' })).toMatchObject(refusal('invalid_input', '主要问题'));
     expect(run(ctx, inspector, { ...same, category: '' })).toMatchObject(refusal('invalid_input', '问题类别'));
@@ -126,6 +126,18 @@ describe('what each transition changes', () => {
     const placedByArea = makeContext({ state: 'pending' });
     placedByArea.finding.departmentId = null;
     expect(run(placedByArea, inspector, { ...same, area: '' })).toMatchObject(refusal('invalid_input', '督查区域'));
+    // the same department named again is no change either
+    expect(run(ctx, inspector, { ...same, departmentId: ctx.finding.departmentId })).toMatchObject(refusal('unchanged'));
+  });
+
+  it('edit_finding moves the finding to another department, and places one that had none', () => {
+    const ctx = makeContext({ state: 'in_progress' });
+    const moved = run(ctx, inspector, { action: 'edit_finding', area: ctx.finding.area, category: ctx.finding.category, description: ctx.finding.description, departmentId: 'd-other' });
+    expect(moved).toMatchObject({ ok: true, value: { findingPatch: { departmentId: 'd-other' }, eventData: { before: { departmentId: ctx.finding.departmentId }, after: { departmentId: 'd-other' } } } });
+    const placedByArea = makeContext({ state: 'pending' });
+    placedByArea.finding.departmentId = null;
+    const placed = run(placedByArea, inspector, { action: 'edit_finding', area: '', category: placedByArea.finding.category, description: placedByArea.finding.description, departmentId: 'd-other' });
+    expect(placed).toMatchObject({ ok: true, value: { findingPatch: { area: '', departmentId: 'd-other' } } });
   });
 
   it('request_extension opens a request and asks the inspector, leaving state and deadline alone', () => {

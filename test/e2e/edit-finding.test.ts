@@ -91,4 +91,24 @@ describe('修改问题', () => {
     expect(finding()).toMatchObject({ category: '医德医风' });
     expect(task()).toMatchObject({ category: '医德医风', version: 3 });
   });
+
+  it('moves the finding to the department it belongs to, in the reports too, and leaves its leader', async () => {
+    await h.say(admin, group, '@督办 科室 新增 急诊科');
+    await h.say(admin, group, '@督办 科室 新增 门诊部');
+    const outpatient = (db().prepare("select id from departments where name = '门诊部'").get() as { id: string }).id;
+    const mode = await h.click(inspector, own, button(h.currentCard(own), '修改问题').value);
+    const text = cardText(mode.body.card!.data);
+    expect(text).toContain('责任科室');
+    expect(text).toContain('"content":"门诊部"');
+    const result = await h.click(inspector, own, button(mode.body.card!.data, '提交：修改问题').value, { ...finding(), department: outpatient });
+    expect(result.body.toast?.type).toBe('success');
+    expect(db().prepare('select department_id from findings').get()).toEqual({ department_id: outpatient });
+    expect(db().prepare('select department_id, leader_user_id from tasks').get()).toEqual({ department_id: outpatient, leader_user_id: wang.openId });
+    expect(cardText(h.currentCard(notice))).toContain('门诊部（门诊大厅）');
+    // a department that is not this organisation's is refused, and changes nothing
+    await h.click(inspector, own, button(h.currentCard(own), '修改问题').value);
+    const forged = await h.click(inspector, own, button(h.currentCard(own), '提交：修改问题').value, { ...finding(), department: 'no-such-department' });
+    expect(forged.body.toast).toEqual({ type: 'error', content: '请检查「责任科室」：未填写或格式不对。' });
+    expect(db().prepare('select department_id from findings').get()).toEqual({ department_id: outpatient });
+  });
 });

@@ -5,7 +5,7 @@ import { escalationCard } from '../../cards/notices.js';
 import { DomainError } from '../domain/errors.js';
 import type { Actor, Campaign, Department, ExtensionRequest, IsoDate, TaskContext, Tenant } from '../domain/model.js';
 import { mayActOnTask, type TaskAction } from '../domain/permissions.js';
-import { decide, type Attention, type Decision } from '../domain/task-machine.js';
+import { decide, type Attention, type Decision, type FindingCorrection } from '../domain/task-machine.js';
 import { actorFor, today } from './context.js';
 import { errorText } from './error-text.js';
 import type { InboundCardAction } from './inbound.js';
@@ -68,6 +68,14 @@ function headlineFor(action: TaskAction, who: Attention, data: Record<string, un
   }
 }
 
+/** Among a correction's fields, those the task row keeps a copy of (the reports' indexes read them there). */
+function copiedOnTask(corrected: FindingCorrection | undefined): { findingCopies?: { category?: string; departmentId?: string | null } } {
+  const copies: { category?: string; departmentId?: string | null } = {};
+  if (corrected?.category !== undefined) copies.category = corrected.category;
+  if (corrected?.departmentId !== undefined) copies.departmentId = corrected.departmentId;
+  return Object.keys(copies).length ? { findingCopies: copies } : {};
+}
+
 /** `department`: the department a correction moves the finding to (修改问题), looked up by the caller */
 function applyDecision(deps: Deps, ctx: TaskContext, actor: Actor, decision: Decision, department?: Department | null): { next: TaskContext; ops: WriteOp[] } {
   const now = deps.clock.now();
@@ -82,9 +90,7 @@ function applyDecision(deps: Deps, ctx: TaskContext, actor: Actor, decision: Dec
       taskId: task.id,
       expectedVersion: task.version,
       patch,
-      ...(corrected && (corrected.category !== undefined || corrected.departmentId !== undefined)
-        ? { findingCopies: { ...(corrected.category !== undefined ? { category: corrected.category } : {}), ...(corrected.departmentId !== undefined ? { departmentId: corrected.departmentId } : {}) } }
-        : {}),
+      ...copiedOnTask(corrected),
       at: now,
     },
   ];

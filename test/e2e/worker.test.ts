@@ -321,7 +321,7 @@ describe('cron triggers', () => {
   }, 20_000);
 });
 
-describe('this session’s commands on D1: a 专项 group, 修改问题 and 移交', () => {
+describe('a 专项 group, 修改问题 and 移交 on D1', () => {
   it('files into the group’s campaign, corrects the finding, and hands the leader’s task over', async () => {
     const h = world.forTenant('tenant_worker_campaign');
     const inspector: Person = { openId: 'ou_w_cp_inspector', name: '周督查' };

@@ -13,7 +13,7 @@ import { previewHandOver } from './hand-over.js';
 import { importFromChat } from './import-chat.js';
 import { sendLedger, sendProgress } from './ledger.js';
 import { myTasks } from './my-tasks.js';
-import { showFinding } from './show-finding.js';
+import { showFinding, showFindingHistory } from './show-finding.js';
 import { drawBulletin } from './run-bulletin.js';
 import { currentWeek } from '../domain/schedule.js';
 import { replyTarget, sendCopyOps, sendOps, textOps } from './outgoing.js';
@@ -91,6 +91,9 @@ export async function handleMessage(deps: Deps, tenant: Tenant, everyday: Campai
       break;
     case 'show_finding':
       outcome = await showFinding(deps, tenant, msg, command.number);
+      break;
+    case 'finding_history':
+      outcome = await showFindingHistory(deps, tenant, msg, command.number);
       break;
     case 'hand_over':
       outcome = await previewHandOver(deps, tenant, msg, people);

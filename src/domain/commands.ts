@@ -22,6 +22,8 @@ export type Command =
   | { name: 'hand_over' }
   /** 第12号问题: that finding's task card; a bare 「12号」 (also a day of the month) only when the bot is addressed */
   | { name: 'show_finding'; number: number; onlyWhenAddressed: boolean }
+  /** 12号记录 / 处理记录 12: what happened to that finding, event by event */
+  | { name: 'finding_history'; number: number }
   | { name: 'unknown'; text: string };
 
 const ROLE_WORDS: [RegExp, Role][] = [
@@ -49,6 +51,12 @@ function campaignSpec(text: string): { campaignName: string | null; categories: 
   return { campaignName: campaignName || null, categories };
 }
 
+// 「处理记录 12」「12号问题的处理记录」「查看第12号记录」: the word 记录 makes it a question, never chatter
+const HISTORY_WORD = '(?:处理记录|办理记录|整改记录|记录|历史)';
+const FINDING_NUMBER = '(?:第)?\\s*(?<n>\\d{1,7})\\s*(?:号问题|号任务|号)?';
+const HISTORY_BEFORE = new RegExp(`^(?:查看|查询)?\\s*${HISTORY_WORD}\\s*${FINDING_NUMBER}$`);
+const HISTORY_AFTER = new RegExp(`^(?:查看|查询)?\\s*${FINDING_NUMBER}\\s*(?:的)?\\s*${HISTORY_WORD}$`);
+
 export function parseCommand(rawText: string): Command {
   const text = rawText.normalize('NFKC').trim();
   const bare = withoutMentions(text);
@@ -67,6 +75,8 @@ export function parseCommand(rawText: string): Command {
   const upsert = /^科室\s*(?:新增|添加|修改|设置)\s*(\S+)/.exec(bare);
   if (upsert?.[1]) return { name: 'department_upsert', departmentName: upsert[1] };
   if (/^(角色|人员|角色列表)$/.test(bare)) return { name: 'roles' };
+  const history = HISTORY_BEFORE.exec(bare) ?? HISTORY_AFTER.exec(bare);
+  if (history && Number(history.groups!.n) > 0) return { name: 'finding_history', number: Number(history.groups!.n) };
   const show = /^(查看|查询|查找|打开)?\s*(第)?\s*(\d{1,7})\s*(号问题|号任务|号)?$/.exec(bare);
   if (show && (show[1] || show[4])) {
     const number = Number(show[3]);

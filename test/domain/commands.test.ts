@@ -34,6 +34,21 @@ describe('parseCommand', () => {
   });
 
   it.each([
+    ['12号记录', 12],
+    ['第12号问题的处理记录', 12],
+    ['查看 12号 办理记录', 12],
+    ['处理记录 12', 12],
+    ['记录第３号问题', 3],
+    ['12号任务历史', 12],
+  ])('%s asks for a finding’s history', (text, number) => {
+    expect(parseCommand(text)).toEqual({ name: 'finding_history', number });
+  });
+
+  it.each(['记录', '记录一下12号的情况', '第0号记录', '处理记录12月5日'])('%s is not a question about a finding’s history', (text) => {
+    expect(parseCommand(text).name).not.toBe('finding_history');
+  });
+
+  it.each([
     ['设为督查群', { campaignName: null, categories: [] }],
     ['设为督查群 2025年作风建设专项督查', { campaignName: '2025年作风建设专项督查', categories: [] }],
     ['设为督查群：巡察整改 #服务态度 #医德医风 #服务态度', { campaignName: '巡察整改', categories: ['服务态度', '医德医风'] }],

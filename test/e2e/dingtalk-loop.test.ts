@@ -378,6 +378,19 @@ describe('the rectification loop on DingTalk (HTTP mode)', () => {
     ]);
   });
 
+  it('tells the whole story of the closed item on 「1号记录」, with names, in the order it happened', async () => {
+    await say(INSPECTOR, '1号记录');
+    const history = lastCardTo(GROUP);
+    expect(history.params['title']).toBe('处理记录 · 第1号问题');
+    const text = JSON.stringify(history.params);
+    expect(text).not.toContain('@staff_');
+    const steps = ['@李督查 登记问题，责任领导 @王主任', '@王主任 认为不属于本人负责', '@李督查 重新指派：@王主任 → @张主任', '@张主任 签收', '@李督查 同意延期', '@李督查 验收通过，销号（已整改完成）'];
+    const at = steps.map((step) => text.indexOf(step));
+    expect(at.every((i) => i >= 0), text).toBe(true);
+    expect([...at].sort((a, b) => a - b)).toEqual(at);
+    expect(text).toContain('共 12 条记录');
+  });
+
   it('lists my tasks in the robot chat, and nothing is left in the outbox', async () => {
     await say(ZHANG, '我的任务', { group: false });
     const list = lastCardTo(ZHANG);

@@ -87,3 +87,49 @@ describe('第N号问题: a finding’s card on demand', () => {
     expect(h.cardsTo(ward.id)).toHaveLength(0);
   });
 });
+
+describe('「1号记录」: a finding’s history on demand', () => {
+  const historyIn = (chatId: string) => h.lastCardTo(chatId).content as FeishuCard;
+
+  it('tells the supervision group every step so far, oldest first, with who acted and what they wrote', async () => {
+    // 王主任 (who accepted above) reports it done; the inspector returns it with a reason
+    const own = h.lastCardTo(wang.openId).messageId;
+    const mode = await h.click(wang, own, button(h.currentCard(own), '提交整改完成').value);
+    await h.click(wang, own, button(mode.body.card!.data, '提交：提交整改完成').value, { note: '已安排专人值守', closure_kind: 'done' });
+    const verify = h.lastCardTo(inspector.openId);
+    const failMode = await h.click(inspector, verify.messageId, button(verify.content as FeishuCard, '退回整改').value);
+    const returned = await h.click(inspector, verify.messageId, button(failMode.body.card!.data, '提交：退回整改').value, { reason: '夜班仍无人应答' });
+    expect(returned.body.toast?.type).toBe('success');
+
+    await h.say(admin, group, '@督办 1号记录');
+    const card = historyIn(group.id);
+    expect(card.header.title.content).toBe('处理记录 · 第1号问题');
+    expect(checkFeishuCard(card)).toEqual([]);
+    const text = cardText(card);
+    const steps = [
+      `<at id=${inspector.openId}></at> 登记问题，责任领导 <at id=${wang.openId}></at>，整改完成时间 2026年12月11日`,
+      `<at id=${wang.openId}></at> 签收，整改措施：呼叫铃接入护士站大屏`,
+      `<at id=${wang.openId}></at> 提交整改完成（已整改完成）：已安排专人值守`,
+      `<at id=${inspector.openId}></at> 验收不通过，退回整改（第1次）：夜班仍无人应答`,
+    ];
+    const at = steps.map((s) => text.indexOf(s));
+    expect(at.every((i) => i >= 0), text).toBe(true);
+    expect([...at].sort((a, b) => a - b)).toEqual(at);
+    expect(text).toContain('**2026年11月23日 09:30**');
+    expect(text).toContain('共 4 条记录');
+    // an answer, not a copy of the task card: nothing keeps it in step
+    const copies = h.server.database.sqlite.prepare('select count(*) n from card_copies where message_id = ?').get(h.lastCardTo(group.id).messageId) as { n: number };
+    expect(copies.n).toBe(0);
+  });
+
+  it('answers the task’s leader in a direct chat, and refuses a leader it does not concern', async () => {
+    await h.say(wang, p2p(wang), '处理记录 1');
+    expect(historyIn(wang.openId).header.title.content).toBe('处理记录 · 第1号问题');
+    const cards = h.cardsTo(sun.openId).length;
+    await h.say(sun, p2p(sun), '第1号问题的处理记录');
+    expect(JSON.stringify(h.messagesTo(sun.openId).at(-1)!.content)).toContain('您无权查看第1号问题');
+    expect(h.cardsTo(sun.openId)).toHaveLength(cards);
+    await h.say(admin, ward, '@督办 1号记录');
+    expect(h.cardsTo(ward.id)).toHaveLength(0);
+  });
+});

@@ -29,8 +29,8 @@ export function intakeForm(view: IntakeFormView): Card {
     : `需要附现场照片？提交前 ${view.photoWindowMinutes} 分钟内在本群发送，或回复本卡片发送。`;
   return {
     title: '督查登记',
-    ...(view.campaign.isDefault ? {} : { subtitle: view.campaign.name }),
-    subtitle: '记录问题并下发整改任务',
+    // a 专项's form says which campaign it files into; the everyday one says what it does
+    subtitle: view.campaign.isDefault ? '记录问题并下发整改任务' : `${view.campaign.name} · 记录问题并下发整改任务`,
     colour: 'blue',
     summary: '督查登记表',
     elements: [

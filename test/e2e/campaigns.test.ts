@@ -69,7 +69,7 @@ describe('专项督查: a campaign of its own in its own group', () => {
   it('files in the campaign’s group into the campaign, with its categories on the form', async () => {
     const form = await file(specialGroup, '医德医风', '收取患者红包');
     expect(form.header.title.content).toBe('督查登记');
-    expect(cardText(form)).toContain(SPECIAL);
+    expect(form.header.subtitle?.content).toBe(`${SPECIAL} · 记录问题并下发整改任务`);
     const options = cardText(form);
     expect(options).toContain('医德医风');
     expect(options).not.toContain('服务环境');
@@ -77,6 +77,7 @@ describe('专项督查: a campaign of its own in its own group', () => {
     expect(campaignOf('收取患者红包')).toBe(SPECIAL);
 
     const everydayForm = await file(everydayGroup, '服务环境', '候诊区座椅破损');
+    expect(everydayForm.header.subtitle?.content).toBe('记录问题并下发整改任务');
     expect(cardText(everydayForm)).toContain('服务环境');
     expect(cardText(everydayForm)).not.toContain('医德医风');
     expect(campaignOf('候诊区座椅破损')).toBe('日常督查');

@@ -24,7 +24,7 @@ export interface ClickResult {
 }
 
 export interface FeishuCard {
-  header: { title: { content: string }; template: string };
+  header: { title: { content: string }; subtitle?: { content: string }; template: string };
   body: { elements: Record<string, unknown>[] };
 }
 

@@ -4,10 +4,19 @@ import type { Campaign, Department } from '../src/domain/model.js';
 import type { Card } from './model.js';
 
 export const OTHER_CATEGORY = '__other__';
+/** The form field a direct chat's form chooses its campaign with. */
+export const INTAKE_CAMPAIGN_FIELD = 'campaign';
+
+type CampaignChoice = Pick<Campaign, 'id' | 'name' | 'isDefault' | 'categories'>;
 
 export interface IntakeFormView {
   /** the campaign the finding will belong to: its categories are offered, a 专项 is named on the form */
-  campaign: Pick<Campaign, 'id' | 'name' | 'isDefault' | 'categories'>;
+  campaign: CampaignChoice;
+  /**
+   * The campaigns to choose from, the default one first: a direct chat belongs to none, so an
+   * inspector filing there for a 专项 picks it. Absent (a group's form), the group's campaign holds.
+   */
+  campaignChoices?: readonly CampaignChoice[];
   departments: readonly Department[];
   photoCount: number;
   photoWindowMinutes: number;
@@ -20,10 +29,18 @@ export interface IntakeFormView {
   };
 }
 
+/** Every category the form offers: its campaign's, or all the choosable campaigns' together. */
+export function intakeCategories(view: Pick<IntakeFormView, 'campaign' | 'campaignChoices'>): string[] {
+  const campaigns = view.campaignChoices?.length ? view.campaignChoices : [view.campaign];
+  return [...new Set(campaigns.flatMap((c) => c.categories))];
+}
+
 export function intakeForm(view: IntakeFormView): Card {
   const { prefill } = view;
-  const customCategory = prefill.category && !view.campaign.categories.includes(prefill.category) ? prefill.category : null;
-  const categoryOptions = [...view.campaign.categories.map((c) => ({ value: c, label: c })), { value: OTHER_CATEGORY, label: '其他（在下方填写）' }];
+  const categories = intakeCategories(view);
+  const customCategory = prefill.category && !categories.includes(prefill.category) ? prefill.category : null;
+  const categoryOptions = [...categories.map((c) => ({ value: c, label: c })), { value: OTHER_CATEGORY, label: '其他（在下方填写）' }];
+  const choices = view.campaignChoices ?? [];
   const photoLine = view.photoCount
     ? `已收到 ${view.photoCount} 张现场照片，提交后附在问题上。`
     : `需要附现场照片？提交前 ${view.photoWindowMinutes} 分钟内在本群发送，或回复本卡片发送。`;
@@ -39,6 +56,18 @@ export function intakeForm(view: IntakeFormView): Card {
         kind: 'form',
         name: 'intake',
         fields: [
+          ...(choices.length > 1
+            ? [
+                {
+                  kind: 'select' as const,
+                  name: INTAKE_CAMPAIGN_FIELD,
+                  label: '督查专项',
+                  required: true,
+                  options: choices.map((c) => ({ value: c.id, label: c.name })),
+                  initial: view.campaign.id,
+                },
+              ]
+            : []),
           // a select with no options is refused by Feishu: until the office lists its departments
           // (科室 新增 …), the form asks for the name instead
           ...(view.departments.length

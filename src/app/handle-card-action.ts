@@ -1,5 +1,6 @@
 // Routes a card click to its use case. A malformed payload gets a Chinese error toast.
 import { z } from 'zod';
+import { INTAKE_CAMPAIGN_FIELD } from '../../cards/intake-form.js';
 import type { ActionPayload } from '../../cards/model.js';
 import { DomainError } from '../domain/errors.js';
 import type { Campaign, Department, TaskContext, Tenant } from '../domain/model.js';
@@ -15,6 +16,7 @@ import type { InboundCardAction } from './inbound.js';
 import { sendCopyOps } from './outgoing.js';
 import { nothing, toast, type Outcome } from './outcome.js';
 import type { Deps } from './ports.js';
+import { formString } from './task-form.js';
 import { drawTaskCard } from './task-views.js';
 
 const payloadSchema = z.object({
@@ -44,7 +46,11 @@ const isTaskAction = (a: string): a is TaskAction => (TASK_ACTIONS as readonly s
 export async function handleCardAction(deps: Deps, tenant: Tenant, campaign: Campaign, event: InboundCardAction): Promise<Outcome> {
   const payload = parseActionPayload(event.value);
   if (!payload) return nothing(toast('error', BAD_CARD_DATA));
-  if (payload.a === 'file_finding') return fileFinding(deps, tenant, await intakeCampaign(deps, tenant, campaign, event, payload), event);
+  if (payload.a === 'file_finding') {
+    const filedInto = await intakeCampaign(deps, tenant, campaign, event, payload);
+    if (!filedInto) return nothing(toast('error', errorText(new DomainError('invalid_input', '督查专项'))));
+    return fileFinding(deps, tenant, filedInto, event);
+  }
   if (payload.a === 'mode' || payload.a === 'back') return showTask(deps, tenant, event, payload);
   if (payload.a === 'open') return openCopy(deps, tenant, event, payload);
   if (payload.a === 'import_confirm' || payload.a === 'import_cancel') return onImportClick(deps, tenant, event, payload);
@@ -53,11 +59,19 @@ export async function handleCardAction(deps: Deps, tenant: Tenant, campaign: Cam
   return nothing(toast('error', BAD_CARD_DATA));
 }
 
-/** The campaign an intake form files into: the 专项 it was drawn for, else its group's. */
-async function intakeCampaign(deps: Deps, tenant: Tenant, everyday: Campaign, event: InboundCardAction, payload: ActionPayload): Promise<Campaign> {
+/**
+ * The campaign an intake form files into: the 专项 it was drawn for, else the one chosen on a direct
+ * chat's form, else its group's. A choice naming no campaign is null: filing it elsewhere would
+ * put the finding in the wrong ledger.
+ */
+async function intakeCampaign(deps: Deps, tenant: Tenant, everyday: Campaign, event: InboundCardAction, payload: ActionPayload): Promise<Campaign | null> {
   const drawnFor = payload.x?.['c'];
-  const named = drawnFor ? (await deps.store.listCampaigns(tenant.id)).find((c) => c.id === drawnFor) : undefined;
-  return named ?? campaignOfChat(deps, tenant, everyday, event.chatId);
+  const chosen = formString(event.formValue, INTAKE_CAMPAIGN_FIELD);
+  const wanted = drawnFor || chosen;
+  if (!wanted) return campaignOfChat(deps, tenant, everyday, event.chatId);
+  const named = (await deps.store.listCampaigns(tenant.id)).find((c) => c.id === wanted);
+  if (named) return named;
+  return drawnFor ? campaignOfChat(deps, tenant, everyday, event.chatId) : null;
 }
 
 /** Shows the form one action needs (mode), or the card again (back). Changes nothing. */

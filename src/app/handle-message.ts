@@ -1,6 +1,6 @@
 // Routes a chat message: photos are kept, text is read as a command.
 import { helpCard } from '../../cards/notices.js';
-import { intakeForm } from '../../cards/intake-form.js';
+import { intakeCategories, intakeForm } from '../../cards/intake-form.js';
 import { parseCommand } from '../domain/commands.js';
 import type { Campaign, Tenant } from '../domain/model.js';
 import { mayActInTenant } from '../domain/permissions.js';
@@ -147,10 +147,13 @@ async function openIntake(
     };
   }
   const departments = await deps.store.listDepartments(tenant.id);
-  const prefill = parseIntakeText({ text: rest, mentions: people, botUserId: bot, categories: campaign.categories, departments, today: today(deps) });
+  // a direct chat belongs to no 专项: its form lets the inspector choose (everyday work first)
+  const campaignChoices = msg.chatType === 'p2p' ? (await deps.store.listCampaigns(tenant.id)).sort((a, b) => Number(b.isDefault) - Number(a.isDefault)) : undefined;
+  const categories = intakeCategories({ campaign, ...(campaignChoices ? { campaignChoices } : {}) });
+  const prefill = parseIntakeText({ text: rest, mentions: people, botUserId: bot, categories, departments, today: today(deps) });
   const windowStart = deps.clock.now() - deps.settings.photoWindowMinutes * 60_000;
   const photos = (await deps.store.listLooseAttachments(tenant.id, msg.chatId, msg.senderUserId)).filter((a) => a.createdAt >= windowStart);
-  const card = intakeForm({ campaign, departments, photoCount: photos.length, photoWindowMinutes: deps.settings.photoWindowMinutes, prefill });
+  const card = intakeForm({ campaign, ...(campaignChoices ? { campaignChoices } : {}), departments, photoCount: photos.length, photoWindowMinutes: deps.settings.photoWindowMinutes, prefill });
   const { ops } = sendCopyOps(deps, tenant, { taskId: null, purpose: 'intake', viewerUserId: null, target: replyTarget(msg), chatId: msg.chatId, card });
   return { ops, reply: null };
 }

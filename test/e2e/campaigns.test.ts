@@ -46,7 +46,25 @@ afterAll(async () => {
   await h?.close();
 });
 
+/** A form control of a Feishu card by its name (Card JSON 2.0 nests them in the form's elements). */
+function control(card: FeishuCard, name: string): { options?: { value: string; text: { content: string } }[]; initial_option?: string } | undefined {
+  let found: unknown;
+  JSON.stringify(card, (key, value: unknown) => {
+    if (!found && value && typeof value === 'object' && (value as { name?: unknown }).name === name && (value as { tag?: unknown }).tag !== 'form') found = value;
+    return value;
+  });
+  return found as ReturnType<typeof control>;
+}
+
 describe('专项督查: a campaign of its own in its own group', () => {
+  it('a direct chat’s intake form asks for no campaign while there is only the everyday one', async () => {
+    await h.say(inspector, p2p(inspector), '督查');
+    const form = h.lastCardTo(inspector.openId).content as FeishuCard;
+    expect(form.header.title.content).toBe('督查登记');
+    expect(control(form, 'category')).toBeDefined();
+    expect(control(form, 'campaign')).toBeUndefined();
+  });
+
   it('设为督查群 with a name and categories creates the campaign and binds the group to it', async () => {
     await h.say(admin, specialGroup, `@督办 设为督查群 ${SPECIAL} #服务态度 #医德医风`);
     expect(lastText(specialGroup)).toContain(`本群已设为督查群（${SPECIAL}）`);
@@ -169,5 +187,39 @@ describe('专项督查: a campaign of its own in its own group', () => {
     expect(special).toContain(SPECIAL);
     // two filed in its groups and one imported there
     expect(special).toContain('新发现问题3个');
+  });
+
+  it('a direct chat’s intake form offers every campaign, the everyday one first, and files into the one chosen', async () => {
+    await h.say(inspector, p2p(inspector), '督查 #医德医风 收受患者家属购物卡');
+    const sent = h.lastCardTo(inspector.openId);
+    const form = sent.content as FeishuCard;
+    expect(checkFeishuCard(form)).toEqual([]);
+    const choice = control(form, 'campaign')!;
+    expect(choice.options!.map((o) => o.text.content)).toEqual(['日常督查', SPECIAL]);
+    expect(choice.initial_option).toBe(campaigns()[0]!.id);
+    // the categories of both, and the prefilled one is the 专项's own
+    const categories = control(form, 'category')!;
+    expect(categories.options!.map((o) => o.value)).toEqual(expect.arrayContaining(['服务环境', '医德医风']));
+    expect(categories.initial_option).toBe('医德医风');
+
+    const special = campaigns().find((c) => c.name === SPECIAL)!;
+    const fields = { category: '医德医风', description: '收受患者家属购物卡', area: '住院部', leader: wang.openId, deadline_date: '2026-12-11 +0800' };
+    const filed = await h.click(inspector, sent.messageId, button(form, '提交并下发整改').value, { ...fields, campaign: special.id });
+    expect(filed.body.toast?.type).toBe('success');
+    expect(campaignOf('收受患者家属购物卡')).toBe(SPECIAL);
+  });
+
+  it('refuses a direct chat’s form whose campaign is not one of ours, and files nothing', async () => {
+    await h.say(inspector, p2p(inspector), '督查');
+    const sent = h.lastCardTo(inspector.openId);
+    const findings = () => (db().prepare('select count(*) n from findings').get() as { n: number }).n;
+    const before = findings();
+    const fields = { category: '服务环境', description: '走廊堆放杂物', area: '住院部', leader: wang.openId, deadline_date: '2026-12-11 +0800' };
+    const refused = await h.click(inspector, sent.messageId, button(sent.content as FeishuCard, '提交并下发整改').value, { ...fields, campaign: 'feishu:other:campaign:别家的专项' });
+    expect(refused.body.toast).toMatchObject({ type: 'error', content: expect.stringContaining('督查专项') });
+    expect(findings()).toBe(before);
+    const filed = await h.click(inspector, sent.messageId, button(sent.content as FeishuCard, '提交并下发整改').value, { ...fields, campaign: campaigns()[0]!.id });
+    expect(filed.body.toast?.type).toBe('success');
+    expect(campaignOf('走廊堆放杂物')).toBe('日常督查');
   });
 });

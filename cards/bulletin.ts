@@ -3,6 +3,8 @@
 // with the leaders @-mentioned, repeat problems as 专项整治 candidates, 红黑榜 and a trend.
 // Everything is already ranked and trimmed by src/domain/bulletin.ts; this only lays it out.
 import type { BulletinRow, BulletinView, OverdueItem, RepeatItem } from '../src/domain/bulletin.js';
+import { formatShortZh } from '../src/domain/deadline.js';
+import type { IsoDate } from '../src/domain/model.js';
 import { plain } from './format.js';
 import { mention, type Card, type CardColour, type CardElement, type TableColumn } from './model.js';
 
@@ -21,7 +23,12 @@ const TABLE_COLUMNS = (first: string): TableColumn[] => [
   { name: 'overdue', label: '逾期', kind: 'number' },
 ];
 
-export function bulletinCard(view: BulletinView): Card {
+export interface BulletinCardOptions {
+  /** a past period's bulletin drawn again today: its open and overdue figures are today's */
+  redrawnOn?: IsoDate;
+}
+
+export function bulletinCard(view: BulletinView, options: BulletinCardOptions = {}): Card {
   const c = view.current;
   const elements: CardElement[] = [
     { kind: 'markdown', text: view.headline },
@@ -34,6 +41,7 @@ export function bulletinCard(view: BulletinView): Card {
     ...honourRoll(view),
     ...trendChart(view),
   ];
+  if (options.redrawnOn) elements.push({ kind: 'note', text: `往期通报：在办、逾期按${formatShortZh(options.redrawnOn)}统计。` });
   if (view.truncated) elements.push({ kind: 'note', text: LEDGER_POINTER });
 
   const tags: Card['tags'] = c.overdue > 0 ? [{ text: `逾期${c.overdue}`, colour: 'red' }] : [];

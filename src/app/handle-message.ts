@@ -15,7 +15,7 @@ import { sendLedger, sendProgress } from './ledger.js';
 import { myTasks } from './my-tasks.js';
 import { showFinding, showFindingHistory } from './show-finding.js';
 import { drawBulletin } from './run-bulletin.js';
-import { currentWeek } from '../domain/schedule.js';
+import { askedBulletinPeriod, type BulletinAsk } from '../domain/schedule.js';
 import { replyTarget, sendCopyOps, sendOps, textOps } from './outgoing.js';
 import type { Outcome } from './outcome.js';
 import type { Deps } from './ports.js';
@@ -99,7 +99,7 @@ export async function handleMessage(deps: Deps, tenant: Tenant, everyday: Campai
       outcome = await previewHandOver(deps, tenant, msg, people);
       break;
     case 'bulletin':
-      outcome = await bulletinOnDemand(deps, tenant, await campaignHere(), msg);
+      outcome = await bulletinOnDemand(deps, tenant, await campaignHere(), msg, command.ask);
       break;
     case 'ledger':
       outcome = await sendLedger(deps, tenant, everyday, msg, command.campaignName);
@@ -120,12 +120,20 @@ export async function handleMessage(deps: Deps, tenant: Tenant, everyday: Campai
   return withMembers(outcome, deps, tenant, msg, people);
 }
 
-/** 通报 in the supervision group: this week's bulletin so far, now. */
-async function bulletinOnDemand(deps: Deps, tenant: Tenant, campaign: Campaign, msg: InboundMessage): Promise<Outcome> {
+/**
+ * 通报 in the supervision group: this week's bulletin so far; 上周通报 / 月报 / 通报 10月 the one the
+ * scheduled run sent (or would have) for that week or month, drawn again with today's open items.
+ */
+async function bulletinOnDemand(deps: Deps, tenant: Tenant, campaign: Campaign, msg: InboundMessage, ask: BulletinAsk): Promise<Outcome> {
+  const say = (text: string): Outcome => ({ ops: textOps(deps, tenant, replyTarget(msg), text), reply: null });
   const binding = msg.chatType === 'group' ? await deps.store.getChatBinding(tenant.id, msg.chatId) : null;
-  if (!binding) return { ops: textOps(deps, tenant, replyTarget(msg), '请在督查群中发送「通报」查看本周通报。'), reply: null };
+  if (!binding) return say('请在督查群中发送「通报」查看本周通报，「上周通报」「月报」「通报 10月」查看往期通报。');
   const day = today(deps);
-  const card = await drawBulletin(deps, tenant, campaign, 'on_demand', currentWeek(day), day);
+  const asked = askedBulletinPeriod(ask, day);
+  if (!asked.ok) return say(asked.reason);
+  const { period } = asked;
+  const kind = ask.period === 'this_week' ? 'on_demand' : period.job === 'monthly' ? 'monthly' : 'weekly';
+  const card = await drawBulletin(deps, tenant, campaign, kind, period, day, kind === 'on_demand' ? {} : { redrawnOn: day });
   return { ops: sendOps(deps, tenant, replyTarget(msg), { kind: 'card', card }), reply: null };
 }
 

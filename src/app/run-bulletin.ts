@@ -1,7 +1,7 @@
 // 周调度 / 月通报 for one tenant: the bulletin card to the supervision group; the monthly run
 // also asks the leaders of long-term (长期坚持) items how they are holding up (回头看). One atomic
 // write with "this period is done", so a second run sends nothing.
-import { bulletinCard } from '../../cards/bulletin.js';
+import { bulletinCard, type BulletinCardOptions } from '../../cards/bulletin.js';
 import { longTermCheckCard } from '../../cards/digest.js';
 import type { Card } from '../../cards/model.js';
 import { buildBulletin } from '../domain/bulletin.js';
@@ -16,10 +16,10 @@ import type { WriteOp } from './store-port.js';
 import type { JobSummary } from './run-reminders.js';
 
 /** Builds the bulletin card for a span, from live figures. */
-export async function drawBulletin(deps: Deps, tenant: Tenant, campaign: Campaign, kind: BulletinKind, span: Span, today: IsoDate): Promise<Card> {
+export async function drawBulletin(deps: Deps, tenant: Tenant, campaign: Campaign, kind: BulletinKind, span: Span, today: IsoDate, options: BulletinCardOptions = {}): Promise<Card> {
   const query = bulletinQuery(kind, span, today, deps.settings);
   const figures = await deps.store.bulletinFigures(tenant.id, campaign.id, query);
-  return bulletinCard(buildBulletin(toBulletinSource(figures, kind, query, campaign.name)));
+  return bulletinCard(buildBulletin(toBulletinSource(figures, kind, query, campaign.name)), options);
 }
 
 function longTermRequests(deps: Deps, tenant: Tenant, items: TaskFacts[], monthLabel: string): WriteOp[] {

@@ -1,6 +1,7 @@
 // What a chat message asks for. Pure text → command; mentions are resolved by the caller.
 import { CATEGORY_TAG } from './intake-text.js';
 import type { Role } from './model.js';
+import type { BulletinAsk } from './schedule.js';
 
 export type Command =
   | { name: 'intake'; rest: string }
@@ -8,7 +9,8 @@ export type Command =
   | { name: 'bind_group'; campaignName: string | null; categories: string[] }
   | { name: 'my_tasks' }
   | { name: 'help' }
-  | { name: 'bulletin' }
+  /** 通报 (this week so far), 上周通报, 月报 / 上月通报, 通报 2026年10月 */
+  | { name: 'bulletin'; ask: BulletinAsk }
   /** 台账 [专项名称] / 进展 [专项名称]: without a name, the group's campaign (or the everyday one) */
   | { name: 'ledger'; campaignName: string | null }
   | { name: 'progress'; campaignName: string | null }
@@ -57,6 +59,20 @@ const FINDING_NUMBER = '(?:第)?\\s*(?<n>\\d{1,7})\\s*(?:号问题|号任务|号
 const HISTORY_BEFORE = new RegExp(`^(?:查看|查询)?\\s*${HISTORY_WORD}\\s*${FINDING_NUMBER}$`);
 const HISTORY_AFTER = new RegExp(`^(?:查看|查询)?\\s*${FINDING_NUMBER}\\s*(?:的)?\\s*${HISTORY_WORD}$`);
 
+const MONTH = '(?:(?<year>\\d{4})\\s*年\\s*)?(?<month>\\d{1,2})\\s*月(?:份)?';
+const MONTH_BULLETIN = [new RegExp(`^(?:通报|督查通报|月报|月度通报)[\\s:：]*${MONTH}$`), new RegExp(`^${MONTH}\\s*(?:的)?(?:通报|督查通报|月报|月度通报)$`)];
+
+function bulletinAsk(bare: string): BulletinAsk | null {
+  if (/^(通报|本周通报|周报|督查通报)$/.test(bare)) return { period: 'this_week' };
+  if (/^(上周通报|上周周报|通报[\s:：]*上周)$/.test(bare)) return { period: 'last_week' };
+  if (/^(月报|月度通报|上月通报|上月月报|上个月通报|通报[\s:：]*(上月|上个月))$/.test(bare)) return { period: 'month', year: null, month: null };
+  for (const pattern of MONTH_BULLETIN) {
+    const m = pattern.exec(bare);
+    if (m) return { period: 'month', year: m.groups!.year ? Number(m.groups!.year) : null, month: Number(m.groups!.month) };
+  }
+  return null;
+}
+
 export function parseCommand(rawText: string): Command {
   const text = rawText.normalize('NFKC').trim();
   const bare = withoutMentions(text);
@@ -65,7 +81,8 @@ export function parseCommand(rawText: string): Command {
   if (bind) return { name: 'bind_group', ...campaignSpec(bind[1]!) };
   if (/^(我的任务|我的待办|待办)$/.test(bare)) return { name: 'my_tasks' };
   if (/^(帮助|help|\?|使用说明)$/i.test(bare)) return { name: 'help' };
-  if (/^(通报|本周通报|周报)$/.test(bare)) return { name: 'bulletin' };
+  const bulletin = bulletinAsk(bare);
+  if (bulletin) return { name: 'bulletin', ask: bulletin };
   const ledger = /^(?:台账|整改台账|导出台账)(?:[\s:：]+(.+))?$/.exec(bare);
   if (ledger) return { name: 'ledger', campaignName: ledger[1]?.trim() || null };
   const progress = /^(?:进展|整改进展|进展报告|整改进展报告)(?:[\s:：]+(.+))?$/.exec(bare);

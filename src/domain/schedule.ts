@@ -169,3 +169,25 @@ export function currentWeek(today: IsoDate): JobPeriod {
   const start = mondayOf(end);
   return { job: 'weekly', key: `weekly-to-date:${start}..${end}`, start, end, label: weekLabel(start, end) };
 }
+
+/** Which bulletin a 通报 asks for: this week so far, the last reported week, or a whole month. */
+export type BulletinAsk = { period: 'this_week' } | { period: 'last_week' } | { period: 'month'; year: number | null; month: number | null };
+
+/**
+ * The span of a bulletin asked for in chat, as the scheduled run would have reported it: 上周 is
+ * the week(s) this Monday's run covers, a month is that calendar month. A month not over yet has no
+ * monthly bulletin; "10月" without a year is the latest October that is over.
+ */
+export function askedBulletinPeriod(ask: BulletinAsk, today: IsoDate): { ok: true; period: JobPeriod } | { ok: false; reason: string } {
+  if (ask.period === 'this_week') return { ok: true, period: currentWeek(today) };
+  if (ask.period === 'last_week') return { ok: true, period: periodFor('weekly', today) };
+  const now = parseIsoDate(requireIso(today))!;
+  if (ask.month === null) return { ok: true, period: periodFor('monthly', today) };
+  if (ask.month < 1 || ask.month > 12) return { ok: false, reason: `没有${ask.month}月。` };
+  const year = ask.year ?? (ask.month < now.month ? now.year : ask.month === now.month ? now.year : now.year - 1);
+  if (year * 12 + ask.month >= now.year * 12 + now.month) {
+    return { ok: false, reason: `${year}年${ask.month}月尚未结束，月度通报在次月第一个工作日发送；现在可发送「通报」查看本周截至今日的通报。` };
+  }
+  const following = ask.month === 12 ? `${year + 1}-01-01` : `${year}-${String(ask.month + 1).padStart(2, '0')}-01`;
+  return { ok: true, period: periodFor('monthly', following) };
+}

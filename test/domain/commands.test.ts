@@ -34,6 +34,25 @@ describe('parseCommand', () => {
   });
 
   it.each([
+    ['通报', { period: 'this_week' }],
+    ['周报', { period: 'this_week' }],
+    ['上周通报', { period: 'last_week' }],
+    ['通报 上周', { period: 'last_week' }],
+    ['月报', { period: 'month', year: null, month: null }],
+    ['上月通报', { period: 'month', year: null, month: null }],
+    ['通报 10月', { period: 'month', year: null, month: 10 }],
+    ['通报：2025年12月', { period: 'month', year: 2025, month: 12 }],
+    ['10月份通报', { period: 'month', year: null, month: 10 }],
+    ['２０２６年９月的月报', { period: 'month', year: 2026, month: 9 }],
+  ])('%s asks for a bulletin', (text, ask) => {
+    expect(parseCommand(text)).toEqual({ name: 'bulletin', ask });
+  });
+
+  it.each(['通报一下', '10月5日通报', '通报 下周'])('%s is not a bulletin request', (text) => {
+    expect(parseCommand(text).name).not.toBe('bulletin');
+  });
+
+  it.each([
     ['12号记录', 12],
     ['第12号问题的处理记录', 12],
     ['查看 12号 办理记录', 12],

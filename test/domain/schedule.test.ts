@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { currentWeek, dueJobs, localTime, periodFor, type JobPeriod } from '../../src/domain/schedule.js';
+import { askedBulletinPeriod, currentWeek, dueJobs, localTime, periodFor, type JobPeriod } from '../../src/domain/schedule.js';
 
 // The clock is fixed around National Day 2026 (State Council notice, see working-days.test.ts):
 //   中秋 09-25..09-27; 国庆 10-01 (Thu) .. 10-07 (Wed) off; Sunday 09-20 and Saturday 10-10 are
@@ -170,5 +170,47 @@ describe('currentWeek', () => {
     expect(scheduled.key).toBe('weekly:2026-11-23');
     expect(partial.key).not.toBe(scheduled.key);
     expect(currentWeek('2026-11-25').key).not.toBe(currentWeek('2026-11-26').key);
+  });
+});
+
+describe('askedBulletinPeriod', () => {
+  const month = (year: number | null, m: number | null) => ({ period: 'month' as const, year, month: m });
+  const periodOf = (result: ReturnType<typeof askedBulletinPeriod>) => {
+    if (!result.ok) throw new Error(result.reason);
+    return result.period;
+  };
+
+  it('reads 通报 as this week so far and 上周通报 as the week(s) this Monday’s run reports', () => {
+    expect(periodOf(askedBulletinPeriod({ period: 'this_week' }, '2026-11-25'))).toEqual(currentWeek('2026-11-25'));
+    expect(periodOf(askedBulletinPeriod({ period: 'last_week' }, '2026-11-25'))).toEqual(periodFor('weekly', '2026-11-25'));
+    // the week after the Spring Festival week reaches back over it, as the scheduled run does
+    expect(periodOf(askedBulletinPeriod({ period: 'last_week' }, '2026-02-25'))).toMatchObject({ start: '2026-02-09', end: '2026-02-22' });
+  });
+
+  it.each<[number | null, number | null, string, string]>([
+    [null, null, '2026-10-01', '2026年10月'],
+    [null, 10, '2026-10-01', '2026年10月'],
+    [null, 1, '2026-01-01', '2026年1月'],
+    [null, 12, '2025-12-01', '2025年12月'],
+    [2025, 11, '2025-11-01', '2025年11月'],
+    [2024, 2, '2024-02-01', '2024年2月'],
+  ])('reads %s年%s月 on 2026-11-24 as the month that is over', (year, m, start, label) => {
+    expect(periodOf(askedBulletinPeriod(month(year, m), '2026-11-24'))).toMatchObject({ job: 'monthly', start, label });
+  });
+
+  it('reads 月报 in January as last December, across the year', () => {
+    expect(periodOf(askedBulletinPeriod(month(null, null), '2027-01-06'))).toMatchObject({ start: '2026-12-01', end: '2026-12-31', label: '2026年12月' });
+  });
+
+  it.each<[number | null, number, string]>([
+    [null, 11, '2026年11月尚未结束'],
+    [2026, 12, '2026年12月尚未结束'],
+    [2027, 3, '2027年3月尚未结束'],
+    [null, 13, '没有13月'],
+    [null, 0, '没有0月'],
+  ])('refuses %s年%s月 on 2026-11-24, saying why', (year, m, reason) => {
+    const result = askedBulletinPeriod(month(year, m), '2026-11-24');
+    expect(result.ok).toBe(false);
+    expect(result.ok ? '' : result.reason).toContain(reason);
   });
 });

@@ -153,6 +153,30 @@ describe('scheduled jobs across National Day', () => {
     expect(JSON.stringify(h.messagesTo(p2p(zhang).id).at(-1)!.content)).toContain('请在督查群中发送「通报」');
   });
 
+  it('draws a past week’s or month’s bulletin again on 上周通报 / 月报, and says when a month is not over', async () => {
+    const figuresOf = (text: string) => /本月(新发现问题\d+个|未发现新问题)，(销号\d+个|无销号)/.exec(text)?.slice(1);
+    const scheduled = h.stub.sent.find((m) => m.receiveId === group.id && titles([m])[0] === '督查通报 · 2026年9月')!;
+
+    await h.say(li, group, '@督办 月报');
+    const monthly = h.lastCardTo(group.id).content as FeishuCard;
+    expect(monthly.header.title.content).toBe('督查通报 · 2026年9月');
+    expect(checkFeishuCard(monthly)).toEqual([]);
+    // the month's own figures are the scheduled bulletin's; what is open is counted today
+    expect(figuresOf(cardText(monthly))).toEqual(figuresOf(cardText(scheduled.content as FeishuCard)));
+    expect(figuresOf(cardText(monthly))).toBeDefined();
+    expect(cardText(monthly)).toContain('往期通报：在办、逾期按10月13日统计');
+
+    await h.say(li, group, '@督办 上周通报');
+    const weekly = h.lastCardTo(group.id).content as FeishuCard;
+    expect(weekly.header.title.content).toBe('督查通报 · 2026年第41周');
+    expect(cardText(weekly)).toContain('10月5日—10月11日');
+
+    const cards = h.cardsTo(group.id).length;
+    await h.say(li, group, '@督办 通报 10月');
+    expect(JSON.stringify(h.messagesTo(group.id).at(-1)!.content)).toContain('2026年10月尚未结束');
+    expect(h.cardsTo(group.id)).toHaveLength(cards);
+  });
+
   it('lets the leader report progress on a long-term item and the inspector reopen it (回头看)', async () => {
     const request = h.cardsTo(zhang.openId).filter((m) => titles([m])[0] === '回头看 · 长期坚持事项进展').at(-1)!;
     const open = await h.click(zhang, request.messageId, button(request.content as FeishuCard, '反馈进展').value);

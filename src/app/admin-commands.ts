@@ -108,6 +108,23 @@ export async function upsertDepartment(deps: Deps, tenant: Tenant, msg: InboundM
   return say(deps, tenant, msg, `已${existing ? '更新' : '新增'}科室「${name}」${who}。`, ops);
 }
 
+/**
+ * 科室更名: the department keeps its id, so its findings, tasks, leader and every report follow the
+ * new name (past ledgers exported again show it too). Two departments never share a name.
+ */
+export async function renameDepartment(deps: Deps, tenant: Tenant, msg: InboundMessage, from: string, to: string): Promise<Outcome> {
+  const actor = await actorFor(deps, tenant.id, msg.senderUserId);
+  if (!mayActInTenant(actor.roles, 'manage_departments')) return say(deps, tenant, msg, '只有管理员和监督小组成员可以维护科室。');
+  if (!from || !to) return say(deps, tenant, msg, '用法：科室 更名 原名称 新名称（如：科室 更名 门诊部 门诊办公室）');
+  if (to.length > 50) return say(deps, tenant, msg, '科室名称不能超过50字。');
+  const department = await deps.store.findDepartmentByName(tenant.id, from);
+  if (!department) return say(deps, tenant, msg, `没有名为「${from}」的科室。发送「科室」查看科室列表。`);
+  if (from === to) return say(deps, tenant, msg, `科室「${from}」的名称没有改变。`);
+  if (await deps.store.findDepartmentByName(tenant.id, to)) return say(deps, tenant, msg, `已有名为「${to}」的科室，不能重名。`);
+  const ops: WriteOp[] = [{ op: 'renameDepartment', tenantId: tenant.id, departmentId: department.id, name: to, at: deps.clock.now() }];
+  return say(deps, tenant, msg, `已将科室「${from}」更名为「${to}」：该科室的问题、整改任务和责任领导不变，通报和台账按新名称统计。`, ops);
+}
+
 export async function listRoles(deps: Deps, tenant: Tenant, msg: InboundMessage): Promise<Outcome> {
   const byUser = new Map<string, Member>();
   for (const role of ROLES) {

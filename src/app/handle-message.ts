@@ -5,7 +5,7 @@ import { parseCommand } from '../domain/commands.js';
 import type { Campaign, Tenant } from '../domain/model.js';
 import { mayActInTenant } from '../domain/permissions.js';
 import { parseIntakeText } from '../domain/intake-text.js';
-import { bindGroup, changeRole, listCampaigns, listDepartments, listRoles, upsertDepartment } from './admin-commands.js';
+import { bindGroup, changeRole, listCampaigns, listDepartments, listRoles, renameDepartment, upsertDepartment } from './admin-commands.js';
 import { attachImages } from './attach-images.js';
 import { actorFor, campaignOfChat, today } from './context.js';
 import type { InboundMention, InboundMessage } from './inbound.js';
@@ -81,6 +81,9 @@ export async function handleMessage(deps: Deps, tenant: Tenant, everyday: Campai
       break;
     case 'department_upsert':
       outcome = await upsertDepartment(deps, tenant, msg, command.departmentName, people);
+      break;
+    case 'department_rename':
+      outcome = await renameDepartment(deps, tenant, msg, command.from, command.to);
       break;
     case 'roles':
       outcome = await listRoles(deps, tenant, msg);

@@ -94,6 +94,8 @@ export type WriteOp =
   | { op: 'grantRole'; tenantId: string; userId: string; role: Role; at: number }
   | { op: 'revokeRole'; tenantId: string; userId: string; role: Role }
   | { op: 'upsertDepartment'; department: Department; at: number }
+  /** 科室更名: the same department (its findings, tasks and leader stay) under a new name; UNIQUE (tenant, name) */
+  | { op: 'renameDepartment'; tenantId: string; departmentId: string; name: string; at: number }
   | { op: 'bindChat'; tenantId: string; chatId: string; campaignId: string; boundBy: string; at: number }
   | { op: 'insertFinding'; finding: Finding }
   /** the finding's immutable fields are copied onto the task row for the sweeps */

@@ -18,6 +18,8 @@ export type Command =
   /** 专项: the campaigns, their groups and how far each has got */
   | { name: 'campaigns' }
   | { name: 'department_upsert'; departmentName: string }
+  /** 科室 更名 门诊部 门诊办公室; empty names when the two could not be told apart (the answer shows how) */
+  | { name: 'department_rename'; from: string; to: string }
   | { name: 'roles' }
   | { name: 'grant'; role: Role | null }
   | { name: 'revoke'; role: Role | null }
@@ -89,6 +91,11 @@ export function parseCommand(rawText: string): Command {
   if (progress) return { name: 'progress', campaignName: progress[1]?.trim() || null };
   if (/^(科室|科室列表)$/.test(bare)) return { name: 'departments' };
   if (/^(专项|专项列表|督查专项)$/.test(bare)) return { name: 'campaigns' };
+  const rename = /^科室\s*(?:更名|改名|重命名)\s*(.*)$/.exec(bare);
+  if (rename) {
+    const names = rename[1]!.split(/\s*(?:→|->)\s*|\s+(?:改为|更名为|为)\s+|\s+/).filter(Boolean);
+    return { name: 'department_rename', ...(names.length === 2 ? { from: names[0]!, to: names[1]! } : { from: '', to: '' }) };
+  }
   const upsert = /^科室\s*(?:新增|添加|修改|设置)\s*(\S+)/.exec(bare);
   if (upsert?.[1]) return { name: 'department_upsert', departmentName: upsert[1] };
   if (/^(角色|人员|角色列表)$/.test(bare)) return { name: 'roles' };

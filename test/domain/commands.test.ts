@@ -34,6 +34,16 @@ describe('parseCommand', () => {
   });
 
   it.each([
+    ['科室 更名 门诊部 门诊办公室', { from: '门诊部', to: '门诊办公室' }],
+    ['科室改名 门诊部 为 门诊办公室', { from: '门诊部', to: '门诊办公室' }],
+    ['科室 重命名 行为医学科→心理科', { from: '行为医学科', to: '心理科' }],
+    ['科室 更名 门诊部', { from: '', to: '' }],
+    ['科室 更名 门诊部 门诊 办公室', { from: '', to: '' }],
+  ])('%s renames a department', (text, names) => {
+    expect(parseCommand(text)).toEqual({ name: 'department_rename', ...names });
+  });
+
+  it.each([
     ['通报', { period: 'this_week' }],
     ['周报', { period: 'this_week' }],
     ['上周通报', { period: 'last_week' }],

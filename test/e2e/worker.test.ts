@@ -3,7 +3,7 @@
 // Open API on 127.0.0.1 through the real Lark SDK. Each test is its own organisation (tenant key)
 // with its own people and chats, so they share one Worker without seeing each other.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localTime } from '../../src/domain/schedule.js';
+import { localTime, periodFor } from '../../src/domain/schedule.js';
 import { addWorkingDays, workingDaysBetween } from '../../src/domain/working-days.js';
 import { checkFeishuCard } from '../support/feishu-card-rules.js';
 import { button, buttonsOf, cardText, p2p, type Chat, type FeishuCard, type Person } from '../support/feishu-conversation.js';
@@ -355,6 +355,25 @@ describe('a 专项 group, 修改问题 and 移交 on D1', () => {
     expect(moved.toast).toEqual({ type: 'success', content: '已移交1项任务' });
     expect(await h.query('select leader_user_id, version from tasks where tenant_id = ?', h.tenantId)).toEqual([{ leader_user_id: zhao.openId, version: 3 }]);
     expect((h.lastCardTo(zhao.openId).content as FeishuCard).header.title.content).toBe('您接手了1项整改任务');
+
+    // 处理记录 reads the task's events back from D1, in order
+    await h.say(inspector, group, '@督办 1号记录');
+    const history = h.lastCardTo(group.id).content as FeishuCard;
+    expect(history.header.title.content).toBe('处理记录 · 第1号问题');
+    const story = cardText(history);
+    const steps = ['登记问题', '修改问题：督查区域 住院部 → 住院部三病区', `重新指派：<at id=${wang.openId}></at> → <at id=${zhao.openId}></at>`].map((step) => story.indexOf(step));
+    expect(steps.every((i) => i >= 0), story).toBe(true);
+    expect([...steps].sort((a, b) => a - b)).toEqual(steps);
+
+    // 科室更名 updates the row in place
+    await h.say(inspector, group, '@督办 科室 新增 住院部');
+    const [{ id: ward }] = (await h.query<{ id: string }>("select id from departments where tenant_id = ? and name = '住院部'", h.tenantId)) as [{ id: string }];
+    await h.say(inspector, group, '@督办 科室 更名 住院部 住院一部');
+    expect(await h.query('select id, name from departments where tenant_id = ?', h.tenantId)).toEqual([{ id: ward, name: '住院一部' }]);
+
+    // 往期通报: last month's bulletin drawn from D1
+    await h.say(inspector, group, '@督办 月报');
+    expect((h.lastCardTo(group.id).content as FeishuCard).header.title.content).toBe(`督查通报 · ${periodFor('monthly', today()).label}`);
   }, 30_000);
 });
 

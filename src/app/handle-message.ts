@@ -13,6 +13,7 @@ import { previewHandOver } from './hand-over.js';
 import { importFromChat } from './import-chat.js';
 import { sendLedger, sendProgress } from './ledger.js';
 import { myTasks } from './my-tasks.js';
+import { searchFindings } from './search-findings.js';
 import { showFinding, showFindingHistory } from './show-finding.js';
 import { drawBulletin } from './run-bulletin.js';
 import { askedBulletinPeriod, type BulletinAsk } from '../domain/schedule.js';
@@ -59,6 +60,8 @@ export async function handleMessage(deps: Deps, tenant: Tenant, everyday: Campai
   if (!addressed && command.name === 'unknown') return { ops: [], reply: null };
   // 「12号」 in chatter is a day of the month more often than a question about a finding
   if (!addressed && command.name === 'show_finding' && command.onlyWhenAddressed) return { ops: [], reply: null };
+  // 「查询一下明天的排班」 in a group is chatter, not a search of findings
+  if (!addressed && command.name === 'search') return { ops: [], reply: null };
   // 「台账有没有更新」 is chatter about the ledger, not a request for a campaign's
   if (!addressed && (command.name === 'ledger' || command.name === 'progress') && command.campaignName) return { ops: [], reply: null };
 
@@ -94,6 +97,9 @@ export async function handleMessage(deps: Deps, tenant: Tenant, everyday: Campai
       break;
     case 'show_finding':
       outcome = await showFinding(deps, tenant, msg, command.number);
+      break;
+    case 'search':
+      outcome = await searchFindings(deps, tenant, msg, command.words);
       break;
     case 'finding_history':
       outcome = await showFindingHistory(deps, tenant, msg, command.number);

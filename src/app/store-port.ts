@@ -207,6 +207,8 @@ export interface Store {
   getTaskContext(tenantId: string, taskId: string): Promise<TaskContext | null>;
   /** open tasks where the user is the leader, or the finding's inspector with something to decide */
   listTasksForUser(tenantId: string, userId: string, states: TaskState[]): Promise<TaskContext[]>;
+  /** 查找: tasks whose finding mentions every word (description, area, category, department), newest first; only the user's own when `concerning` is set */
+  searchTasks(tenantId: string, words: readonly string[], concerning: string | null, limit: number): Promise<TaskContext[]>;
   /** the user's most recently changed task in one of the states */
   latestTaskOfLeader(tenantId: string, userId: string, states: TaskState[]): Promise<Task | null>;
   listTaskEvents(tenantId: string, taskId: string): Promise<TaskEvent[]>;

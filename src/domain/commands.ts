@@ -26,6 +26,8 @@ export type Command =
   | { name: 'hand_over' }
   /** 第12号问题: that finding's task card; a bare 「12号」 (also a day of the month) only when the bot is addressed */
   | { name: 'show_finding'; number: number; onlyWhenAddressed: boolean }
+  /** 查找 呼叫铃: findings that mention every word; answered in a group only when the bot is addressed */
+  | { name: 'search'; words: string[] }
   /** 12号记录 / 处理记录 12: what happened to that finding, event by event */
   | { name: 'finding_history'; number: number }
   | { name: 'unknown'; text: string };
@@ -75,6 +77,15 @@ function bulletinAsk(bare: string): BulletinAsk | null {
   return null;
 }
 
+/** At most five words of at most 30 characters each: a search is a few remembered words. */
+export const MAX_SEARCH_WORDS = 5;
+const MAX_SEARCH_WORD = 30;
+
+function searchWords(text: string): string[] {
+  const words = text.split(/[\s,，、;；]+/).filter(Boolean).map((w) => [...w].slice(0, MAX_SEARCH_WORD).join(''));
+  return [...new Set(words)].slice(0, MAX_SEARCH_WORDS);
+}
+
 export function parseCommand(rawText: string): Command {
   const text = rawText.normalize('NFKC').trim();
   const bare = withoutMentions(text);
@@ -106,6 +117,8 @@ export function parseCommand(rawText: string): Command {
     const number = Number(show[3]);
     if (number > 0) return { name: 'show_finding', number, onlyWhenAddressed: !show[1] && !show[2] && show[4] === '号' };
   }
+  const search = /^(?:查找|搜索|检索|查询)[\s:：]*(.+)$/.exec(bare);
+  if (search) return { name: 'search', words: searchWords(search[1]!) };
   // 移交 @原责任领导 (给) @新责任领导: the two people are the message's mentions, in order
   if (/^(移交|交接)(任务|工作)?\s*(给|到|至|→)?$/.test(bare)) return { name: 'hand_over' };
   const grant = /^(取消授权|授权)\s*(.*)$/.exec(bare);

@@ -229,6 +229,7 @@ export function createStore(db: AppDatabase, { committer }: StoreOptions = {}): 
     taskIdOfFinding: (tenantId, number) => taskQueries.taskIdOfFinding(db, tenantId, number),
     getTaskContext: (tenantId, taskId) => taskQueries.getTaskContext(db, tenantId, taskId),
     listTasksForUser: (tenantId, userId, states) => taskQueries.listTasksForUser(db, tenantId, userId, states),
+    searchTasks: (tenantId, words, concerning, limit) => taskQueries.searchTasks(db, tenantId, words, concerning, limit),
     latestTaskOfLeader: (tenantId, userId, states) => taskQueries.latestTaskOfLeader(db, tenantId, userId, states),
     listTaskEvents: (tenantId, taskId) => taskQueries.listTaskEvents(db, tenantId, taskId),
     listLooseAttachments: (tenantId, chatId, uploader) => taskQueries.listLooseAttachments(db, tenantId, chatId, uploader),

@@ -174,6 +174,43 @@ export async function listTasksForUser(
   return contextsFor(db, tenantId, rows);
 }
 
+/** `%word%` for LIKE, the word's own %, _ and backslash taken literally (ESCAPE with a backslash). */
+const containing = (word: string) => `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/**
+ * Tasks whose finding mentions every word — in its description, area, category or department's
+ * name — newest finding first; only those led or inspected by `concerning` when given.
+ */
+export async function searchTasks(
+  db: AppDatabase,
+  tenantId: string,
+  words: readonly string[],
+  concerning: string | null,
+  limit: number,
+): Promise<TaskContext[]> {
+  if (words.length === 0) return [];
+  const matches = words.map((word) => {
+    const pattern = containing(word);
+    return sql`(${findings.description} like ${pattern} escape '\\' or ${findings.area} like ${pattern} escape '\\' or ${findings.category} like ${pattern} escape '\\' or coalesce(${departments.name}, '') like ${pattern} escape '\\')`;
+  });
+  const rows = await db
+    .select({ task: tasks })
+    .from(tasks)
+    .innerJoin(findings, eq(findings.id, tasks.findingId))
+    .leftJoin(departments, eq(departments.id, findings.departmentId))
+    .where(
+      and(
+        eq(tasks.tenantId, tenantId),
+        eq(findings.tenantId, tenantId),
+        ...matches,
+        ...(concerning ? [or(eq(tasks.leaderUserId, concerning), eq(findings.inspectorUserId, concerning))] : []),
+      ),
+    )
+    .orderBy(desc(findings.number))
+    .limit(limit);
+  return contextsFor(db, tenantId, rows.map((r) => r.task));
+}
+
 export async function latestTaskOfLeader(
   db: AppDatabase,
   tenantId: string,

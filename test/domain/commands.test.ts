@@ -34,6 +34,21 @@ describe('parseCommand', () => {
   });
 
   it.each([
+    ['查找 呼叫铃', ['呼叫铃']],
+    ['搜索：呼叫铃 二楼', ['呼叫铃', '二楼']],
+    ['查询 呼叫铃，呼叫铃、护士站', ['呼叫铃', '护士站']],
+    ['检索 a b c d e f g', ['a', 'b', 'c', 'd', 'e']],
+    [`查找 ${'长'.repeat(40)}`, ['长'.repeat(30)]],
+  ])('%s searches findings', (text, words) => {
+    expect(parseCommand(text)).toEqual({ name: 'search', words });
+  });
+
+  it('keeps 查询 12 and 查找第12号问题 as questions about one finding', () => {
+    expect(parseCommand('查询 12').name).toBe('show_finding');
+    expect(parseCommand('查找第12号问题').name).toBe('show_finding');
+  });
+
+  it.each([
     ['科室 更名 门诊部 门诊办公室', { from: '门诊部', to: '门诊办公室' }],
     ['科室改名 门诊部 为 门诊办公室', { from: '门诊部', to: '门诊办公室' }],
     ['科室 重命名 行为医学科→心理科', { from: '行为医学科', to: '心理科' }],

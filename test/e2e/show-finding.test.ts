@@ -133,3 +133,36 @@ describe('「1号记录」: a finding’s history on demand', () => {
     expect(h.cardsTo(ward.id)).toHaveLength(0);
   });
 });
+
+describe('「查找 呼叫铃」: findings by what people remember of them', () => {
+  const titleIn = (chatId: string) => (h.lastCardTo(chatId).content as FeishuCard).header.title.content;
+
+  it('lists the matching findings in the supervision group, each with a button to its card', async () => {
+    await h.say(admin, group, '@督办 查找 呼叫铃 二楼');
+    const card = h.lastCardTo(group.id).content as FeishuCard;
+    expect(card.header.title.content).toBe('查找「呼叫铃」「二楼」（1）');
+    expect(checkFeishuCard(card)).toEqual([]);
+    expect(cardText(card)).toContain('第1号问题');
+    expect(buttonsOf(card).map((b) => b.label)).toEqual(['打开任务卡片']);
+    await h.say(admin, group, '@督办 查找 呼叫铃 三楼');
+    expect(titleIn(group.id)).toBe('查找「呼叫铃」「三楼」（0）');
+    expect(cardText(h.lastCardTo(group.id).content as FeishuCard)).toContain('没有找到包含「呼叫铃」「三楼」的问题');
+  });
+
+  it('answers a leader in a direct chat with their own findings only', async () => {
+    await h.say(wang, p2p(wang), '查找 呼叫铃');
+    expect(titleIn(wang.openId)).toBe('查找「呼叫铃」（1）');
+    await h.say(sun, p2p(sun), '搜索 呼叫铃');
+    expect(titleIn(sun.openId)).toBe('查找「呼叫铃」（0）');
+    expect(cardText(h.lastCardTo(sun.openId).content as FeishuCard)).toContain('只列出您负责或登记的问题');
+  });
+
+  it('stays silent on 「查询…」 chatter nobody addressed to it, and keeps findings out of other groups', async () => {
+    const sent = h.stub.sent.length;
+    await h.say(admin, group, '查询 明天的排班');
+    expect(h.stub.sent.length).toBe(sent);
+    await h.say(admin, ward, '@督办 查找 呼叫铃');
+    expect(JSON.stringify(h.messagesTo(ward.id).at(-1)!.content)).toContain('请在督查群中，或在与「督办」的私聊中查找问题');
+    expect(h.cardsTo(ward.id)).toHaveLength(0);
+  });
+});

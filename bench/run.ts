@@ -67,6 +67,9 @@ async function measure(profile: SeedProfile): Promise<ProfileResult> {
   const sweep = await timed(ROUNDS, reset, async () => {
     summary = await runReminders(deps, tenant, remindersPeriod);
   });
+  // 查找: a word every finding holds stops after the newest 21; one none holds reads them all
+  const searchCommon = await timed(ROUNDS, () => undefined, () => deps.store.searchTasks(tenantId, ['态度生硬'], null, 21));
+  const searchNone = await timed(ROUNDS, () => undefined, () => deps.store.searchTasks(tenantId, ['呼叫铃', '二楼'], null, 21));
   database.close();
   rmSync(dir, { recursive: true, force: true });
   return {
@@ -78,6 +81,8 @@ async function measure(profile: SeedProfile): Promise<ProfileResult> {
       ['weekly bulletin: figures + card (drawBulletin)', drawWeekly, 100],
       ['weekly job: bulletin + outbox write (runBulletin)', weeklyJob, 100],
       ['reminder sweep: digests + escalations + outbox write (runReminders)', sweep, 500],
+      ['查找, a word every finding holds: newest 21 with their contexts (searchTasks)', searchCommon, 100],
+      ['查找, words no finding holds: every finding read (searchTasks)', searchNone, 300],
     ],
   };
 }

@@ -130,7 +130,7 @@ function honourRoll(view: BulletinView): CardElement[] {
 // A trend needs two points; one point would be a lone dot.
 function trendChart(view: BulletinView): CardElement[] {
   if (view.trend.length < 2) return [];
-  const unit = view.kind === 'monthly' ? '个月' : '周';
+  const unit = view.kind === 'monthly' || view.kind === 'yearly' ? '个月' : '周';
   return [
     {
       kind: 'chart',

@@ -26,8 +26,18 @@ function addMonths(date: IsoDate, months: number): IsoDate {
   return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}-01`;
 }
 
+/** The same day a year earlier; 29 February becomes the 28th. */
+function yearEarlier(date: IsoDate): IsoDate {
+  const year = String(Number(date.slice(0, 4)) - 1).padStart(4, '0');
+  const monthDay = date.slice(5) === '02-29' ? '02-28' : date.slice(5);
+  return `${year}-${monthDay}`;
+}
+
+const byMonth = (kind: BulletinKind) => kind === 'monthly' || kind === 'yearly';
+
 /** The span the figures are compared with: the week or month before, or the same days a week earlier. */
 export function previousSpan(kind: BulletinKind, span: Span): Span {
+  if (kind === 'yearly') return { start: yearEarlier(span.start), end: yearEarlier(span.end) };
   if (kind === 'monthly') {
     const start = addMonths(span.start, -1);
     return { start, end: addCalendarDays(span.start, -1) };
@@ -45,7 +55,13 @@ export function bulletinQuery(kind: BulletinKind, span: Span, today: IsoDate, se
     today,
     repeatSince: addCalendarDays(today, -settings.repeatWindowDays),
     repeatMinCount: settings.repeatMinCount,
-    trendSince: kind === 'monthly' ? addMonths(monthStart(span.start), -(TREND_MONTHS - 1)) : addCalendarDays(mondayOf(span.start), -7 * (TREND_WEEKS - 1)),
+    // a year's trend is its own months; a month's the months before it; a week's the weeks before it
+    trendSince:
+      kind === 'yearly'
+        ? monthStart(span.start)
+        : kind === 'monthly'
+          ? addMonths(monthStart(span.start), -(TREND_MONTHS - 1))
+          : addCalendarDays(mondayOf(span.start), -7 * (TREND_WEEKS - 1)),
     overdueLimit: OVERDUE_LIST_LIMIT,
   };
 }
@@ -71,10 +87,11 @@ function groupBy(figures: BulletinFigures, key: 'department' | 'category'): ({ n
 }
 
 function trend(kind: BulletinKind, figures: BulletinFigures, query: BulletinQuery): BulletinSource['trend'] {
-  const bucketOf = kind === 'monthly' ? monthStart : mondayOf;
+  const monthly = byMonth(kind);
+  const bucketOf = monthly ? monthStart : mondayOf;
   const buckets: { key: IsoDate; label: string; new: number; closed: number }[] = [];
-  for (let key = bucketOf(query.trendSince); key <= query.end; key = kind === 'monthly' ? addMonths(key, 1) : addCalendarDays(key, 7)) {
-    const label = kind === 'monthly' ? `${Number(key.slice(5, 7))}月` : `${Number(key.slice(5, 7))}/${Number(key.slice(8, 10))}`;
+  for (let key = bucketOf(query.trendSince); key <= query.end; key = monthly ? addMonths(key, 1) : addCalendarDays(key, 7)) {
+    const label = monthly ? `${Number(key.slice(5, 7))}月` : `${Number(key.slice(5, 7))}/${Number(key.slice(8, 10))}`;
     buckets.push({ key, label, new: 0, closed: 0 });
   }
   const index = new Map(buckets.map((b) => [b.key, b]));

@@ -131,18 +131,19 @@ export async function handleMessage(deps: Deps, tenant: Tenant, everyday: Campai
 
 /**
  * 通报 in the supervision group: this week's bulletin so far; 上周通报 / 月报 / 通报 10月 the one the
- * scheduled run sent (or would have) for that week or month, drawn again with today's open items.
+ * scheduled run sent (or would have) for that week or month, drawn again with today's open items;
+ * 年度通报 / 通报 2025年 a year's (this one so far).
  */
 async function bulletinOnDemand(deps: Deps, tenant: Tenant, campaign: Campaign, msg: InboundMessage, ask: BulletinAsk): Promise<Outcome> {
   const say = (text: string): Outcome => ({ ops: textOps(deps, tenant, replyTarget(msg), text), reply: null });
   const binding = msg.chatType === 'group' ? await deps.store.getChatBinding(tenant.id, msg.chatId) : null;
-  if (!binding) return say('请在督查群中发送「通报」查看本周通报，「上周通报」「月报」「通报 10月」查看往期通报。');
+  if (!binding) return say('请在督查群中发送「通报」查看本周通报，「上周通报」「月报」「通报 10月」「年度通报」查看往期和全年通报。');
   const day = today(deps);
   const asked = askedBulletinPeriod(ask, day);
   if (!asked.ok) return say(asked.reason);
-  const { period } = asked;
-  const kind = ask.period === 'this_week' ? 'on_demand' : period.job === 'monthly' ? 'monthly' : 'weekly';
-  const card = await drawBulletin(deps, tenant, campaign, kind, period, day, kind === 'on_demand' ? {} : { redrawnOn: day });
+  const { kind, start, end } = asked.bulletin;
+  // a past period's open and overdue figures are today's: the card says so
+  const card = await drawBulletin(deps, tenant, campaign, kind, { start, end }, day, end < day ? { redrawnOn: day } : {});
   return { ops: sendOps(deps, tenant, replyTarget(msg), { kind: 'card', card }), reply: null };
 }
 

@@ -22,7 +22,8 @@ export interface Totals extends Counts {
   closedEver: number;
 }
 
-export type BulletinKind = 'weekly' | 'monthly' | 'on_demand';
+/** yearly: 年度通报, asked for in chat (the year so far, or a past year); never scheduled */
+export type BulletinKind = 'weekly' | 'monthly' | 'yearly' | 'on_demand';
 export type BulletinRow = { name: string } & Counts;
 
 export interface OverdueItem {
@@ -174,6 +175,7 @@ export function buildBulletin(source: BulletinSource, options: BulletinOptions =
 
 function periodWords(kind: BulletinKind): { current: string; previous: string } {
   if (kind === 'monthly') return { current: '本月', previous: '上月' };
+  if (kind === 'yearly') return { current: '本年度', previous: '上年度同期' };
   // An on-demand bulletin covers the running week so far and compares with last week.
   if (kind === 'on_demand') return { current: '本周截至今日', previous: '上周' };
   return { current: '本周', previous: '上周' };
@@ -250,6 +252,7 @@ function periodLabel(source: BulletinSource): string {
   if (source.kind === 'on_demand') return `截至${formatShortZh(source.periodEnd)}`;
   if (!start) return `${source.periodStart}—${source.periodEnd}`;
   if (source.kind === 'monthly') return `${start.year}年${start.month}月`;
+  if (source.kind === 'yearly') return `${start.year}年度`;
   const week = isoWeek(start.year, start.month, start.day);
   return `${week.year}年第${week.week}周`;
 }

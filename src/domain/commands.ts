@@ -66,10 +66,17 @@ const HISTORY_AFTER = new RegExp(`^(?:查看|查询)?\\s*${FINDING_NUMBER}\\s*(?
 const MONTH = '(?:(?<year>\\d{4})\\s*年\\s*)?(?<month>\\d{1,2})\\s*月(?:份)?';
 const MONTH_BULLETIN = [new RegExp(`^(?:通报|督查通报|月报|月度通报)[\\s:：]*${MONTH}$`), new RegExp(`^${MONTH}\\s*(?:的)?(?:通报|督查通报|月报|月度通报)$`)];
 
+const YEAR = '(?<year>\\d{4})\\s*年(?:度)?';
+const YEAR_BULLETIN = [new RegExp(`^(?:通报|督查通报|年报|年度通报)[\\s:：]*${YEAR}$`), new RegExp(`^${YEAR}\\s*(?:的)?(?:通报|督查通报|年报|年度通报)$`)];
+
 function bulletinAsk(bare: string): BulletinAsk | null {
   if (/^(通报|本周通报|周报|督查通报)$/.test(bare)) return { period: 'this_week' };
   if (/^(上周通报|上周周报|通报[\s:：]*上周)$/.test(bare)) return { period: 'last_week' };
   if (/^(月报|月度通报|上月通报|上月月报|上个月通报|通报[\s:：]*(上月|上个月))$/.test(bare)) return { period: 'month', year: null, month: null };
+  if (/^(年报|年度通报|全年通报|本年度通报|今年通报|通报[\s:：]*(今年|本年度?|全年))$/.test(bare)) return { period: 'year', year: 'this' };
+  if (/^(去年通报|上年度通报|上一年度通报|通报[\s:：]*(去年|上年度?))$/.test(bare)) return { period: 'year', year: 'last' };
+  const year = YEAR_BULLETIN.map((pattern) => pattern.exec(bare)).find((m) => m);
+  if (year) return { period: 'year', year: Number(year.groups!.year) };
   for (const pattern of MONTH_BULLETIN) {
     const m = pattern.exec(bare);
     if (m) return { period: 'month', year: m.groups!.year ? Number(m.groups!.year) : null, month: Number(m.groups!.month) };

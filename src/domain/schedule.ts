@@ -10,6 +10,7 @@
 // Monday that is Tuesday or later; after National Day 2026 it is Thursday 10-08. The period it
 // reports does not move with it: the weekly run still reports the previous ISO week, the
 // monthly run the previous calendar month.
+import type { BulletinKind } from './bulletin.js';
 import type { IsoDate } from './model.js';
 import { formatShortZh } from './deadline.js';
 import { addCalendarDays, calendarDaysBetween, isWorkingDay, parseIsoDate, toIsoDate, weekdayOf } from './working-days.js';
@@ -170,24 +171,48 @@ export function currentWeek(today: IsoDate): JobPeriod {
   return { job: 'weekly', key: `weekly-to-date:${start}..${end}`, start, end, label: weekLabel(start, end) };
 }
 
-/** Which bulletin a 通报 asks for: this week so far, the last reported week, or a whole month. */
-export type BulletinAsk = { period: 'this_week' } | { period: 'last_week' } | { period: 'month'; year: number | null; month: number | null };
+/** Which bulletin a 通报 asks for: this week so far, the last reported week, a whole month, or a year. */
+export type BulletinAsk =
+  | { period: 'this_week' }
+  | { period: 'last_week' }
+  | { period: 'month'; year: number | null; month: number | null }
+  | { period: 'year'; year: number | 'this' | 'last' };
+
+/** The bulletin a 通报 in chat draws: its kind and its days, inclusive. */
+export interface AskedBulletin {
+  kind: BulletinKind;
+  start: IsoDate;
+  end: IsoDate;
+}
 
 /**
  * The span of a bulletin asked for in chat, as the scheduled run would have reported it: 上周 is
  * the week(s) this Monday's run covers, a month is that calendar month. A month not over yet has no
- * monthly bulletin; "10月" without a year is the latest October that is over.
+ * monthly bulletin; "10月" without a year is the latest October that is over. A year is asked for
+ * while it runs too (the annual summary is written in December): this year means 1 January to today.
  */
-export function askedBulletinPeriod(ask: BulletinAsk, today: IsoDate): { ok: true; period: JobPeriod } | { ok: false; reason: string } {
-  if (ask.period === 'this_week') return { ok: true, period: currentWeek(today) };
-  if (ask.period === 'last_week') return { ok: true, period: periodFor('weekly', today) };
+export function askedBulletinPeriod(ask: BulletinAsk, today: IsoDate): { ok: true; bulletin: AskedBulletin } | { ok: false; reason: string } {
+  const found = (kind: BulletinKind, period: { start: IsoDate; end: IsoDate }) => ({ ok: true as const, bulletin: { kind, start: period.start, end: period.end } });
   const now = parseIsoDate(requireIso(today))!;
-  if (ask.month === null) return { ok: true, period: periodFor('monthly', today) };
-  if (ask.month < 1 || ask.month > 12) return { ok: false, reason: `没有${ask.month}月。` };
-  const year = ask.year ?? (ask.month < now.month ? now.year : ask.month === now.month ? now.year : now.year - 1);
-  if (year * 12 + ask.month >= now.year * 12 + now.month) {
-    return { ok: false, reason: `${year}年${ask.month}月尚未结束，月度通报在次月第一个工作日发送；现在可发送「通报」查看本周截至今日的通报。` };
+  switch (ask.period) {
+    case 'this_week':
+      return found('on_demand', currentWeek(today));
+    case 'last_week':
+      return found('weekly', periodFor('weekly', today));
+    case 'year': {
+      const year = ask.year === 'this' ? now.year : ask.year === 'last' ? now.year - 1 : ask.year;
+      if (year > now.year) return { ok: false, reason: `${year}年还没有到。` };
+      return found('yearly', { start: `${String(year).padStart(4, '0')}-01-01`, end: year === now.year ? today : `${String(year).padStart(4, '0')}-12-31` });
+    }
+    case 'month': {
+      if (ask.month === null) return found('monthly', periodFor('monthly', today));
+      if (ask.month < 1 || ask.month > 12) return { ok: false, reason: `没有${ask.month}月。` };
+      const year = ask.year ?? (ask.month <= now.month ? now.year : now.year - 1);
+      if (year * 12 + ask.month >= now.year * 12 + now.month) {
+        return { ok: false, reason: `${year}年${ask.month}月尚未结束，月度通报在次月第一个工作日发送；现在可发送「通报」查看本周截至今日的通报。` };
+      }
+      const following = ask.month === 12 ? `${year + 1}-01-01` : `${year}-${String(ask.month + 1).padStart(2, '0')}-01`;
+      return found('monthly', periodFor('monthly', following));
+    }
   }
-  const following = ask.month === 12 ? `${year + 1}-01-01` : `${year}-${String(ask.month + 1).padStart(2, '0')}-01`;
-  return { ok: true, period: periodFor('monthly', following) };
 }

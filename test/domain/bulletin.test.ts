@@ -142,6 +142,13 @@ describe('buildBulletin — other periods', () => {
     expect(view.headline).toBe('本月新发现问题8个，销号14个，在办21个，其中逾期7个；累计整改完成率75.0%（较上月+10.5个百分点）。');
   });
 
+  it('speaks of 本年度 and the same days a year earlier in a yearly bulletin', () => {
+    const view = buildBulletin({ ...week47(), kind: 'yearly', periodStart: '2026-01-01', periodEnd: '2026-11-24' });
+    expect(view.periodLabel).toBe('2026年度');
+    expect(view.rangeText).toBe('1月1日—11月24日');
+    expect(view.headline).toBe('本年度新发现问题8个，销号14个，在办21个，其中逾期7个；累计整改完成率75.0%（较上年度同期+10.5个百分点）。');
+  });
+
   it('speaks of the week so far in an on-demand bulletin', () => {
     const view = buildBulletin({ ...week47(), kind: 'on_demand', periodStart: '2026-11-23', periodEnd: '2026-11-25' });
     expect(view.periodLabel).toBe('截至11月25日');

@@ -69,6 +69,11 @@ describe('parseCommand', () => {
     ['通报：2025年12月', { period: 'month', year: 2025, month: 12 }],
     ['10月份通报', { period: 'month', year: null, month: 10 }],
     ['２０２６年９月的月报', { period: 'month', year: 2026, month: 9 }],
+    ['年度通报', { period: 'year', year: 'this' }],
+    ['通报 今年', { period: 'year', year: 'this' }],
+    ['去年通报', { period: 'year', year: 'last' }],
+    ['通报 2025年', { period: 'year', year: 2025 }],
+    ['2025年度通报', { period: 'year', year: 2025 }],
   ])('%s asks for a bulletin', (text, ask) => {
     expect(parseCommand(text)).toEqual({ name: 'bulletin', ask });
   });

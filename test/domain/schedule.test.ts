@@ -175,41 +175,50 @@ describe('currentWeek', () => {
 
 describe('askedBulletinPeriod', () => {
   const month = (year: number | null, m: number | null) => ({ period: 'month' as const, year, month: m });
-  const periodOf = (result: ReturnType<typeof askedBulletinPeriod>) => {
+  const asked = (result: ReturnType<typeof askedBulletinPeriod>) => {
     if (!result.ok) throw new Error(result.reason);
-    return result.period;
+    return result.bulletin;
   };
+  const spanOf = ({ start, end }: JobPeriod) => ({ start, end });
 
   it('reads 通报 as this week so far and 上周通报 as the week(s) this Monday’s run reports', () => {
-    expect(periodOf(askedBulletinPeriod({ period: 'this_week' }, '2026-11-25'))).toEqual(currentWeek('2026-11-25'));
-    expect(periodOf(askedBulletinPeriod({ period: 'last_week' }, '2026-11-25'))).toEqual(periodFor('weekly', '2026-11-25'));
+    expect(asked(askedBulletinPeriod({ period: 'this_week' }, '2026-11-25'))).toEqual({ kind: 'on_demand', ...spanOf(currentWeek('2026-11-25')) });
+    expect(asked(askedBulletinPeriod({ period: 'last_week' }, '2026-11-25'))).toEqual({ kind: 'weekly', ...spanOf(periodFor('weekly', '2026-11-25')) });
     // the week after the Spring Festival week reaches back over it, as the scheduled run does
-    expect(periodOf(askedBulletinPeriod({ period: 'last_week' }, '2026-02-25'))).toMatchObject({ start: '2026-02-09', end: '2026-02-22' });
+    expect(asked(askedBulletinPeriod({ period: 'last_week' }, '2026-02-25'))).toEqual({ kind: 'weekly', start: '2026-02-09', end: '2026-02-22' });
   });
 
   it.each<[number | null, number | null, string, string]>([
-    [null, null, '2026-10-01', '2026年10月'],
-    [null, 10, '2026-10-01', '2026年10月'],
-    [null, 1, '2026-01-01', '2026年1月'],
-    [null, 12, '2025-12-01', '2025年12月'],
-    [2025, 11, '2025-11-01', '2025年11月'],
-    [2024, 2, '2024-02-01', '2024年2月'],
-  ])('reads %s年%s月 on 2026-11-24 as the month that is over', (year, m, start, label) => {
-    expect(periodOf(askedBulletinPeriod(month(year, m), '2026-11-24'))).toMatchObject({ job: 'monthly', start, label });
+    [null, null, '2026-10-01', '2026-10-31'],
+    [null, 10, '2026-10-01', '2026-10-31'],
+    [null, 1, '2026-01-01', '2026-01-31'],
+    [null, 12, '2025-12-01', '2025-12-31'],
+    [2025, 11, '2025-11-01', '2025-11-30'],
+    [2024, 2, '2024-02-01', '2024-02-29'],
+  ])('reads %s年%s月 on 2026-11-24 as the month that is over', (year, m, start, end) => {
+    expect(asked(askedBulletinPeriod(month(year, m), '2026-11-24'))).toEqual({ kind: 'monthly', start, end });
   });
 
   it('reads 月报 in January as last December, across the year', () => {
-    expect(periodOf(askedBulletinPeriod(month(null, null), '2027-01-06'))).toMatchObject({ start: '2026-12-01', end: '2026-12-31', label: '2026年12月' });
+    expect(asked(askedBulletinPeriod(month(null, null), '2027-01-06'))).toEqual({ kind: 'monthly', start: '2026-12-01', end: '2026-12-31' });
   });
 
-  it.each<[number | null, number, string]>([
-    [null, 11, '2026年11月尚未结束'],
-    [2026, 12, '2026年12月尚未结束'],
-    [2027, 3, '2027年3月尚未结束'],
-    [null, 13, '没有13月'],
-    [null, 0, '没有0月'],
-  ])('refuses %s年%s月 on 2026-11-24, saying why', (year, m, reason) => {
-    const result = askedBulletinPeriod(month(year, m), '2026-11-24');
+  it('reads a year as the whole year, and this year as 1 January to today', () => {
+    expect(asked(askedBulletinPeriod({ period: 'year', year: 'this' }, '2026-11-24'))).toEqual({ kind: 'yearly', start: '2026-01-01', end: '2026-11-24' });
+    expect(asked(askedBulletinPeriod({ period: 'year', year: 'last' }, '2026-11-24'))).toEqual({ kind: 'yearly', start: '2025-01-01', end: '2025-12-31' });
+    expect(asked(askedBulletinPeriod({ period: 'year', year: 2026 }, '2026-11-24'))).toEqual({ kind: 'yearly', start: '2026-01-01', end: '2026-11-24' });
+    expect(asked(askedBulletinPeriod({ period: 'year', year: 2024 }, '2026-11-24'))).toEqual({ kind: 'yearly', start: '2024-01-01', end: '2024-12-31' });
+  });
+
+  it.each<[ReturnType<typeof month> | { period: 'year'; year: number }, string]>([
+    [month(null, 11), '2026年11月尚未结束'],
+    [month(2026, 12), '2026年12月尚未结束'],
+    [month(2027, 3), '2027年3月尚未结束'],
+    [month(null, 13), '没有13月'],
+    [month(null, 0), '没有0月'],
+    [{ period: 'year', year: 2027 }, '2027年还没有到'],
+  ])('refuses %j on 2026-11-24, saying why', (ask, reason) => {
+    const result = askedBulletinPeriod(ask, '2026-11-24');
     expect(result.ok).toBe(false);
     expect(result.ok ? '' : result.reason).toContain(reason);
   });

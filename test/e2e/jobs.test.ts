@@ -174,7 +174,21 @@ describe('scheduled jobs across National Day', () => {
     const cards = h.cardsTo(group.id).length;
     await h.say(li, group, '@督办 通报 10月');
     expect(JSON.stringify(h.messagesTo(group.id).at(-1)!.content)).toContain('2026年10月尚未结束');
+    await h.say(li, group, '@督办 通报 2027年');
+    expect(JSON.stringify(h.messagesTo(group.id).at(-1)!.content)).toContain('2027年还没有到');
     expect(h.cardsTo(group.id)).toHaveLength(cards);
+  });
+
+  it('draws the year so far on 年度通报: every finding of the year, against the same days a year earlier', async () => {
+    await h.say(li, group, '@督办 年度通报');
+    const yearly = h.lastCardTo(group.id).content as FeishuCard;
+    expect(yearly.header.title.content).toBe('督查通报 · 2026年度');
+    expect(yearly.header.subtitle?.content).toContain('1月1日—10月13日');
+    expect(checkFeishuCard(yearly)).toEqual([]);
+    const filedThisYear = (h.server.database.sqlite.prepare("select count(*) n from tasks where found_on like '2026-%' and state != 'cancelled'").get() as { n: number }).n;
+    expect(filedThisYear).toBeGreaterThan(0);
+    expect(cardText(yearly)).toContain(`本年度新发现问题${filedThisYear}个`);
+    expect(cardText(yearly)).not.toContain('往期通报'); // the year so far is counted today anyway
   });
 
   it('lets the leader report progress on a long-term item and the inspector reopen it (回头看)', async () => {

@@ -166,7 +166,7 @@ async function openIntake(
   }
   const departments = await deps.store.listDepartments(tenant.id);
   // a direct chat belongs to no 专项: its form lets the inspector choose (everyday work first)
-  const campaignChoices = msg.chatType === 'p2p' ? (await deps.store.listCampaigns(tenant.id)).sort((a, b) => Number(b.isDefault) - Number(a.isDefault)) : undefined;
+  const campaignChoices = msg.chatType === 'p2p' ? [...(await deps.store.listCampaigns(tenant.id))].sort((a, b) => Number(b.isDefault) - Number(a.isDefault)) : undefined;
   const categories = intakeCategories({ campaign, ...(campaignChoices ? { campaignChoices } : {}) });
   const prefill = parseIntakeText({ text: rest, mentions: people, botUserId: bot, categories, departments, today: today(deps) });
   const windowStart = deps.clock.now() - deps.settings.photoWindowMinutes * 60_000;

@@ -185,6 +185,8 @@ export function taskCard(view: TaskCardView): Card {
   } else if (task.state !== 'closed' && task.state !== 'cancelled') {
     elements.push({ kind: 'note', text: '当前无需您操作，进展会在本卡片上同步更新。' });
   }
+  // once something has happened, where to read all of it (the card shows only the latest of each)
+  if (!view.mode && task.version > 1) elements.push({ kind: 'note', text: `处理记录：发送「${finding.number}号记录」查看每一步` });
   const tags: Card['tags'] = [{ text: TASK_STATE_LABELS[task.state], colour: view.colour }];
   if (view.ctx.pendingExtension) tags.push({ text: '延期待审批', colour: 'orange' });
   return {

@@ -55,6 +55,9 @@ describe('第N号问题: a finding’s card on demand', () => {
     const mode = await h.click(wang, own, button(h.currentCard(own), '签收整改').value);
     await h.click(wang, own, button(mode.body.card!.data, '提交：签收整改').value, { measures: '呼叫铃接入护士站大屏' });
     expect(cardText(h.currentCard(sent.messageId))).toContain('整改中');
+    // a card points to the finding's 处理记录 once there is more to it than its filing
+    expect(cardText(card)).not.toContain('号记录');
+    expect(cardText(h.currentCard(sent.messageId))).toContain('处理记录：发送「1号记录」查看每一步');
   });
 
   it('answers 「查看 1」 in a direct chat with the asker’s own card and buttons', async () => {

@@ -1,6 +1,7 @@
 // What a chat message asks for: command words are read with the people's names taken out.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseCommand } from '../../src/domain/commands.js';
+import { MAX_SEARCH_WORDS, parseCommand } from '../../src/domain/commands.js';
 
 describe('parseCommand', () => {
   it.each([
@@ -39,6 +40,7 @@ describe('parseCommand', () => {
     ['查询 呼叫铃，呼叫铃、护士站', ['呼叫铃', '护士站']],
     ['检索 a b c d e f g', ['a', 'b', 'c', 'd', 'e']],
     [`查找 ${'长'.repeat(40)}`, ['长'.repeat(30)]],
+    ['查找，、', []],
   ])('%s searches findings', (text, words) => {
     expect(parseCommand(text)).toEqual({ name: 'search', words });
   });
@@ -120,5 +122,40 @@ describe('parseCommand', () => {
 
   it('does not read a person named 移交 as the command', () => {
     expect(parseCommand('@移交 我的任务').name).toBe('my_tasks');
+  });
+});
+
+describe('parseCommand on anything people type', () => {
+  // the command words themselves, glued to numbers, names, punctuation and noise
+  const piece = fc.oneof(
+    fc.constantFrom('查找', '查询', '搜索', '记录', '处理记录', '第', '号', '号问题', '通报', '月报', '年度通报', '上周', '去年', '年', '月', '科室', '更名', '为', '→', '督查', '#', '@王主任', ' ', '　', '：', '、'),
+    fc.integer({ min: 0, max: 99_999_999 }).map(String),
+    fc.string({ maxLength: 8 }),
+    fc.string({ unit: 'grapheme', maxLength: 8 }),
+  );
+
+  it('never throws, and what it reads stays within its limits', () => {
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }).map((parts) => parts.join('')), (text) => {
+        const command = parseCommand(text);
+        if (command.name === 'search') {
+          // no words at all (「查找、」) is answered with how to search
+          expect(command.words.length).toBeLessThanOrEqual(MAX_SEARCH_WORDS);
+          for (const word of command.words) expect([...word].length).toBeGreaterThan(0);
+          for (const word of command.words) expect([...word].length).toBeLessThanOrEqual(30);
+        }
+        if (command.name === 'finding_history' || command.name === 'show_finding') {
+          expect(Number.isInteger(command.number) && command.number > 0).toBe(true);
+        }
+        if (command.name === 'bulletin' && command.ask.period === 'month' && command.ask.month !== null) {
+          expect(Number.isInteger(command.ask.month)).toBe(true);
+        }
+        if (command.name === 'department_rename' && command.from) {
+          expect(command.to).not.toBe('');
+          expect(/\s/.test(command.from + command.to)).toBe(false);
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -164,6 +164,8 @@ describe('「查找 呼叫铃」: findings by what people remember of them', () 
     const sent = h.stub.sent.length;
     await h.say(admin, group, '查询 明天的排班');
     expect(h.stub.sent.length).toBe(sent);
+    await h.say(admin, group, '@督办 查找，、');
+    expect(JSON.stringify(h.messagesTo(group.id).at(-1)!.content)).toContain('用法：查找 关键词');
     await h.say(admin, ward, '@督办 查找 呼叫铃');
     expect(JSON.stringify(h.messagesTo(ward.id).at(-1)!.content)).toContain('请在督查群中，或在与「督办」的私聊中查找问题');
     expect(h.cardsTo(ward.id)).toHaveLength(0);

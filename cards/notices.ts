@@ -1,7 +1,7 @@
 // Short cards: the filed confirmation, the escalation to the supervision group, command replies.
 import type { Campaign, Department, Finding, Member } from '../src/domain/model.js';
 import { ROLE_LABELS } from '../src/domain/model.js';
-import { formatDateZh } from '../src/domain/deadline.js';
+import { formatDateZh, formatShortZh } from '../src/domain/deadline.js';
 import { findingTitle, plain } from './format.js';
 import { mention, type Card } from './model.js';
 import { clip } from '../src/domain/text.js';
@@ -78,14 +78,15 @@ export function departmentsCard(departments: readonly Department[]): Card {
 export function campaignsCard(rows: readonly { campaign: Campaign; tasks: number; open: number; groups: number }[]): Card {
   const lines = rows.map(({ campaign, tasks, open, groups }) => {
     const where = groups ? `${groups}个督查群` : '未设督查群';
-    return `- **${plain(campaign.name)}**${campaign.isDefault ? '（日常）' : ''}：问题${tasks}个，未办结${open}个；${where}\n  问题类别：${campaign.categories.map(plain).join('、')}`;
+    const status = campaign.isDefault ? '（日常）' : campaign.endedOn ? `（已于${formatShortZh(campaign.endedOn)}结束）` : '';
+    return `- **${plain(campaign.name)}**${status}：问题${tasks}个，未办结${open}个；${where}\n  问题类别：${campaign.categories.map(plain).join('、')}`;
   });
   return {
     title: '督查专项',
     colour: 'blue',
     elements: [
       { kind: 'markdown', text: lines.join('\n') },
-      { kind: 'note', text: '新建专项：在专项的群里发送「设为督查群 专项名称 #类别」；私聊发送「台账 专项名称」获取该专项的台账' },
+      { kind: 'note', text: '新建专项：在专项的群里发送「设为督查群 专项名称 #类别」；私聊发送「台账 专项名称」获取该专项的台账；专项完成后发送「结束专项 专项名称」' },
     ],
     summary: `督查专项：${rows.length}个`,
   };
@@ -133,6 +134,7 @@ export function helpCard(): Card {
           '- `设为督查群`：把本群设为督查群，接收通报和督办提醒（首个使用者成为管理员）',
           '- `设为督查群 2025年作风建设专项督查 #服务态度 #医德医风`：本群用于一个专项（可带本专项的问题类别），本群登记的问题、通报和台账都属于该专项',
           '- `专项`：查看各专项的问题数、未办结数和督查群',
+          '- `结束专项`（在专项督查群中，或写上专项名称）：专项完成后停发其通报、不再登记新问题，未办结的照常整改；`恢复专项 名称` 撤回（管理员可用）',
           '- `通报`：在督查群中查看本周截至今日的督查通报；每周、每月第一个工作日自动发送；`上周通报`、`月报`、`通报 10月` 查看往期，`年度通报`、`通报 2025年` 查看全年',
           '- `科室`、`科室 新增 急诊科 @王主任`、`科室 更名 门诊部 门诊办公室`：维护科室和默认责任领导；更名后问题和任务仍属该科室',
           '- `角色`、`授权 @某人 监督小组`、`取消授权 @某人 督查组`：维护人员角色',

@@ -50,6 +50,8 @@ export const campaigns = sqliteTable(
     categories: text('categories').notNull(),
     isDefault: integer('is_default', { mode: 'boolean' }).notNull().default(false),
     createdAt: integer('created_at').notNull(),
+    /** 结束专项: the day it ended (business time zone); null while it runs */
+    endedOn: text('ended_on'),
   },
   (t) => [index('campaigns_tenant').on(t.tenantId)],
 );

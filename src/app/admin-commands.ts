@@ -48,6 +48,7 @@ async function campaignFor(deps: Deps, tenant: Tenant, everyday: Campaign, spec:
     name,
     categories: spec.categories.length ? spec.categories : [...STANDARD_CATEGORIES],
     isDefault: false,
+    endedOn: null,
   };
   return { campaign, ops: [{ op: 'insertCampaign', campaign, createdAt: deps.clock.now() }], note: '' };
 }

@@ -64,7 +64,7 @@ async function findOrCreateTenant(
       {
         op: 'insertCampaign',
         // the id is derived so that two first deliveries racing create one default campaign
-        campaign: { id: `${id}:default`, tenantId: id, name: DEFAULT_CAMPAIGN_NAME, categories: [...STANDARD_CATEGORIES], isDefault: true },
+        campaign: { id: `${id}:default`, tenantId: id, name: DEFAULT_CAMPAIGN_NAME, categories: [...STANDARD_CATEGORIES], isDefault: true, endedOn: null },
         createdAt: now,
       },
     ];

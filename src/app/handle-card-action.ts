@@ -49,6 +49,8 @@ export async function handleCardAction(deps: Deps, tenant: Tenant, campaign: Cam
   if (payload.a === 'file_finding') {
     const filedInto = await intakeCampaign(deps, tenant, campaign, event, payload);
     if (!filedInto) return nothing(toast('error', errorText(new DomainError('invalid_input', '督查专项'))));
+    // a form drawn before its 专项 ended, submitted after
+    if (filedInto.endedOn) return nothing(toast('error', `「${filedInto.name}」专项已结束，不再登记新问题。`));
     return fileFinding(deps, tenant, filedInto, event);
   }
   if (payload.a === 'mode' || payload.a === 'back') return showTask(deps, tenant, event, payload);

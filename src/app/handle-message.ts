@@ -7,6 +7,7 @@ import { mayActInTenant } from '../domain/permissions.js';
 import { parseIntakeText } from '../domain/intake-text.js';
 import { bindGroup, changeRole, listCampaigns, listDepartments, listRoles, renameDepartment, upsertDepartment } from './admin-commands.js';
 import { attachImages } from './attach-images.js';
+import { endedCampaignRefusal, endOrResumeCampaign } from './campaign-lifecycle.js';
 import { actorFor, campaignOfChat, today } from './context.js';
 import type { InboundMention, InboundMessage } from './inbound.js';
 import { previewHandOver } from './hand-over.js';
@@ -78,6 +79,10 @@ export async function handleMessage(deps: Deps, tenant: Tenant, everyday: Campai
       break;
     case 'campaigns':
       outcome = await listCampaigns(deps, tenant, msg);
+      break;
+    case 'campaign_end':
+    case 'campaign_resume':
+      outcome = await endOrResumeCampaign(deps, tenant, everyday, msg, command.name === 'campaign_end', command.campaignName);
       break;
     case 'departments':
       outcome = await listDepartments(deps, tenant, msg);
@@ -164,9 +169,13 @@ async function openIntake(
       reply: null,
     };
   }
+  if (campaign.endedOn) return { ops: textOps(deps, tenant, replyTarget(msg), endedCampaignRefusal(campaign)), reply: null };
   const departments = await deps.store.listDepartments(tenant.id);
-  // a direct chat belongs to no 专项: its form lets the inspector choose (everyday work first)
-  const campaignChoices = msg.chatType === 'p2p' ? [...(await deps.store.listCampaigns(tenant.id))].sort((a, b) => Number(b.isDefault) - Number(a.isDefault)) : undefined;
+  // a direct chat belongs to no 专项: its form lets the inspector choose (everyday work first; no 专项 that has ended)
+  const campaignChoices =
+    msg.chatType === 'p2p'
+      ? (await deps.store.listCampaigns(tenant.id)).filter((c) => !c.endedOn).sort((a, b) => Number(b.isDefault) - Number(a.isDefault))
+      : undefined;
   const categories = intakeCategories({ campaign, ...(campaignChoices ? { campaignChoices } : {}) });
   const prefill = parseIntakeText({ text: rest, mentions: people, botUserId: bot, categories, departments, today: today(deps) });
   const windowStart = deps.clock.now() - deps.settings.photoWindowMinutes * 60_000;

@@ -40,6 +40,8 @@ export async function runBulletin(deps: Deps, tenant: Tenant, period: JobPeriod,
   // each campaign's bulletin goes to its own supervision group: the everyday one and every 专项
   let bulletins = 0;
   for (const campaign of await deps.store.listCampaigns(tenant.id)) {
+    // a 专项 that ended before the period began has nothing more to report; the period it ended in gets its last bulletin
+    if (campaign.endedOn && campaign.endedOn < period.start) continue;
     const chatId = await deps.store.getSupervisionChat(tenant.id, campaign.id);
     if (!chatId) continue;
     const kind = period.job === 'monthly' ? 'monthly' : 'weekly';

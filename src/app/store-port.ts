@@ -94,6 +94,8 @@ export type WriteOp =
   | { op: 'grantRole'; tenantId: string; userId: string; role: Role; at: number }
   | { op: 'revokeRole'; tenantId: string; userId: string; role: Role }
   | { op: 'upsertDepartment'; department: Department; at: number }
+  /** 结束专项 (a day) / 恢复专项 (null) */
+  | { op: 'setCampaignEnded'; tenantId: string; campaignId: string; endedOn: IsoDate | null }
   /** 科室更名: the same department (its findings, tasks and leader stay) under a new name; UNIQUE (tenant, name) */
   | { op: 'renameDepartment'; tenantId: string; departmentId: string; name: string; at: number }
   | { op: 'bindChat'; tenantId: string; chatId: string; campaignId: string; boundBy: string; at: number }

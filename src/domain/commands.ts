@@ -17,6 +17,8 @@ export type Command =
   | { name: 'departments' }
   /** 专项: the campaigns, their groups and how far each has got */
   | { name: 'campaigns' }
+  /** 结束专项 [名称] / 恢复专项 [名称]: without a name, the group's own 专项 */
+  | { name: 'campaign_end' | 'campaign_resume'; campaignName: string | null }
   | { name: 'department_upsert'; departmentName: string }
   /** 科室 更名 门诊部 门诊办公室; empty names when the two could not be told apart (the answer shows how) */
   | { name: 'department_rename'; from: string; to: string }
@@ -109,6 +111,8 @@ export function parseCommand(rawText: string): Command {
   if (progress) return { name: 'progress', campaignName: progress[1]?.trim() || null };
   if (/^(科室|科室列表)$/.test(bare)) return { name: 'departments' };
   if (/^(专项|专项列表|督查专项)$/.test(bare)) return { name: 'campaigns' };
+  const lifecycle = /^(结束|关闭|恢复|重启)专项(?:[\s:：]+(.+))?$/.exec(bare);
+  if (lifecycle) return { name: lifecycle[1] === '结束' || lifecycle[1] === '关闭' ? 'campaign_end' : 'campaign_resume', campaignName: lifecycle[2]?.trim() || null };
   const rename = /^科室\s*(?:更名|改名|重命名)\s*(.*)$/.exec(bare);
   if (rename) {
     const names = rename[1]!.split(/\s*(?:→|->)\s*|\s+(?:改为|更名为|为)\s+|\s+/).filter(Boolean);

@@ -90,6 +90,8 @@ export interface Campaign {
   name: string;
   categories: string[];
   isDefault: boolean;
+  /** 结束专项: the day it ended; null while it runs (the everyday campaign never ends) */
+  endedOn: IsoDate | null;
 }
 
 export interface Finding {

@@ -52,6 +52,7 @@ export const toCampaign = (r: InferSelectModel<typeof campaigns>): Campaign => (
   name: r.name,
   categories: JSON.parse(r.categories) as string[],
   isDefault: r.isDefault,
+  endedOn: r.endedOn,
 });
 
 export const toDepartment = (r: InferSelectModel<typeof departments>): Department => ({

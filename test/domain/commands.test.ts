@@ -51,6 +51,15 @@ describe('parseCommand', () => {
   });
 
   it.each([
+    ['结束专项', { name: 'campaign_end', campaignName: null }],
+    ['结束专项 2025年作风建设专项督查', { name: 'campaign_end', campaignName: '2025年作风建设专项督查' }],
+    ['关闭专项：巡察整改', { name: 'campaign_end', campaignName: '巡察整改' }],
+    ['恢复专项 巡察整改', { name: 'campaign_resume', campaignName: '巡察整改' }],
+  ])('%s ends or resumes a campaign', (text, command) => {
+    expect(parseCommand(text)).toEqual(command);
+  });
+
+  it.each([
     ['科室 更名 门诊部 门诊办公室', { from: '门诊部', to: '门诊办公室' }],
     ['科室改名 门诊部 为 门诊办公室', { from: '门诊部', to: '门诊办公室' }],
     ['科室 重命名 行为医学科→心理科', { from: '行为医学科', to: '心理科' }],

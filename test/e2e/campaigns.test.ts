@@ -222,4 +222,72 @@ describe('专项督查: a campaign of its own in its own group', () => {
     expect(filed.body.toast?.type).toBe('success');
     expect(campaignOf('走廊堆放杂物')).toBe('日常督查');
   });
+
+  it('结束专项 is for admins, never for the everyday campaign, and names a campaign that exists', async () => {
+    await h.say(inspector, specialGroup, '@督办 结束专项');
+    expect(lastText(specialGroup)).toContain('只有管理员可以结束专项');
+    await h.say(admin, everydayGroup, '@督办 结束专项');
+    expect(lastText(everydayGroup)).toContain('日常督查不能结束或恢复');
+    await h.say(admin, p2p(admin), '结束专项 没有这个专项');
+    expect(JSON.stringify(h.messagesTo(admin.openId).at(-1)!.content)).toContain('没有名为「没有这个专项」的专项');
+    expect(campaigns().every((c) => (db().prepare('select ended_on from campaigns where id = ?').get(c.id) as { ended_on: string | null }).ended_on === null)).toBe(true);
+  });
+
+  it('ends a 专项: no new findings, no more bulletins after the week it ended, open work goes on; 恢复专项 resumes it', async () => {
+    const special = campaigns().find((c) => c.name === SPECIAL)!;
+    const endedOn = () => (db().prepare('select ended_on from campaigns where id = ?').get(special.id) as { ended_on: string | null }).ended_on;
+    // a form drawn while the 专项 runs, submitted after it ended
+    await h.say(inspector, specialGroup, '@督办 督查');
+    const earlierForm = h.lastCardTo(specialGroup.id);
+    const open = (db().prepare("select count(*) n from tasks where campaign_id = ? and state in ('pending', 'declined', 'in_progress', 'submitted')").get(special.id) as { n: number }).n;
+    expect(open).toBeGreaterThan(0);
+
+    await h.say(admin, specialGroup, '@督办 结束专项');
+    expect(lastText(specialGroup)).toContain(`「${SPECIAL}」专项已于2026年11月30日结束`);
+    expect(lastText(specialGroup)).toContain(`尚有 ${open} 项未办结`);
+    expect(endedOn()).toBe('2026-11-30');
+    await h.say(admin, specialGroup, '@督办 结束专项');
+    expect(lastText(specialGroup)).toContain('专项已于2026年11月30日结束。');
+
+    const findings = () => (db().prepare('select count(*) n from findings').get() as { n: number }).n;
+    const before = findings();
+    const cards = h.cardsTo(specialGroup.id).length;
+    await h.say(inspector, specialGroup, '@督办 督查');
+    expect(lastText(specialGroup)).toContain('专项已于2026年11月30日结束，不再登记新问题');
+    expect(h.cardsTo(specialGroup.id)).toHaveLength(cards);
+    const late = await h.click(inspector, earlierForm.messageId, button(earlierForm.content as FeishuCard, '提交并下发整改').value, {
+      category: '服务态度', description: '结束后才提交的问题', area: '门诊', leader: wang.openId, deadline_date: '2026-12-11 +0800',
+    });
+    expect(late.body.toast).toMatchObject({ type: 'error', content: `「${SPECIAL}」专项已结束，不再登记新问题。` });
+    expect(findings()).toBe(before);
+    // a direct chat's form no longer offers it; the list says it ended; its reports can still be asked for
+    await h.say(inspector, p2p(inspector), '督查');
+    expect(control(h.lastCardTo(inspector.openId).content as FeishuCard, 'campaign')).toBeUndefined();
+    await h.say(admin, everydayGroup, '@督办 专项');
+    expect(cardText(h.lastCardTo(everydayGroup.id).content as FeishuCard)).toContain(`**${SPECIAL}**（已于11月30日结束）`);
+    await h.say(admin, specialGroup, '@督办 通报');
+    expect(cardText(h.lastCardTo(specialGroup.id).content as FeishuCard)).toContain(SPECIAL);
+
+    // the week it ended gets its last bulletin; the week after, only the everyday group hears
+    const bulletinChats = async (at: string) => {
+      h.now = Date.parse(at);
+      const sentBefore = h.stub.sent.length;
+      await runDueJobs(h.server.deps);
+      await h.server.settle();
+      return h.stub.sent
+        .slice(sentBefore)
+        .filter((m) => (m.content as FeishuCard).header?.title.content.startsWith('督查通报 · 2026年第'))
+        .map((m) => m.chatId ?? m.receiveId)
+        .sort();
+    };
+    const specialGroups = [specialGroup.id, secondSpecialGroup.id];
+    expect((await bulletinChats('2026-12-07T09:00:00+08:00')).filter((c) => specialGroups.includes(c!))).toHaveLength(1);
+    expect(await bulletinChats('2026-12-14T09:00:00+08:00')).toEqual([everydayGroup.id]);
+
+    await h.say(admin, p2p(admin), `恢复专项 ${SPECIAL}`);
+    expect(JSON.stringify(h.messagesTo(admin.openId).at(-1)!.content)).toContain(`「${SPECIAL}」专项已恢复`);
+    expect(endedOn()).toBeNull();
+    await h.say(inspector, p2p(inspector), '督查');
+    expect(control(h.lastCardTo(inspector.openId).content as FeishuCard, 'campaign')!.options!.map((o) => o.text.content)).toEqual(['日常督查', SPECIAL]);
+  });
 });

@@ -374,6 +374,12 @@ describe('a 专项 group, 修改问题 and 移交 on D1', () => {
     // 往期通报: last month's bulletin drawn from D1
     await h.say(inspector, group, '@督办 月报');
     expect((h.lastCardTo(group.id).content as FeishuCard).header.title.content).toBe(`督查通报 · ${periodFor('monthly', today()).label}`);
+
+    // 结束专项 marks the campaign on D1, and its group takes no new finding
+    await h.say(inspector, group, '@督办 结束专项');
+    expect(await h.query('select ended_on from campaigns where tenant_id = ? and is_default = 0', h.tenantId)).toEqual([{ ended_on: today() }]);
+    await h.say(inspector, group, '@督办 督查');
+    expect(JSON.stringify(h.messagesTo(group.id).at(-1)!.content)).toContain('不再登记新问题');
   }, 30_000);
 });
 

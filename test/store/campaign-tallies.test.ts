@@ -6,9 +6,9 @@ import { createStore } from '../../src/store/create-store.js';
 import { DRIVERS, openForEachTest } from '../support/drivers.js';
 
 const T = 'feishu:t1';
-const everyday: Campaign = { id: `${T}:default`, tenantId: T, name: '日常督查', categories: ['服务态度'], isDefault: true };
-const special: Campaign = { id: `${T}:campaign:专项`, tenantId: T, name: '专项', categories: ['医德医风'], isDefault: false };
-const unused: Campaign = { id: `${T}:campaign:空`, tenantId: T, name: '空', categories: ['服务质量'], isDefault: false };
+const everyday: Campaign = { id: `${T}:default`, tenantId: T, name: '日常督查', categories: ['服务态度'], isDefault: true, endedOn: null };
+const special: Campaign = { id: `${T}:campaign:专项`, tenantId: T, name: '专项', categories: ['医德医风'], isDefault: false, endedOn: null };
+const unused: Campaign = { id: `${T}:campaign:空`, tenantId: T, name: '空', categories: ['服务质量'], isDefault: false, endedOn: null };
 
 function filed(n: number, campaign: Campaign, state: TaskState, tenantId = T): WriteOp[] {
   const finding: Finding = {

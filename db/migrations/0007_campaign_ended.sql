@@ -1,0 +1,1 @@
+ALTER TABLE `campaigns` ADD `ended_on` text;

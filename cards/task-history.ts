@@ -1,15 +1,17 @@
 // 处理记录: a finding's story from its task events, one line each — who did what, when, and the
 // words they gave. What the supervision office reads back when it asks "why is this still open?"
 // or has to account for an item months later. The events are the record; nothing here is stored.
-import { CLOSURE_KIND_LABELS, TASK_STATE_LABELS, type ClosureKind, type TaskContext, type TaskEvent, type TaskState } from '../src/domain/model.js';
+import { CLOSURE_KIND_LABELS, TASK_STATE_LABELS, type Attachment, type ClosureKind, type TaskContext, type TaskEvent, type TaskState } from '../src/domain/model.js';
 import { formatDateZh, formatShortZh } from '../src/domain/deadline.js';
 import { localTime } from '../src/domain/schedule.js';
 import { clip } from '../src/domain/text.js';
 import { findingTitle, plain, whereText } from './format.js';
 import { mention, type Card, type CardElement } from './model.js';
 
-/** The newest events a card shows: a long-term item reports progress for years. */
+/** The newest entries a card shows: a long-term item reports progress for years. */
 export const HISTORY_EVENTS_PER_CARD = 30;
+/** Photos one person sends within this long make one entry ("发送整改佐证照片 3 张"). */
+const PHOTO_BURST_MS = 10 * 60_000;
 /** Words quoted from a measure, reason or note; the task card has them whole. */
 const QUOTED = 100;
 
@@ -105,6 +107,32 @@ export function eventSentence(event: TaskEvent, departmentNames: ReadonlyMap<str
   }
 }
 
+/** One line of the record: an event, or a burst of photos (not events, but when evidence came matters). */
+interface Entry {
+  at: number;
+  actorUserId: string;
+  text: string;
+}
+
+function photoEntries(attachments: readonly Attachment[]): Entry[] {
+  type Burst = { at: number; actorUserId: string; purpose: Attachment['purpose']; count: number; last: number };
+  const entries: Burst[] = [];
+  const latest = new Map<string, Burst>();
+  for (const photo of [...attachments].sort((a, b) => a.createdAt - b.createdAt)) {
+    const key = `${photo.uploaderUserId}\n${photo.purpose}`;
+    const open = latest.get(key);
+    if (open && photo.createdAt - open.last <= PHOTO_BURST_MS) {
+      open.count += 1;
+      open.last = photo.createdAt;
+    } else {
+      const burst = { at: photo.createdAt, actorUserId: photo.uploaderUserId, purpose: photo.purpose, count: 1, last: photo.createdAt };
+      entries.push(burst);
+      latest.set(key, burst);
+    }
+  }
+  return entries.map(({ at, actorUserId, purpose, count }) => ({ at, actorUserId, text: `发送${purpose === 'evidence' ? '整改佐证' : '现场'}照片 ${count} 张` }));
+}
+
 function when(at: number, timezone: string): string {
   const t = localTime(at, timezone);
   return `${formatDateZh(t.date)} ${String(t.hour).padStart(2, '0')}:${String(t.minute).padStart(2, '0')}`;
@@ -112,9 +140,12 @@ function when(at: number, timezone: string): string {
 
 export function taskHistoryCard(view: TaskHistoryView): Card {
   const { task, finding, department } = view.ctx;
-  const shown = view.events.slice(-HISTORY_EVENTS_PER_CARD);
-  const left = view.events.length - shown.length;
-  const lines = shown.map((e) => `**${when(e.at, view.timezone)}** ${mention(e.actorUserId)} ${eventSentence(e, view.departmentNames)}`);
+  const events: Entry[] = view.events.map((e) => ({ at: e.at, actorUserId: e.actorUserId, text: eventSentence(e, view.departmentNames) }));
+  // oldest first; at the same moment photos come first (they are sent before the filing or submission they support)
+  const entries = [...photoEntries(view.ctx.attachments), ...events].map((e, order) => ({ e, order })).sort((a, b) => a.e.at - b.e.at || a.order - b.order).map(({ e }) => e);
+  const shown = entries.slice(-HISTORY_EVENTS_PER_CARD);
+  const left = entries.length - shown.length;
+  const lines = shown.map((e) => `**${when(e.at, view.timezone)}** ${mention(e.actorUserId)} ${e.text}`);
   const elements: CardElement[] = [
     {
       kind: 'fields',
@@ -129,7 +160,7 @@ export function taskHistoryCard(view: TaskHistoryView): Card {
   ];
   if (left > 0) elements.push({ kind: 'note', text: `较早的 ${left} 条记录未显示。` });
   elements.push({ kind: 'markdown', text: lines.length ? lines.join('\n') : '暂无处理记录。' });
-  elements.push({ kind: 'note', text: `共 ${view.events.length} 条记录。发送「第${finding.number}号问题」查看任务卡片。` });
+  elements.push({ kind: 'note', text: `共 ${entries.length} 条记录。发送「第${finding.number}号问题」查看任务卡片。` });
   return {
     title: `处理记录 · ${findingTitle(finding)}`,
     subtitle: `${finding.category} · ${finding.foundOn}`,

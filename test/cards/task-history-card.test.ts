@@ -89,3 +89,30 @@ describe('the 处理记录 card', () => {
     expect(bytes).toBeGreaterThan(15 * 1024); // the events above are as long as they get, not a token history
   });
 });
+
+describe('photos in the 处理记录', () => {
+  const photo = (id: string, uploaderUserId: string, purpose: 'finding_photo' | 'evidence', minutes: number) => ({
+    id, tenantId: TENANT_ID, findingId: 'finding-1', taskId: 'task-1', purpose, blobKey: `b/${id}`, platformImageKey: `img_${id}`, uploaderUserId, chatId: 'oc', replyToMessageId: null,
+    createdAt: at + minutes * 60_000,
+  });
+
+  it('counts a burst of photos from one person as one line, in its place among the events', () => {
+    const ctx = makeContext({ state: 'submitted' });
+    ctx.attachments = [
+      photo('p1', INSPECTOR, 'finding_photo', 0),
+      photo('p2', INSPECTOR, 'finding_photo', 1),
+      photo('e1', LEADER, 'evidence', 100),
+      photo('e2', LEADER, 'evidence', 105),
+      photo('e3', LEADER, 'evidence', 130), // more than ten minutes after the last: a new line
+    ];
+    const events: TaskEvent[] = [
+      { tenantId: TENANT_ID, taskId: 'task-1', seq: 1, action: 'create', actorUserId: INSPECTOR, at: at + 2 * 60_000, data: { leaderUserId: LEADER, deadline: '2026-12-10' } },
+      { tenantId: TENANT_ID, taskId: 'task-1', seq: 2, action: 'submit', actorUserId: LEADER, at: at + 140 * 60_000, data: { note: '已整改', closureKind: 'done' } },
+    ];
+    const text = JSON.stringify(taskHistoryCard({ ctx, events, departmentNames: new Map(), timezone: 'Asia/Shanghai' }).elements);
+    const order = [`<@${INSPECTOR}> 发送现场照片 2 张`, `<@${INSPECTOR}> 登记问题`, `<@${LEADER}> 发送整改佐证照片 2 张`, `<@${LEADER}> 发送整改佐证照片 1 张`, `<@${LEADER}> 提交整改完成`].map((s) => text.indexOf(s));
+    expect(order.every((i) => i >= 0), text).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(text).toContain('共 5 条记录');
+  });
+});

@@ -388,7 +388,10 @@ describe('the rectification loop on DingTalk (HTTP mode)', () => {
     const at = steps.map((step) => text.indexOf(step));
     expect(at.every((i) => i >= 0), text).toBe(true);
     expect([...at].sort((a, b) => a - b)).toEqual(at);
-    expect(text).toContain('共 12 条记录');
+    // the photos count too: the one sent with the finding and the evidence sent before submitting
+    expect(text).toContain('@李督查 发送现场照片 1 张');
+    expect(text).toContain('@张主任 发送整改佐证照片 1 张');
+    expect(text).toContain('共 14 条记录');
   });
 
   it('lists my tasks in the robot chat, and nothing is left in the outbox', async () => {

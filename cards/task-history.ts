@@ -102,6 +102,8 @@ export function eventSentence(event: TaskEvent, departmentNames: ReadonlyMap<str
       return `反馈长期坚持事项进展${said(d.note)}`;
     case 'edit_finding':
       return corrected(d, departmentNames);
+    case 'urge':
+      return `催办${said(d.note)}`;
     default:
       return `操作「${plain(event.action)}」`;
   }

@@ -1,7 +1,9 @@
 // A click on a task card that changes the task: authorise, check the card is current, decide,
 // and write the change, its event, the card updates and the notifications as one.
 import { mention, type ActionPayload } from '../../cards/model.js';
+import { quote } from '../../cards/format.js';
 import { escalationCard } from '../../cards/notices.js';
+import { formatDateZh } from '../domain/deadline.js';
 import { DomainError } from '../domain/errors.js';
 import type { Actor, Campaign, Department, ExtensionRequest, IsoDate, TaskContext, Tenant } from '../domain/model.js';
 import { mayActOnTask, type TaskAction } from '../domain/permissions.js';
@@ -30,6 +32,7 @@ const DONE_TOAST: Record<TaskAction, string> = {
   reopen: '已重新打开，责任领导将重新整改。',
   report_progress: '进展已反馈给督查人。',
   edit_finding: '问题已修改，各处的任务卡片将同步更新。',
+  urge: '已催办，责任领导将收到提醒；催办记入处理记录。',
 };
 
 /** What the new leader reads at the top of a task handed to them, by the state it arrives in. */
@@ -63,6 +66,10 @@ function headlineFor(action: TaskAction, who: Attention, data: Record<string, un
       return `**该任务已撤销${reason}**`;
     case 'reopen':
       return `**回头看：问题反弹，需重新整改${reason}**`;
+    case 'urge': {
+      const note = typeof data['note'] === 'string' && data['note'] ? `\n${quote(data['note'])}` : '';
+      return `**督办提醒：此项整改被催办，请尽快${next.task.state === 'pending' ? '签收并整改' : '整改并提交'}（整改完成时间 ${formatDateZh(next.task.deadline)}）。**${note}`;
+    }
     default:
       return '**任务有新进展。**';
   }

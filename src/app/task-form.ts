@@ -78,6 +78,8 @@ export function taskCommandFromForm(
       return ok({ action, reason: text('reason') });
     case 'report_progress':
       return ok({ action, note: text('note') });
+    case 'urge':
+      return ok({ action, note: text('note') });
     case 'edit_finding':
       return ok({ action, area: text('area'), category: categoryFromForm(form).category, description: text('description'), departmentId: text('department') || null });
   }

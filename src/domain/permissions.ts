@@ -21,7 +21,9 @@ export type TaskAction =
   /** 回头看: the leader reports how a long-term (长期坚持) item is holding up */
   | 'report_progress'
   /** 修改问题: the inspector corrects what was recorded (area, category, description) */
-  | 'edit_finding';
+  | 'edit_finding'
+  /** 催办: the inspector or the supervisory group presses the leader, on the record */
+  | 'urge';
 
 export const TASK_ACTIONS: readonly TaskAction[] = [
   'accept',
@@ -37,6 +39,7 @@ export const TASK_ACTIONS: readonly TaskAction[] = [
   'reopen',
   'report_progress',
   'edit_finding',
+  'urge',
 ];
 
 export const TASK_ACTION_LABELS: Record<TaskAction, string> = {
@@ -53,6 +56,7 @@ export const TASK_ACTION_LABELS: Record<TaskAction, string> = {
   reopen: '回头看：重新整改',
   report_progress: '反馈进展',
   edit_finding: '修改问题',
+  urge: '催办',
 };
 
 /** How a person stands to a task. */
@@ -74,6 +78,7 @@ export const WHO_MAY: Record<TaskAction, readonly Relation[]> = {
   reopen: DECIDERS,
   report_progress: ['task_leader'],
   edit_finding: DECIDERS,
+  urge: DECIDERS,
 };
 
 /** Actions that are not about one task. */

@@ -29,7 +29,9 @@ export type TaskCommand =
   | { action: 'reopen'; reason: string }
   | { action: 'report_progress'; note: string }
   /** `departmentId`: the department chosen (the app has checked it exists); null keeps the finding's */
-  | { action: 'edit_finding'; area: string; category: string; description: string; departmentId: string | null };
+  | { action: 'edit_finding'; area: string; category: string; description: string; departmentId: string | null }
+  /** `note`: what the leader should hear besides the push itself; may be empty */
+  | { action: 'urge'; note: string };
 
 export const FROM_STATES: Record<TaskAction, readonly TaskState[]> = {
   accept: ['pending'],
@@ -46,6 +48,8 @@ export const FROM_STATES: Record<TaskAction, readonly TaskState[]> = {
   report_progress: ['closed'],
   // what was verified stays as it was verified
   edit_finding: ['pending', 'declined', 'in_progress'],
+  // only while the leader owes the next step (签收 or 整改); a submission waits on its verifier
+  urge: ['pending', 'in_progress'],
 };
 
 /** Who must look at the task next: they get a fresh card in their direct chat. */
@@ -74,6 +78,7 @@ export const MAX_AREA = 100;
 export const MAX_CATEGORY = 20;
 
 export const RETURNS_BEFORE_ESCALATION = 2;
+export const MAX_URGE_NOTE = 200;
 export const MAX_TEXT = 1000;
 
 function text(value: string, field: string, max = MAX_TEXT): Result<string> {
@@ -193,6 +198,13 @@ export function decide(
     }
     case 'edit_finding':
       return correction(ctx, command);
+    case 'urge': {
+      // while a request for more time waits on the deciders, the next step is theirs, not the leader's
+      if (ctx.pendingExtension) return fail('extension_pending');
+      const note = command.note.trim();
+      if (note.length > MAX_URGE_NOTE) return fail('invalid_input', `催办说明（不超过${MAX_URGE_NOTE}字）`);
+      return decision({}, { note }, { attention: ['leader'] });
+    }
     case 'reopen': {
       const reason = text(command.reason, '重新整改原因', 500);
       if (!reason.ok) return reason;
@@ -244,6 +256,7 @@ export function availableActions(ctx: TaskContext, actor: Actor, today: IsoDate)
     'reassign',
     'reopen',
     'report_progress',
+    'urge',
     'edit_finding',
     'cancel',
   ];
@@ -253,6 +266,8 @@ export function availableActions(ctx: TaskContext, actor: Actor, today: IsoDate)
     if (action === 'request_extension' && (ctx.pendingExtension || today > task.deadline)) continue;
     if ((action === 'approve_extension' || action === 'refuse_extension') && !ctx.pendingExtension) continue;
     if (action === 'report_progress' && task.closureKind !== 'long_term') continue;
+    // while a request for more time waits on the deciders, the next step is theirs, not the leader's
+    if (action === 'urge' && ctx.pendingExtension) continue;
     // A task is reassigned from the inspector's card only after the leader says it is not theirs;
     // before that, and while it is being rectified, only a supervisor steps in (a leader who moved
     // on): the inspector's card stays uncluttered while the leader works. A submission waiting for

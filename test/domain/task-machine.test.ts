@@ -32,6 +32,8 @@ const TRANSITIONS: Record<TaskAction, [Outcome, Outcome, Outcome, Outcome, Outco
   report_progress:   [X,             X,             X,             X,             SAME,          X],
   // corrects the finding, not the task's state; what was verified stays as it was verified
   edit_finding:      [SAME,          SAME,          SAME,          X,             X,             X],
+  // presses the leader while they owe the next step; the state stays
+  urge:              [SAME,          X,             SAME,          X,             X,             X],
 };
 const COLUMNS: readonly TaskState[] = ['pending', 'declined', 'in_progress', 'submitted', 'closed', 'cancelled'];
 
@@ -282,11 +284,11 @@ describe('availableActions', () => {
     ['leader after the deadline', makeContext({ state: 'in_progress' }), leader, addDays(DEADLINE, 1), ['submit']],
     ['leader with a request pending', makeContext({ state: 'in_progress', pendingExtension: true }), leader, TODAY, ['submit']],
     ['leader on submitted', makeContext({ state: 'submitted' }), leader, TODAY, []],
-    ['inspector on pending', makeContext({ state: 'pending' }), inspector, TODAY, ['edit_finding', 'cancel']],
-    ['supervisor on pending', makeContext({ state: 'pending' }), supervisor, TODAY, ['reassign', 'edit_finding', 'cancel']],
-    ['supervisor on in_progress', makeContext({ state: 'in_progress' }), supervisor, TODAY, ['reassign', 'edit_finding', 'cancel']],
+    ['inspector on pending', makeContext({ state: 'pending' }), inspector, TODAY, ['urge', 'edit_finding', 'cancel']],
+    ['supervisor on pending', makeContext({ state: 'pending' }), supervisor, TODAY, ['reassign', 'urge', 'edit_finding', 'cancel']],
+    ['supervisor on in_progress', makeContext({ state: 'in_progress' }), supervisor, TODAY, ['reassign', 'urge', 'edit_finding', 'cancel']],
     ['supervisor on submitted', makeContext({ state: 'submitted' }), supervisor, TODAY, ['verify_pass', 'verify_fail', 'cancel']],
-    ['inspector on in_progress', makeContext({ state: 'in_progress' }), inspector, TODAY, ['edit_finding', 'cancel']],
+    ['inspector on in_progress', makeContext({ state: 'in_progress' }), inspector, TODAY, ['urge', 'edit_finding', 'cancel']],
     ['inspector on declined', makeContext({ state: 'declined' }), inspector, TODAY, ['reassign', 'edit_finding', 'cancel']],
     ['inspector with a request pending', makeContext({ state: 'in_progress', pendingExtension: true }), inspector, TODAY, ['approve_extension', 'refuse_extension', 'edit_finding', 'cancel']],
     ['inspector on submitted', makeContext({ state: 'submitted' }), inspector, TODAY, ['verify_pass', 'verify_fail', 'cancel']],
@@ -338,5 +340,21 @@ describe('availableActions', () => {
       'reassign on submitted by others',
       'reassign on submitted by supervisor/admin',
     ]);
+  });
+});
+
+describe('催办 (urge)', () => {
+  const inspector = actor(INSPECTOR, 'inspector');
+
+  it('presses the leader on the record, the state unchanged, with what the inspector wrote', () => {
+    const result = decide(makeContext({ state: 'in_progress' }), inspector, { action: 'urge', note: '  本周五院领导检查  ' }, null, TODAY);
+    expect(result).toEqual({ ok: true, value: { patch: {}, eventData: { note: '本周五院领导检查' }, extension: null, attention: ['leader'], escalate: false } });
+    const bare = decide(makeContext({ state: 'pending' }), inspector, { action: 'urge', note: '' }, null, TODAY);
+    expect(bare.ok && bare.value.eventData).toEqual({ note: '' });
+  });
+
+  it('waits while a request for more time is undecided, and refuses a note over 200 characters', () => {
+    expect(decide(makeContext({ state: 'in_progress', pendingExtension: true }), inspector, { action: 'urge', note: '' }, null, TODAY)).toMatchObject({ ok: false, error: { code: 'extension_pending' } });
+    expect(decide(makeContext({ state: 'in_progress' }), inspector, { action: 'urge', note: '催'.repeat(201) }, null, TODAY)).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
   });
 });

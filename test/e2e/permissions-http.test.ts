@@ -57,6 +57,7 @@ const WHO: Record<TaskAction, Row<ActorKey>> = {
   reopen:            /* 回头看重整改 */ who(_,           Y,         Y,          Y,     _,            _),
   report_progress:   /* 反馈进展     */ who(Y,           _,         _,          _,     _,            _),
   edit_finding:      /* 修改问题     */ who(_,           Y,         Y,          Y,     _,            _),
+  urge:              /* 催办         */ who(_,           Y,         Y,          Y,     _,            _),
 };
 
 // ─── When ────────────────────────────────────────────────────────────────────────────────────
@@ -90,6 +91,8 @@ const WHEN: Record<TaskAction, When> = {
   report_progress:   when([_,       _,         _,           _,         Y,      _], 'same'),
   // what was verified stays as it was verified
   edit_finding:      when([Y,       Y,         Y,           _,         _,      _], 'same'),
+  // while the leader owes the next step
+  urge:              when([Y,       _,         Y,           _,         _,      _], 'same'),
 };
 
 type Expected = 'ok' | 'forbidden' | 'wrong_state';
@@ -162,6 +165,7 @@ const FORM: Record<TaskAction, Record<string, unknown> | undefined> = {
   reopen: { reason: '回头看发现问题反弹' },
   report_progress: { note: '每日巡查坚持落实，未见反弹' },
   edit_finding: { area: '住院部三楼东侧走廊', category: '服务环境', description: '病区走廊指示牌缺失，夜间无照明' },
+  urge: { note: '本周五院领导检查，请周四前完成' },
 };
 
 /** What a performed action leaves behind beyond state and version. */

@@ -21,16 +21,13 @@ const groupCopies = () => (db().prepare("select count(*) n from card_copies wher
 beforeAll(async () => {
   h = await FeishuHarness.supervised(admin, group, [inspector]);
   await h.say(admin, group, `@督办 授权 @${sun.name} 责任领导`, { mentions: [sun] });
-  await h.say(inspector, group, '@督办 督查');
-  const form = h.lastCardTo(group.id).messageId;
-  const filed = await h.click(inspector, form, button(h.currentCard(form), '提交并下发整改').value, {
+  await h.fileFinding(inspector, group, {
     area: '住院部二楼',
     category: '服务环境',
     description: '护士站呼叫铃无人应答',
     leader: wang.openId,
     deadline_date: '2026-12-11 +0800',
   });
-  expect(filed.body.toast?.type).toBe('success');
   taskId = (db().prepare('select id from tasks').get() as { id: string }).id;
 }, 60_000);
 

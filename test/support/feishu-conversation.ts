@@ -224,6 +224,20 @@ export abstract class FeishuConversation {
   currentCard(messageId: string): FeishuCard {
     return this.stub.messages.get(messageId) as FeishuCard;
   }
+
+  /**
+   * `inspector` opens the intake form in `chat` and submits it with `fields`, as a person would;
+   * throws unless the finding was filed. Returns the form's message id.
+   */
+  async fileFinding(inspector: Person, chat: Chat, fields: Record<string, unknown>): Promise<string> {
+    await this.say(inspector, chat, chat.type === 'group' ? '@督办 督查' : '督查');
+    const form = this.lastCardTo(chat.type === 'group' ? chat.id : inspector.openId).messageId;
+    const submit = buttonsOf(this.currentCard(form)).find((b) => b.label === '提交并下发整改');
+    if (!submit) throw new Error('the intake form has no 提交并下发整改 button');
+    const filed = await this.click(inspector, form, submit.value, fields);
+    if (filed.body.toast?.type !== 'success') throw new Error(`the finding was not filed: ${JSON.stringify(filed.body.toast)}`);
+    return form;
+  }
 }
 
 export function p2p(person: Person): Chat {

@@ -143,8 +143,9 @@ function when(at: number, timezone: string): string {
 export function taskHistoryCard(view: TaskHistoryView): Card {
   const { task, finding, department } = view.ctx;
   const events: Entry[] = view.events.map((e) => ({ at: e.at, actorUserId: e.actorUserId, text: eventSentence(e, view.departmentNames) }));
-  // oldest first; at the same moment photos come first (they are sent before the filing or submission they support)
-  const entries = [...photoEntries(view.ctx.attachments), ...events].map((e, order) => ({ e, order })).sort((a, b) => a.e.at - b.e.at || a.order - b.order).map(({ e }) => e);
+  // oldest first; the sort is stable, so at the same moment photos come first (they are sent
+  // before the filing or submission they support)
+  const entries = [...photoEntries(view.ctx.attachments), ...events].sort((a, b) => a.at - b.at);
   const shown = entries.slice(-HISTORY_EVENTS_PER_CARD);
   const left = entries.length - shown.length;
   const lines = shown.map((e) => `**${when(e.at, view.timezone)}** ${mention(e.actorUserId)} ${e.text}`);

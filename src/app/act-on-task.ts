@@ -1,7 +1,7 @@
 // A click on a task card that changes the task: authorise, check the card is current, decide,
 // and write the change, its event, the card updates and the notifications as one.
 import { mention, type ActionPayload } from '../../cards/model.js';
-import { quote } from '../../cards/format.js';
+import { plain, quote } from '../../cards/format.js';
 import { escalationCard } from '../../cards/notices.js';
 import { formatDateZh } from '../domain/deadline.js';
 import { DomainError } from '../domain/errors.js';
@@ -44,11 +44,12 @@ export function reassignedHeadline(next: TaskContext, from: string | null): stri
 }
 
 function headlineFor(action: TaskAction, who: Attention, data: Record<string, unknown>, next: TaskContext): string {
-  const reason = typeof data['reason'] === 'string' && data['reason'] ? `：${data['reason']}` : '';
+  // what people wrote is shown as text: a 「<@…>」 in a reason must not become a mention
+  const reason = typeof data['reason'] === 'string' && data['reason'] ? `：${plain(data['reason'])}` : '';
   if (who === 'inspector') {
     if (action === 'decline') return `**责任领导反馈非本科室问题${reason}**\n请重新指派责任领导。`;
     if (action === 'request_extension') return '**责任领导申请延期，请审批。**';
-    if (action === 'report_progress') return `**回头看：责任领导反馈了长期坚持事项的进展**\n${data['note'] ?? ''}\n如发现问题反弹，可点击「回头看：重新整改」。`;
+    if (action === 'report_progress') return `**回头看：责任领导反馈了长期坚持事项的进展**\n${typeof data['note'] === 'string' ? quote(data['note']) : ''}\n如发现问题反弹，可点击「回头看：重新整改」。`;
     return '**整改已提交，请验收。**';
   }
   switch (action) {

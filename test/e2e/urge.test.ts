@@ -62,3 +62,15 @@ describe('催办', () => {
     expect(cardText(h.lastCardTo(group.id).content as FeishuCard)).toContain(`<at id=${inspector.openId}></at> 催办：本周五院领导检查，请周四前完成`);
   });
 });
+
+describe('what a leader writes reaches the inspector as text', () => {
+  it('shows a decline reason holding a mention tag as text, never as a mention', async () => {
+    const own = h.lastCardTo(wang.openId).messageId;
+    const mode = await h.click(wang, own, button(h.currentCard(own), '非本科室问题').value);
+    const declined = await h.click(wang, own, button(mode.body.card!.data, '提交：非本科室问题').value, { reason: `归门诊部管 <@${admin.openId}>` });
+    expect(declined.body.toast?.type).toBe('success');
+    const told = cardText(h.lastCardTo(inspector.openId).content as FeishuCard);
+    expect(told).toContain(`责任领导反馈非本科室问题：归门诊部管 ＜@${admin.openId}＞`);
+    expect(told).not.toContain(`<at id=${admin.openId}>`);
+  });
+});

@@ -85,6 +85,11 @@ export function formFieldsFor(action: TaskAction, view: TaskCardView): FormField
       return [reason('reason', '重新整改原因', '回头看发现的问题反弹情况')];
     case 'urge':
       return [{ kind: 'text', name: 'note', label: '催办说明', placeholder: '可不填；如：本周五院领导检查，请周四前完成', multiline: true, required: false, maxLength: 200 }];
+    case 'set_deadline':
+      return [
+        { kind: 'date', name: 'deadline_date', label: '新的整改完成时间', required: true, initial: task.deadline },
+        { kind: 'text', name: 'reason', label: '调整原因', placeholder: '例如：需采购设备，经督查组同意延至月底', multiline: true, required: true, maxLength: 200 },
+      ];
     case 'report_progress':
       return [{ kind: 'text', name: 'note', label: '进展情况', placeholder: '长期坚持事项的落实情况，有无反弹', multiline: true, required: true, maxLength: 1000 }];
     case 'edit_finding': {

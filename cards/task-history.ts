@@ -104,6 +104,8 @@ export function eventSentence(event: TaskEvent, departmentNames: ReadonlyMap<str
       return corrected(d, departmentNames);
     case 'urge':
       return `催办${said(d.note)}`;
+    case 'set_deadline':
+      return `调整整改完成时间 ${formatShortZh(str(d.from))} → ${formatShortZh(str(d.to))}${said(d.reason)}`;
     default:
       return `操作「${plain(event.action)}」`;
   }

@@ -33,6 +33,7 @@ const DONE_TOAST: Record<TaskAction, string> = {
   report_progress: '进展已反馈给督查人。',
   edit_finding: '问题已修改，各处的任务卡片将同步更新。',
   urge: '已催办，责任领导将收到提醒；催办记入处理记录。',
+  set_deadline: '整改完成时间已调整，责任领导将收到通知。',
 };
 
 /** What the new leader reads at the top of a task handed to them, by the state it arrives in. */
@@ -70,6 +71,11 @@ function headlineFor(action: TaskAction, who: Attention, data: Record<string, un
     case 'urge': {
       const note = typeof data['note'] === 'string' && data['note'] ? `\n${quote(data['note'])}` : '';
       return `**督办提醒：此项整改被催办，请尽快${next.task.state === 'pending' ? '签收并整改' : '整改并提交'}（整改完成时间 ${formatDateZh(next.task.deadline)}）。**${note}`;
+    }
+    case 'set_deadline': {
+      const was = typeof data['from'] === 'string' ? `（原为 ${formatDateZh(data['from'])}）` : '';
+      const why = typeof data['reason'] === 'string' ? `\n调整原因：${plain(data['reason'])}` : '';
+      return `**整改完成时间已调整为 ${formatDateZh(next.task.deadline)}${was}，请按新的期限完成整改。**${why}`;
     }
     default:
       return '**任务有新进展。**';

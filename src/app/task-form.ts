@@ -80,6 +80,11 @@ export function taskCommandFromForm(
       return ok({ action, note: text('note') });
     case 'urge':
       return ok({ action, note: text('note') });
+    case 'set_deadline': {
+      const deadline = date(form, 'deadline_date', '新的整改完成时间', today, true);
+      if (!deadline.ok) return deadline;
+      return ok({ action, deadline: deadline.value!, reason: text('reason') });
+    }
     case 'edit_finding':
       return ok({ action, area: text('area'), category: categoryFromForm(form).category, description: text('description'), departmentId: text('department') || null });
   }

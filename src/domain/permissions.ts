@@ -23,7 +23,9 @@ export type TaskAction =
   /** 修改问题: the inspector corrects what was recorded (area, category, description) */
   | 'edit_finding'
   /** 催办: the inspector or the supervisory group presses the leader, on the record */
-  | 'urge';
+  | 'urge'
+  /** 调整期限: the inspector or the supervisory group sets a new deadline themselves, with a reason */
+  | 'set_deadline';
 
 export const TASK_ACTIONS: readonly TaskAction[] = [
   'accept',
@@ -40,6 +42,7 @@ export const TASK_ACTIONS: readonly TaskAction[] = [
   'report_progress',
   'edit_finding',
   'urge',
+  'set_deadline',
 ];
 
 export const TASK_ACTION_LABELS: Record<TaskAction, string> = {
@@ -57,6 +60,7 @@ export const TASK_ACTION_LABELS: Record<TaskAction, string> = {
   report_progress: '反馈进展',
   edit_finding: '修改问题',
   urge: '催办',
+  set_deadline: '调整期限',
 };
 
 /** How a person stands to a task. */
@@ -79,6 +83,7 @@ export const WHO_MAY: Record<TaskAction, readonly Relation[]> = {
   report_progress: ['task_leader'],
   edit_finding: DECIDERS,
   urge: DECIDERS,
+  set_deadline: DECIDERS,
 };
 
 /** Actions that are not about one task. */

@@ -31,7 +31,8 @@ export type TaskCommand =
   /** `departmentId`: the department chosen (the app has checked it exists); null keeps the finding's */
   | { action: 'edit_finding'; area: string; category: string; description: string; departmentId: string | null }
   /** `note`: what the leader should hear besides the push itself; may be empty */
-  | { action: 'urge'; note: string };
+  | { action: 'urge'; note: string }
+  | { action: 'set_deadline'; deadline: IsoDate; reason: string };
 
 export const FROM_STATES: Record<TaskAction, readonly TaskState[]> = {
   accept: ['pending'],
@@ -50,6 +51,8 @@ export const FROM_STATES: Record<TaskAction, readonly TaskState[]> = {
   edit_finding: ['pending', 'declined', 'in_progress'],
   // only while the leader owes the next step (签收 or 整改); a submission waits on its verifier
   urge: ['pending', 'in_progress'],
+  // a declined task gets its new deadline with its new leader (重新指派); a submission is past deadlines
+  set_deadline: ['pending', 'in_progress'],
 };
 
 /** Who must look at the task next: they get a fresh card in their direct chat. */
@@ -79,6 +82,7 @@ export const MAX_CATEGORY = 20;
 
 export const RETURNS_BEFORE_ESCALATION = 2;
 export const MAX_URGE_NOTE = 200;
+export const MAX_DEADLINE_REASON = 200;
 export const MAX_TEXT = 1000;
 
 function text(value: string, field: string, max = MAX_TEXT): Result<string> {
@@ -205,6 +209,19 @@ export function decide(
       if (note.length > MAX_URGE_NOTE) return fail('invalid_input', `催办说明（不超过${MAX_URGE_NOTE}字）`);
       return decision({}, { note }, { attention: ['leader'] });
     }
+    case 'set_deadline': {
+      // a request for more time is answered first: 同意 sets its date, 不同意 keeps the old one
+      if (ctx.pendingExtension) return fail('extension_pending');
+      if (command.deadline < today) return fail('invalid_input', '新的整改完成时间（不能早于今天）');
+      if (command.deadline === task.deadline) return fail('unchanged');
+      const reason = text(command.reason, '调整原因', MAX_DEADLINE_REASON);
+      if (!reason.ok) return reason;
+      return decision(
+        { deadline: command.deadline },
+        { from: task.deadline, to: command.deadline, reason: reason.value },
+        { attention: ['leader'] },
+      );
+    }
     case 'reopen': {
       const reason = text(command.reason, '重新整改原因', 500);
       if (!reason.ok) return reason;
@@ -257,6 +274,7 @@ export function availableActions(ctx: TaskContext, actor: Actor, today: IsoDate)
     'reopen',
     'report_progress',
     'urge',
+    'set_deadline',
     'edit_finding',
     'cancel',
   ];
@@ -267,7 +285,7 @@ export function availableActions(ctx: TaskContext, actor: Actor, today: IsoDate)
     if ((action === 'approve_extension' || action === 'refuse_extension') && !ctx.pendingExtension) continue;
     if (action === 'report_progress' && task.closureKind !== 'long_term') continue;
     // while a request for more time waits on the deciders, the next step is theirs, not the leader's
-    if (action === 'urge' && ctx.pendingExtension) continue;
+    if ((action === 'urge' || action === 'set_deadline') && ctx.pendingExtension) continue;
     // A task is reassigned from the inspector's card only after the leader says it is not theirs;
     // before that, and while it is being rectified, only a supervisor steps in (a leader who moved
     // on): the inspector's card stays uncluttered while the leader works. A submission waiting for

@@ -38,6 +38,9 @@ describe('a task event in words', () => {
       '修改问题：责任科室 门诊部 → 已删除的科室；问题类别 服务态度 → 服务流程；主要问题已改写',
     ],
     ['edit_finding', { before: { area: '' }, after: { area: '二楼' } }, '修改问题：督查区域 （空） → 二楼'],
+    ['urge', { note: '周五院领导检查' }, '催办：周五院领导检查'],
+    ['urge', { note: '' }, '催办'],
+    ['set_deadline', { from: '2026-12-10', to: '2026-12-18', reason: '设备到货延迟' }, '调整整改完成时间 12月10日 → 12月18日：设备到货延迟'],
     ['a_future_action', {}, '操作「a_future_action」'],
   ])('%s reads as a sentence', (action, data, sentence) => {
     expect(eventSentence(event(action, data), new Map([['d-1', '门诊部']]))).toBe(sentence);

@@ -37,6 +37,7 @@ const TASK_TABLE: Record<TaskAction, [boolean, boolean, boolean, boolean]> = {
   report_progress:   /* 反馈进展 */ [Y,        _,           _,          _],
   edit_finding:      /* 修改问题 */ [_,        Y,           Y,          Y],
   urge:              /* 催办     */ [_,        Y,           Y,          Y],
+  set_deadline:      /* 调整期限 */ [_,        Y,           Y,          Y],
 };
 
 function expectedOnTask(action: TaskAction, standing: Standing, roles: readonly Role[]): boolean {

@@ -34,6 +34,8 @@ const TRANSITIONS: Record<TaskAction, [Outcome, Outcome, Outcome, Outcome, Outco
   edit_finding:      [SAME,          SAME,          SAME,          X,             X,             X],
   // presses the leader while they owe the next step; the state stays
   urge:              [SAME,          X,             SAME,          X,             X,             X],
+  // a new deadline while the leader works on it; a declined task gets one with its new leader
+  set_deadline:      [SAME,          X,             SAME,          X,             X,             X],
 };
 const COLUMNS: readonly TaskState[] = ['pending', 'declined', 'in_progress', 'submitted', 'closed', 'cancelled'];
 
@@ -284,11 +286,11 @@ describe('availableActions', () => {
     ['leader after the deadline', makeContext({ state: 'in_progress' }), leader, addDays(DEADLINE, 1), ['submit']],
     ['leader with a request pending', makeContext({ state: 'in_progress', pendingExtension: true }), leader, TODAY, ['submit']],
     ['leader on submitted', makeContext({ state: 'submitted' }), leader, TODAY, []],
-    ['inspector on pending', makeContext({ state: 'pending' }), inspector, TODAY, ['urge', 'edit_finding', 'cancel']],
-    ['supervisor on pending', makeContext({ state: 'pending' }), supervisor, TODAY, ['reassign', 'urge', 'edit_finding', 'cancel']],
-    ['supervisor on in_progress', makeContext({ state: 'in_progress' }), supervisor, TODAY, ['reassign', 'urge', 'edit_finding', 'cancel']],
+    ['inspector on pending', makeContext({ state: 'pending' }), inspector, TODAY, ['urge', 'set_deadline', 'edit_finding', 'cancel']],
+    ['supervisor on pending', makeContext({ state: 'pending' }), supervisor, TODAY, ['reassign', 'urge', 'set_deadline', 'edit_finding', 'cancel']],
+    ['supervisor on in_progress', makeContext({ state: 'in_progress' }), supervisor, TODAY, ['reassign', 'urge', 'set_deadline', 'edit_finding', 'cancel']],
     ['supervisor on submitted', makeContext({ state: 'submitted' }), supervisor, TODAY, ['verify_pass', 'verify_fail', 'cancel']],
-    ['inspector on in_progress', makeContext({ state: 'in_progress' }), inspector, TODAY, ['urge', 'edit_finding', 'cancel']],
+    ['inspector on in_progress', makeContext({ state: 'in_progress' }), inspector, TODAY, ['urge', 'set_deadline', 'edit_finding', 'cancel']],
     ['inspector on declined', makeContext({ state: 'declined' }), inspector, TODAY, ['reassign', 'edit_finding', 'cancel']],
     ['inspector with a request pending', makeContext({ state: 'in_progress', pendingExtension: true }), inspector, TODAY, ['approve_extension', 'refuse_extension', 'edit_finding', 'cancel']],
     ['inspector on submitted', makeContext({ state: 'submitted' }), inspector, TODAY, ['verify_pass', 'verify_fail', 'cancel']],
@@ -356,5 +358,41 @@ describe('催办 (urge)', () => {
   it('waits while a request for more time is undecided, and refuses a note over 200 characters', () => {
     expect(decide(makeContext({ state: 'in_progress', pendingExtension: true }), inspector, { action: 'urge', note: '' }, null, TODAY)).toMatchObject({ ok: false, error: { code: 'extension_pending' } });
     expect(decide(makeContext({ state: 'in_progress' }), inspector, { action: 'urge', note: '催'.repeat(201) }, null, TODAY)).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+  });
+});
+
+describe('调整期限 (set_deadline)', () => {
+  const inspector = actor(INSPECTOR, 'inspector');
+  const later = addDays(DEADLINE, 14);
+
+  it('sets the new deadline on the record, from and to, and tells the leader; the state stays', () => {
+    const result = decide(makeContext({ state: 'in_progress' }), inspector, { action: 'set_deadline', deadline: later, reason: '  需采购设备  ' }, null, TODAY);
+    expect(result).toEqual({
+      ok: true,
+      value: { patch: { deadline: later }, eventData: { from: DEADLINE, to: later, reason: '需采购设备' }, extension: null, attention: ['leader'], escalate: false },
+    });
+  });
+
+  it('may bring a deadline forward or set one on an overdue task, but never before today', () => {
+    const earlier = decide(makeContext({ state: 'pending' }), inspector, { action: 'set_deadline', deadline: addDays(TODAY, 1), reason: '院领导检查提前' }, null, TODAY);
+    expect(earlier.ok && earlier.value.patch).toEqual({ deadline: addDays(TODAY, 1) });
+    const overdueToday = addDays(DEADLINE, 3);
+    const rescued = decide(makeContext({ state: 'in_progress' }), inspector, { action: 'set_deadline', deadline: addDays(overdueToday, 5), reason: '电话沟通后同意' }, null, overdueToday);
+    expect(rescued.ok).toBe(true);
+    expect(decide(makeContext({ state: 'in_progress' }), inspector, { action: 'set_deadline', deadline: addDays(TODAY, -1), reason: '写错' }, null, TODAY)).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input', detail: '新的整改完成时间（不能早于今天）' },
+    });
+  });
+
+  it('refuses the same deadline, a missing or overlong reason, and waits while a request for more time is undecided', () => {
+    const ctx = makeContext({ state: 'in_progress' });
+    expect(decide(ctx, inspector, { action: 'set_deadline', deadline: DEADLINE, reason: '不变' }, null, TODAY)).toMatchObject({ ok: false, error: { code: 'unchanged' } });
+    expect(decide(ctx, inspector, { action: 'set_deadline', deadline: later, reason: '  ' }, null, TODAY)).toMatchObject({ ok: false, error: { code: 'invalid_input', detail: '调整原因' } });
+    expect(decide(ctx, inspector, { action: 'set_deadline', deadline: later, reason: '因'.repeat(201) }, null, TODAY)).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+    expect(decide(makeContext({ state: 'in_progress', pendingExtension: true }), inspector, { action: 'set_deadline', deadline: later, reason: '同意' }, null, TODAY)).toMatchObject({
+      ok: false,
+      error: { code: 'extension_pending' },
+    });
   });
 });

@@ -42,7 +42,7 @@ describe('修改问题', () => {
   it('is on the inspector’s own card, and opens a form holding what was recorded and the campaign’s categories', async () => {
     await h.click(inspector, notice, { a: 'open', t: taskId, v: 1 });
     own = h.lastCardTo(inspector.openId).messageId;
-    expect(buttonsOf(h.currentCard(own)).map((b) => b.label)).toEqual(['催办', '修改问题', '撤销']);
+    expect(buttonsOf(h.currentCard(own)).map((b) => b.label)).toEqual(['催办', '调整期限', '修改问题', '撤销']);
     const mode = await h.click(inspector, own, button(h.currentCard(own), '修改问题').value);
     const form = mode.body.card!.data;
     expect(checkFeishuCard(form)).toEqual([]);

@@ -232,7 +232,7 @@ describe('重新指派 on a task under way, from a supervisor’s card', () => {
     await act(sun, sunsTask, 'accept', { measures: '导诊台排班到人' });
     await h.click(admin, sunsTask.notice, { a: 'open', t: sunsTask.id, v: task(sunsTask.id).version });
     const own = h.lastCardTo(admin.openId);
-    expect(buttonsOf(own.content as FeishuCard).map((b) => b.label)).toEqual(['重新指派', '催办', '修改问题', '撤销']);
+    expect(buttonsOf(own.content as FeishuCard).map((b) => b.label)).toEqual(['重新指派', '催办', '调整期限', '修改问题', '撤销']);
     const mode = await h.click(admin, own.messageId, button(h.currentCard(own.messageId), '重新指派').value);
     const submit = button(mode.body.card!.data, '提交：重新指派');
     const result = await h.click(admin, own.messageId, submit.value, { new_leader: zhao.openId });

@@ -137,7 +137,7 @@ describe('intake', () => {
     expect(body.toast?.content).toContain('私聊');
     const copy = h.lastCardTo(admin.openId).content as FeishuCard;
     // the admin may decide on any task, but rectification is the leader's alone
-    expect(buttonsOf(copy).map((b) => b.label)).toEqual(['重新指派', '催办', '修改问题', '撤销']);
+    expect(buttonsOf(copy).map((b) => b.label)).toEqual(['重新指派', '催办', '调整期限', '修改问题', '撤销']);
   });
 });
 

@@ -58,6 +58,7 @@ const WHO: Record<TaskAction, Row<ActorKey>> = {
   report_progress:   /* 反馈进展     */ who(Y,           _,         _,          _,     _,            _),
   edit_finding:      /* 修改问题     */ who(_,           Y,         Y,          Y,     _,            _),
   urge:              /* 催办         */ who(_,           Y,         Y,          Y,     _,            _),
+  set_deadline:      /* 调整期限     */ who(_,           Y,         Y,          Y,     _,            _),
 };
 
 // ─── When ────────────────────────────────────────────────────────────────────────────────────
@@ -93,6 +94,7 @@ const WHEN: Record<TaskAction, When> = {
   edit_finding:      when([Y,       Y,         Y,           _,         _,      _], 'same'),
   // while the leader owes the next step
   urge:              when([Y,       _,         Y,           _,         _,      _], 'same'),
+  set_deadline:      when([Y,       _,         Y,           _,         _,      _], 'same'),
 };
 
 type Expected = 'ok' | 'forbidden' | 'wrong_state';
@@ -166,6 +168,7 @@ const FORM: Record<TaskAction, Record<string, unknown> | undefined> = {
   report_progress: { note: '每日巡查坚持落实，未见反弹' },
   edit_finding: { area: '住院部三楼东侧走廊', category: '服务环境', description: '病区走廊指示牌缺失，夜间无照明' },
   urge: { note: '本周五院领导检查，请周四前完成' },
+  set_deadline: { deadline_date: `${EXTENDED_TO} +0800`, reason: '需定制标识，经督查组同意延后' },
 };
 
 /** What a performed action leaves behind beyond state and version. */
@@ -174,6 +177,7 @@ const EFFECT: Partial<Record<TaskAction, { extension?: string; leader?: string; 
   approve_extension: { extension: 'approved', deadline: EXTENDED_TO },
   refuse_extension: { extension: 'refused', deadline: DEADLINE },
   reassign: { leader: newLeader.openId },
+  set_deadline: { deadline: EXTENDED_TO },
 };
 
 // ─── Tasks in every state, made by the real flow ─────────────────────────────────────────────

@@ -64,7 +64,7 @@ describe('第N号问题: a finding’s card on demand', () => {
     await h.say(inspector, p2p(inspector), '1号问题');
     const inspectors = h.lastCardTo(inspector.openId).content as FeishuCard;
     expect(inspectors.header.title.content).toBe('整改任务 · 第1号问题');
-    expect(buttonsOf(inspectors).map((b) => b.label)).toEqual(['催办', '修改问题', '撤销']);
+    expect(buttonsOf(inspectors).map((b) => b.label)).toEqual(['催办', '调整期限', '修改问题', '撤销']);
   });
 
   it('refuses a leader the task does not concern, and says when there is no such finding', async () => {

@@ -185,6 +185,10 @@ export async function recordDecision(
   const draw = (copy: CardCopy) => drawTaskCard(next, viewers.get(copy.viewerUserId) ?? null, view.day, deps.settings);
   ops.push(...refreshCopiesOps(deps, tenant, copies, draw, view.clickedCopyId));
 
+  // a new deadline starts a new count: missing it is a new failure, escalated again if it turns red
+  if (next.task.deadline !== ctx.task.deadline) {
+    ops.push({ op: 'clearEscalation', tenantId: tenant.id, taskId: ctx.task.id, threshold: 'overdue' });
+  }
   if (action === 'reassign') {
     ops.push({ op: 'grantRole', tenantId: tenant.id, userId: next.task.leaderUserId, role: 'leader', at: deps.clock.now() });
   }

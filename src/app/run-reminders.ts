@@ -1,6 +1,6 @@
 // The daily reminder sweep for one tenant: one digest card per person (never one message per
 // task), and one red card per supervision group listing the tasks that turned red today, each
-// escalated once ever. Everything — digests, the red card, the escalation marks and "this day is
+// escalated once per deadline (a new deadline clears the mark: act-on-task). Everything — digests, the red card, the escalation marks and "this day is
 // done" — is one atomic write, so running the job twice for a day sends nothing twice.
 import { DIGEST_CARD_LIMIT, digestCard } from '../../cards/digest.js';
 import { redEscalationCard } from '../../cards/notices.js';

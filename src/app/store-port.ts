@@ -135,6 +135,8 @@ export type WriteOp =
   | { op: 'insertDoneDelivery'; delivery: DeliveryRecord; response: string | null; at: number }
   /** PRIMARY KEY (tenant, task, threshold): a second escalation fails the whole commit */
   | { op: 'insertEscalation'; tenantId: string; taskId: string; threshold: 'overdue' | 'returned'; at: number }
+  /** a task's mark removed, so the sweep may escalate it again (a new deadline starts a new count) */
+  | { op: 'clearEscalation'; tenantId: string; taskId: string; threshold: 'overdue' | 'returned' }
   /** many escalation marks at once (a sweep), same key and same all-or-nothing rule */
   | { op: 'insertEscalations'; tenantId: string; taskIds: string[]; threshold: 'overdue' | 'returned'; at: number }
   /** PRIMARY KEY (tenant, job, period): a job's second run in a period fails the whole commit */

@@ -179,6 +179,12 @@ export function toWrites(db: AppDatabase, w: WriteOp): Write {
       );
     case 'insertEscalation':
       return insertRow(db, w.op, escalations, { tenantId: w.tenantId, taskId: w.taskId, threshold: w.threshold, at: w.at });
+    case 'clearEscalation':
+      return write(w.op, { tenantId: w.tenantId, taskId: w.taskId, threshold: w.threshold }, (p) =>
+        db
+          .delete(escalations)
+          .where(and(eq(escalations.tenantId, p.tenantId), eq(escalations.taskId, p.taskId), eq(escalations.threshold, p.threshold))),
+      );
     case 'insertEscalations':
       // one statement, four bound values, however many rows: the ids travel as one JSON array
       return write(w.op, { tenantId: w.tenantId, threshold: w.threshold, at: w.at, taskIds: JSON.stringify(w.taskIds) }, (p) =>

@@ -232,4 +232,32 @@ describe('scheduled jobs across National Day', () => {
     expect(count('select count(*) n from inbound_deliveries')).toBe(today);
     expect(today).toBeGreaterThan(0);
   });
+
+  it('escalates again when a new deadline (调整期限) turns red in its turn: a new deadline starts a new count', async () => {
+    const sqlite = h.server.database.sqlite;
+    const firstTask = (sqlite.prepare('select t.id from tasks t join findings f on f.id = t.finding_id where f.number = 1').get() as { id: string }).id;
+    const marks = () => sqlite.prepare("select count(*) n from escalations where threshold = 'overdue' and task_id = ?").get(firstTask);
+    expect(marks()).toEqual({ n: 1 }); // red since October
+
+    await h.say(li, p2p(li), '第1号问题');
+    await act(li, h.lastCardTo(li.openId).messageId, '调整期限', { deadline_date: '2026-11-23 +0800', reason: '王主任已签收，给一个新的期限' });
+    expect(marks()).toEqual({ n: 0 });
+
+    const redForFirst = (since: number) =>
+      sentSince(since).filter((m) => m.receiveId === group.id && titles([m])[0]!.startsWith('红色督办') && cardText(m.content as FeishuCard).includes('第1号问题'));
+    at('2026-11-26T09:00:00+08:00'); // 3 working days past the new deadline: still yellow
+    let before = h.stub.sent.length;
+    await runDueJobs(h.server.deps);
+    await h.server.settle();
+    expect(redForFirst(before)).toHaveLength(0);
+
+    at('2026-11-27T09:00:00+08:00');
+    before = h.stub.sent.length;
+    await runDueJobs(h.server.deps);
+    await h.server.settle();
+    const red = redForFirst(before);
+    expect(red).toHaveLength(1);
+    expect(cardText(red[0]!.content as FeishuCard)).toContain('已逾期4个工作日');
+    expect(marks()).toEqual({ n: 1 });
+  });
 });

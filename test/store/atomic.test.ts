@@ -88,6 +88,19 @@ describe.each(DRIVERS)('atomic writes on $name', (driver) => {
     expect((await store.listEscalationKeys(T)).has('d:overdue')).toBe(false);
   });
 
+  it('clears one task\'s mark of one kind only, so that task may be marked again', async () => {
+    const store = createStore(opened.db, opened);
+    await store.commit([
+      { op: 'insertEscalations', tenantId: T, taskIds: ['e', 'f'], threshold: 'overdue', at: 1 },
+      { op: 'insertEscalation', tenantId: T, taskId: 'e', threshold: 'returned', at: 1 },
+    ]);
+    await store.commit([{ op: 'clearEscalation', tenantId: T, taskId: 'e', threshold: 'overdue' }]);
+    const keys = await store.listEscalationKeys(T);
+    expect([keys.has('e:overdue'), keys.has('e:returned'), keys.has('f:overdue')]).toEqual([false, true, true]);
+    await store.commit([{ op: 'insertEscalation', tenantId: T, taskId: 'e', threshold: 'overdue', at: 2 }]);
+    expect((await store.listEscalationKeys(T)).has('e:overdue')).toBe(true);
+  });
+
   it('reads the sweeps\' facts and the bulletin figures', async () => {
     const store = createStore(opened.db, opened);
     await store.commit([{ op: 'insertFinding', finding }, { op: 'insertTask', task, finding }, { op: 'appendEvent', event: { tenantId: T, taskId: 'k1', seq: 1, action: 'create', actorUserId: 'ou_i', at: 1, data: {} } }]);

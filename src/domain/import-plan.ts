@@ -3,6 +3,7 @@
 // Rows with a history (整改情况 / 整改完成情况) come in with it: mid-campaign adoption.
 import { readWording } from './completion-wording.js';
 import { parseDeadline } from './deadline.js';
+import { NO_DEPARTMENT } from './ledger.js';
 import type { ClosureKind, IsoDate } from './model.js';
 import type { ProblemRow } from './problem-sheet.js';
 import { calendarDaysBetween, toIsoDate, ymd } from './working-days.js';
@@ -96,7 +97,9 @@ export function planImport(rows: readonly ProblemRow[], ctx: ImportContext): Imp
     if (!description) reasons.push('缺少问题描述');
     else if (description.length > MAX_PROBLEM_LENGTH) reasons.push(`问题描述超过${MAX_PROBLEM_LENGTH}字`);
 
-    const departmentName = row.department.normalize('NFKC').trim();
+    const written = row.department.normalize('NFKC').trim();
+    // our own ledger groups findings without a department under 「未指定科室」: that is none, not a name
+    const departmentName = written === NO_DEPARTMENT ? '' : written;
     const department = departmentName ? (departments.get(departmentName) ?? null) : null;
     if (departmentName && !department) newDepartments.add(departmentName);
 

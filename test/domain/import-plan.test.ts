@@ -56,6 +56,13 @@ describe('planImport', () => {
     expect(plan.notes).toContain('将新建科室：药剂科');
   });
 
+  it('reads 「未指定科室」, which our own ledger writes for a finding without one, as no department', () => {
+    const plan = planImport([row({ problem: 'a', department: '未指定科室', leader: '王主任', deadline: '2026-12-01' })], ctx);
+    expect(plan.errors).toEqual([]);
+    expect(plan.findings[0]).toMatchObject({ departmentId: null, newDepartment: null, area: '' });
+    expect(plan.newDepartments).toEqual([]);
+  });
+
   it('names each bad row with every reason it has', () => {
     const rows = [
       row({ leader: '王主任', deadline: '2026-12-05', measures: 'x' }),

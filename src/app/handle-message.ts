@@ -12,6 +12,7 @@ import { actorFor, campaignOfChat, today } from './context.js';
 import type { InboundMention, InboundMessage } from './inbound.js';
 import { previewHandOver } from './hand-over.js';
 import { importFromChat } from './import-chat.js';
+import { sendAssessment } from './assessment.js';
 import { sendLedger, sendProgress } from './ledger.js';
 import { myTasks } from './my-tasks.js';
 import { searchFindings } from './search-findings.js';
@@ -64,7 +65,7 @@ export async function handleMessage(deps: Deps, tenant: Tenant, everyday: Campai
   // 「查询一下明天的排班」 in a group is chatter, not a search of findings
   if (!addressed && command.name === 'search') return { ops: [], reply: null };
   // 「台账有没有更新」 is chatter about the ledger, not a request for a campaign's
-  if (!addressed && (command.name === 'ledger' || command.name === 'progress') && command.campaignName) return { ops: [], reply: null };
+  if (!addressed && (command.name === 'ledger' || command.name === 'progress' || command.name === 'assessment') && command.campaignName) return { ops: [], reply: null };
 
   let outcome: Outcome;
   switch (command.name) {
@@ -120,6 +121,9 @@ export async function handleMessage(deps: Deps, tenant: Tenant, everyday: Campai
       break;
     case 'progress':
       outcome = await sendProgress(deps, tenant, everyday, msg, command.campaignName);
+      break;
+    case 'assessment':
+      outcome = await sendAssessment(deps, tenant, everyday, msg, command.year, command.campaignName);
       break;
     case 'help':
       outcome = { ops: sendOps(deps, tenant, replyTarget(msg), { kind: 'card', card: helpCard() }), reply: null };

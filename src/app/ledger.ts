@@ -46,7 +46,7 @@ export async function campaignNamed(deps: Deps, tenant: Tenant, wanted: string |
  * a campaign named (台账 2025年作风建设专项督查) or one asked for elsewhere is for those whose role
  * may export ledgers. Without a name: the group's campaign, else the everyday one.
  */
-async function ledgerCampaignFor(deps: Deps, tenant: Tenant, fallback: Campaign, msg: InboundMessage, named: string | null, forbidden: string): Promise<Campaign | string> {
+export async function ledgerCampaignFor(deps: Deps, tenant: Tenant, fallback: Campaign, msg: InboundMessage, named: string | null, forbidden: string): Promise<Campaign | string> {
   const ownGroup = msg.chatType === 'group' && (await deps.store.getChatBinding(tenant.id, msg.chatId)) ? await campaignOfChat(deps, tenant, fallback, msg.chatId) : null;
   const wanted = named ? await campaignNamed(deps, tenant, named) : (ownGroup ?? fallback);
   if (!wanted) return `没有找到专项「${named}」。`;
@@ -54,14 +54,19 @@ async function ledgerCampaignFor(deps: Deps, tenant: Tenant, fallback: Campaign,
   return mayActInTenant((await actorFor(deps, tenant.id, msg.senderUserId)).roles, 'export_ledger') ? wanted : forbidden;
 }
 
+/** The file waits in the blob store; the outbox sends it (and retries) like any other message. */
+export async function keepWorkbook(deps: Deps, tenant: Tenant, bytes: Uint8Array): Promise<string> {
+  const blobKey = `ledgers/${tenant.id.replace(/[^\w-]/g, '_')}/${deps.newId()}.xlsx`;
+  await deps.blobs.put(blobKey, bytes, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+  return blobKey;
+}
+
 /** 台账: the workbook as a file message, with the progress card beside it. */
 export async function sendLedger(deps: Deps, tenant: Tenant, defaultCampaign: Campaign, msg: InboundMessage, named: string | null = null): Promise<Outcome> {
   const campaign = await ledgerCampaignFor(deps, tenant, defaultCampaign, msg, named, '台账请在督查群中获取，或由督查组、监督小组成员私聊获取。');
   if (typeof campaign === 'string') return { ops: textOps(deps, tenant, replyTarget(msg), campaign), reply: null };
   const { ledger, fileName, bytes } = await ledgerWorkbook(deps, tenant, campaign);
-  // the file waits in the blob store; the outbox sends it (and retries) like any other message
-  const blobKey = `ledgers/${tenant.id.replace(/[^\w-]/g, '_')}/${deps.newId()}.xlsx`;
-  await deps.blobs.put(blobKey, bytes, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+  const blobKey = await keepWorkbook(deps, tenant, bytes);
   const card = progressCard(ledger, `台账文件《${fileName}》含附件1 督查反馈记录表、附件2 问题清单汇总表、整改进展三张表，可直接打印。`);
   return {
     ops: [...sendOps(deps, tenant, replyTarget(msg), { kind: 'card', card }), ...sendOps(deps, tenant, replyTarget(msg), { kind: 'file', fileName, blobKey })],

@@ -1,6 +1,7 @@
 // The ports the use cases talk through. Adapters (platforms/, store/, runtime/) implement them.
 import type { Card } from '../../cards/model.js';
 import type { Ledger } from '../domain/ledger.js';
+import type { Assessment } from '../domain/assessment.js';
 import type { Platform, Tenant } from '../domain/model.js';
 import type { SheetTable } from '../domain/problem-sheet.js';
 import type { PlatformPacing, SendPacer } from './send-pacer.js';
@@ -108,6 +109,7 @@ export interface BlobStore {
 /** Spreadsheets: the ledger written in the hospital's forms, and uploaded files read as text tables. */
 export interface Workbooks {
   writeLedger(ledger: Ledger): Promise<Uint8Array>;
+  writeAssessment(assessment: Assessment): Promise<Uint8Array>;
   /** every sheet as text; throws `UnreadableFileError` when the bytes are not a workbook */
   readSheets(bytes: Uint8Array): Promise<SheetTable[]>;
 }

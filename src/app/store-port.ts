@@ -20,6 +20,7 @@ import type {
 import type { TaskFacts } from '../domain/task-facts.js';
 import type { FindingCorrection } from '../domain/task-machine.js';
 import type { LedgerEntry } from '../domain/ledger.js';
+import type { AssessedTask } from '../domain/assessment.js';
 import type { IsoDate } from '../domain/model.js';
 import type { HistoryTable, PruneCutoffs } from '../domain/retention.js';
 import type { DeliveryFacts } from '../domain/delivery-health.js';
@@ -28,6 +29,9 @@ import type { MessageBody, MessageTarget } from './ports.js';
 export type CardCopyPurpose = 'intake' | 'task' | 'group_notice' | 'escalation';
 
 /** One message showing a card the bot keeps in step with its task. */
+/** A task as 科室考核 reads it: the time of its last 提交, which the caller dates in the business time zone. */
+export type AssessedTaskRow = Omit<AssessedTask, 'submittedOn'> & { submittedAt: number | null };
+
 export interface CampaignTally {
   campaignId: string;
   tasks: number;
@@ -272,6 +276,8 @@ export interface Store {
   // — for the ledger and imports —
   /** every task of a campaign with its finding and the people's names, in 序号 order */
   ledgerEntries(tenantId: string, campaignId: string): Promise<LedgerEntry[]>;
+  /** 科室考核: the campaign's tasks found from `start` (null: the first) to `end`, cancelled ones left out */
+  assessedTasks(tenantId: string, campaignId: string, start: IsoDate | null, end: IsoDate): Promise<AssessedTaskRow[]>;
   listCampaigns(tenantId: string): Promise<Campaign[]>;
   /** per campaign: its tasks, those still open, and the groups bound to it */
   campaignTallies(tenantId: string): Promise<CampaignTally[]>;

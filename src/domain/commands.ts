@@ -14,6 +14,8 @@ export type Command =
   /** 台账 [专项名称] / 进展 [专项名称]: without a name, the group's campaign (or the everyday one) */
   | { name: 'ledger'; campaignName: string | null }
   | { name: 'progress'; campaignName: string | null }
+  /** 考核 [2025年] [专项名称]: 科室考核; without a year, this year so far (a 专项: the whole of it) */
+  | { name: 'assessment'; year: number | null; campaignName: string | null }
   | { name: 'departments' }
   /** 专项: the campaigns, their groups and how far each has got */
   | { name: 'campaigns' }
@@ -86,6 +88,25 @@ function bulletinAsk(bare: string): BulletinAsk | null {
   return null;
 }
 
+const ASSESSMENT_WORD = '(?:科室)?(?:考核|考评)(?:汇总表?|统计表?|表)?';
+const ASSESSMENT_BEFORE = new RegExp(`^${ASSESSMENT_WORD}(?<gap>[\\s:：]*)(?<rest>.*)$`);
+const ASSESSMENT_AFTER = new RegExp(`^${YEAR}\\s*(?:的)?${ASSESSMENT_WORD}$`);
+// 「2025年」 alone, or 「2025年 专项名称」; 「2025年作风建设专项督查」 is a campaign's name
+const ASSESSMENT_YEAR = new RegExp(`^${YEAR}(?:\\s+(?<rest>.+))?$`);
+
+function assessmentAsk(bare: string): Extract<Command, { name: 'assessment' }> | null {
+  const after = ASSESSMENT_AFTER.exec(bare);
+  if (after) return { name: 'assessment', year: Number(after.groups!.year), campaignName: null };
+  const before = ASSESSMENT_BEFORE.exec(bare);
+  if (!before) return null;
+  const rest = before.groups!.rest!.trim();
+  const year = ASSESSMENT_YEAR.exec(rest);
+  if (year) return { name: 'assessment', year: Number(year.groups!.year), campaignName: year.groups!.rest?.trim() || null };
+  // 「考核结果」 is a word, not a campaign: a campaign's name is set apart by a space or a colon
+  if (rest && !before.groups!.gap) return null;
+  return { name: 'assessment', year: null, campaignName: rest || null };
+}
+
 /** At most five words of at most 30 characters each: a search is a few remembered words. */
 export const MAX_SEARCH_WORDS = 5;
 const MAX_SEARCH_WORD = 30;
@@ -109,6 +130,8 @@ export function parseCommand(rawText: string): Command {
   if (ledger) return { name: 'ledger', campaignName: ledger[1]?.trim() || null };
   const progress = /^(?:进展|整改进展|进展报告|整改进展报告)(?:[\s:：]+(.+))?$/.exec(bare);
   if (progress) return { name: 'progress', campaignName: progress[1]?.trim() || null };
+  const assessment = assessmentAsk(bare);
+  if (assessment) return assessment;
   if (/^(科室|科室列表)$/.test(bare)) return { name: 'departments' };
   if (/^(专项|专项列表|督查专项)$/.test(bare)) return { name: 'campaigns' };
   const lifecycle = /^(结束|关闭|恢复|重启)专项(?:[\s:：]+(.+))?$/.exec(bare);

@@ -1,10 +1,12 @@
-// The ledger's command-line doors: export ledger, import findings, report progress.
+// The ledger's command-line doors: export ledger, export assessment, import findings, report progress.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
+import { assessmentWorkbook } from '../app/assessment.js';
 import { confirmImport, previewImport } from '../app/import-findings.js';
 import { campaignNamed, ledgerOf, ledgerWorkbook, tenantNamed } from '../app/ledger.js';
 import type { Deps } from '../app/ports.js';
 import type { Campaign, Tenant } from '../domain/model.js';
+import { assessmentHeadline } from '../domain/assessment.js';
 import { progressReportText } from '../domain/progress-text.js';
 
 type Write = (line: string) => void;
@@ -40,6 +42,30 @@ export async function exportLedger(deps: Deps, args: string[], write: Write): Pr
   const { ledger, bytes } = await ledgerWorkbook(deps, found.tenant, found.campaign);
   writeFileSync(out, bytes);
   write(`已导出 ${resolve(out)}：${ledger.list.length}条问题，${bytes.length}字节`);
+  return 0;
+}
+
+export async function exportAssessment(deps: Deps, args: string[], write: Write): Promise<number> {
+  const out = option(args, '--out');
+  if (!out) {
+    write('请用 --out 指定输出文件，例如 --out 科室考核.xlsx');
+    return 2;
+  }
+  const yearText = option(args, '--year');
+  const year = yearText === undefined ? null : Number(yearText.replace(/年$/, ''));
+  if (year !== null && !Number.isInteger(year)) {
+    write(`--year 不是年份：${yearText}（例如 --year 2025）`);
+    return 2;
+  }
+  const found = await scope(deps, args, write);
+  if (!found) return 2;
+  const drawn = await assessmentWorkbook(deps, found.tenant, found.campaign, year);
+  if (typeof drawn === 'string') {
+    write(drawn);
+    return 2;
+  }
+  writeFileSync(out, drawn.bytes);
+  write(`已导出 ${resolve(out)}：${assessmentHeadline(drawn.assessment)}`);
   return 0;
 }
 

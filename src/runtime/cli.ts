@@ -6,7 +6,7 @@ import { parseConfig } from '../config.js';
 import { isJobName, JOB_NAMES, JOBS } from '../jobs/registry.js';
 import type { Deps } from '../app/ports.js';
 import { addAppLocally, addAppRemotely, listApps } from './cli-apps.js';
-import { exportLedger, importFindings, option, reportProgress } from './cli-ledger.js';
+import { exportAssessment, exportLedger, importFindings, option, reportProgress } from './cli-ledger.js';
 import { jsonLogger } from './logger.js';
 import { openNodeDatabase } from './node-database.js';
 import { backupDirFor, blobDirFor, nodeDeps } from './node-deps.js';
@@ -19,6 +19,8 @@ const USAGE = `用法 (usage): duban <命令>
                                    立即运行一次定时任务（按 --now 所在的日/周/月；同一周期只执行一次）
   export ledger [--campaign 专项] [--tenant ID] --out FILE.xlsx
                                    导出整改台账（附件1、附件2、整改进展），与群里「台账」相同
+  export assessment [--year 2025] [--campaign 专项] [--tenant ID] --out FILE.xlsx
+                                   导出科室考核（汇总表和问题明细），与群里「考核」相同；不写 --year 为今年至今（专项为全程）
   import findings FILE.xlsx [--campaign 专项] [--tenant ID] [--as 用户ID] [--yes]
                                    导入问题清单：先预览（逐行指出错误），加 --yes 一次性全部导入
   report progress [--campaign 专项] [--tenant ID]
@@ -70,8 +72,9 @@ export async function runCli(args: string[], env: Record<string, string | undefi
       }, now);
     }
     case 'export':
-      if (rest[0] !== 'ledger') break;
-      return withDeps(env, (deps) => exportLedger(deps, rest.slice(1), write));
+      if (rest[0] === 'ledger') return withDeps(env, (deps) => exportLedger(deps, rest.slice(1), write));
+      if (rest[0] === 'assessment') return withDeps(env, (deps) => exportAssessment(deps, rest.slice(1), write));
+      break;
     case 'import':
       if (rest[0] !== 'findings') break;
       return withDeps(env, (deps) => importFindings(deps, rest.slice(1), write));

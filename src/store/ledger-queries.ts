@@ -1,9 +1,9 @@
 // Reads for the ledger export and the spreadsheet import.
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { campaigns, imports, members } from '../../db/schema/index.js';
-import type { CampaignTally, ImportRecord } from '../app/store-port.js';
+import type { AssessedTaskRow, CampaignTally, ImportRecord } from '../app/store-port.js';
 import type { LedgerEntry } from '../domain/ledger.js';
-import type { Campaign } from '../domain/model.js';
+import type { Campaign, IsoDate } from '../domain/model.js';
 import type { AppDatabase } from './database.js';
 import { toCampaign } from './rows.js';
 
@@ -23,6 +23,27 @@ export async function ledgerEntries(db: AppDatabase, tenantId: string, campaignI
     left join members ml on ml.tenant_id = t.tenant_id and ml.user_id = t.leader_user_id
     left join members mi on mi.tenant_id = t.tenant_id and mi.user_id = t.inspector_user_id
     where t.tenant_id = ${tenantId} and t.campaign_id = ${campaignId}
+    order by t.finding_number`);
+}
+
+/**
+ * The campaign's tasks found in the span (never cancelled ones), with the time of each one's last
+ * 提交整改完成: what 科室考核 judges timeliness by. The span reads `tasks_found_on`; the last submission
+ * is looked up per task by its events' key.
+ */
+export async function assessedTasks(db: AppDatabase, tenantId: string, campaignId: string, start: IsoDate | null, end: IsoDate): Promise<AssessedTaskRow[]> {
+  return db.all<AssessedTaskRow>(sql`
+    select t.finding_number as findingNumber, d.name as departmentName, t.category as category,
+           f.description as description, coalesce(ml.name, t.leader_user_id) as leaderName,
+           t.found_on as foundOn, t.deadline as deadline, t.state as state, t.closed_on as closedOn,
+           t.returns_count as returnsCount,
+           (select max(e.at) from task_events e where e.task_id = t.id and e.action = 'submit') as submittedAt
+    from tasks t
+    join findings f on f.id = t.finding_id
+    left join departments d on d.id = t.department_id
+    left join members ml on ml.tenant_id = t.tenant_id and ml.user_id = t.leader_user_id
+    where t.tenant_id = ${tenantId} and t.campaign_id = ${campaignId}
+      and t.found_on >= ${start ?? '0000-01-01'} and t.found_on <= ${end} and t.state != 'cancelled'
     order by t.finding_number`);
 }
 

@@ -124,6 +124,23 @@ describe('parseCommand', () => {
     expect(parseCommand('台账有没有更新').name).toBe('unknown');
   });
 
+  it.each<[string, { year: number | null; campaignName: string | null }]>([
+    ['考核', { year: null, campaignName: null }],
+    ['科室考核汇总', { year: null, campaignName: null }],
+    ['考核 2025年', { year: 2025, campaignName: null }],
+    ['考核2025年', { year: 2025, campaignName: null }],
+    ['2025年度科室考核', { year: 2025, campaignName: null }],
+    ['考核：2025年作风建设专项督查', { year: null, campaignName: '2025年作风建设专项督查' }],
+    ['科室考核 2025年 作风建设专项督查', { year: 2025, campaignName: '作风建设专项督查' }],
+  ])('%s asks for 科室考核', (text, expected) => {
+    expect(parseCommand(text)).toEqual({ name: 'assessment', ...expected });
+  });
+
+  it('leaves sentences that start with 考核 alone', () => {
+    expect(parseCommand('考核结果怎么样').name).toBe('unknown');
+    expect(parseCommand('考核什么时候开始').name).toBe('unknown');
+  });
+
   it('does not read 移交 inside other words or sentences as the command', () => {
     expect(parseCommand('这个问题移交给药剂科了吗').name).toBe('unknown');
     expect(parseCommand('督查 #服务流程 移交单据丢失 @王主任').name).toBe('intake');

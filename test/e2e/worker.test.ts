@@ -2,6 +2,7 @@
 // workerd (Miniflare) over a real local D1 (migrated by wrangler) and R2, talking to the stub Feishu
 // Open API on 127.0.0.1 through the real Lark SDK. Each test is its own organisation (tenant key)
 // with its own people and chats, so they share one Worker without seeing each other.
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localTime, periodFor } from '../../src/domain/schedule.js';
 import { addWorkingDays, workingDaysBetween } from '../../src/domain/working-days.js';
@@ -380,6 +381,51 @@ describe('a 专项 group, 修改问题 and 移交 on D1', () => {
     expect(await h.query('select ended_on from campaigns where tenant_id = ? and is_default = 0', h.tenantId)).toEqual([{ ended_on: today() }]);
     await h.say(inspector, group, '@督办 督查');
     expect(JSON.stringify(h.messagesTo(group.id).at(-1)!.content)).toContain('不再登记新问题');
+  }, 30_000);
+});
+
+describe('the workbooks from D1 through R2', () => {
+  it('sends 台账 and 科室考核 as files that open in Excel with the task in them', async () => {
+    const h = world.forTenant('tenant_worker_workbooks');
+    const inspector: Person = { openId: 'ou_w_wb_inspector', name: '吴督查' };
+    const wang: Person = { openId: 'ou_w_wb_wang', name: '王主任' };
+    const group: Chat = { id: 'oc_w_wb_group', type: 'group' };
+    await fileFinding(h, inspector, group, wang, '输液室座椅破损', addWorkingDays(today(), 5));
+    const workbook = async () => {
+      const message = h.messagesTo(group.id).filter((m) => m.msgType === 'file').at(-1)!;
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.load(h.stub.fileOf(message)!.bytes.slice().buffer);
+      return wb;
+    };
+
+    await h.say(inspector, group, '@督办 台账');
+    const ledger = await workbook();
+    expect(ledger.worksheets.map((ws) => ws.name)).toEqual(['附件1 督查反馈记录表', '附件2 问题清单汇总表', '整改进展']);
+    expect(ledger.getWorksheet('附件2 问题清单汇总表')!.getCell('B4').value).toBe('输液室座椅破损');
+
+    await h.say(inspector, group, '@督办 考核');
+    const assessment = await workbook();
+    const summary = assessment.getWorksheet('科室考核汇总')!;
+    // one problem, no department, open and not yet due
+    expect([4, 5].map((r) => [2, 3, 4, 7, 8].map((c) => summary.getRow(r).getCell(c).value))).toEqual([
+      ['未指定科室', 1, 0, 1, 0],
+      ['合计', 1, 0, 1, 0],
+    ]);
+    expect(assessment.getWorksheet('问题明细')!.getCell('D3').value).toBe('输液室座椅破损');
+
+    // the ledger read back in by another organisation: the import's preview on D1
+    const other = world.forTenant('tenant_worker_import');
+    const admin: Person = { openId: 'ou_w_im_admin', name: '郑主任' };
+    const theirGroup: Chat = { id: 'oc_w_im_group', type: 'group' };
+    await other.say(admin, theirGroup, '@督办 设为督查群');
+    const ledgerMessage = h.messagesTo(group.id).filter((m) => m.msgType === 'file').at(-2)!;
+    await other.sendFile(admin, p2p(admin), '整改台账.xlsx', h.stub.fileOf(ledgerMessage)!.bytes);
+    const preview = other.lastCardTo(admin.openId).content as FeishuCard;
+    expect(preview.header.title.content).toBe('导入预览 · 整改台账.xlsx');
+    // read sheet by sheet: the problem is found in its row of 附件2; its leader is not one of theirs
+    expect(cardText(preview)).toContain('**读到的问题**：1条');
+    expect(cardText(preview)).toContain('「附件2 问题清单汇总表」第4行：责任领导「ou_w_wb_wang」不在成员中');
+    expect(cardText(preview)).not.toContain('将新建科室');
   }, 30_000);
 });
 

@@ -1,5 +1,6 @@
 // Run by bench/run.ts in a process of its own, so its peak RSS is the ledger's alone: exports the
 // ledger of the database it is given, then imports that export into an empty tenant.
+import { assessmentWorkbook } from '../src/app/assessment.js';
 import { confirmImport, previewImport } from '../src/app/import-findings.js';
 import { ensureTenant } from '../src/app/context.js';
 import { ledgerWorkbook } from '../src/app/ledger.js';
@@ -36,6 +37,17 @@ for (let i = 0; i < ROUNDS; i++) {
 // repeated exports let the heap grow until V8 decides to collect; reported beside the goal
 const repeatedExportPeakRssMb = process.resourceUsage().maxRSS / 1024;
 
+// 科室考核 of the same problems: the summary and one detail row per problem
+const assessmentMs: number[] = [];
+let assessmentBytes = 0;
+for (let i = 0; i < ROUNDS; i++) {
+  const start = performance.now();
+  const drawn = await assessmentWorkbook(deps, tenant, campaign, null);
+  assessmentMs.push(performance.now() - start);
+  if (typeof drawn === 'string') throw new Error(drawn);
+  assessmentBytes = drawn.bytes.length;
+}
+
 // the export, imported into an empty tenant whose people have the same names
 const target = (await ensureTenant(deps, 'feishu', 'bench-import')).tenant;
 const people = database.sqlite.prepare('select user_id, name from members where tenant_id = ?').all(tenantId) as { user_id: string; name: string }[];
@@ -57,5 +69,5 @@ const imported = (database.sqlite.prepare('select count(*) n from tasks where te
 database.close();
 
 process.stdout.write(
-  JSON.stringify({ startRssMb, exportMs, firstExportPeakRssMb, repeatedExportPeakRssMb, bytes: bytes.length, rows, records, previewMs, confirmMs, imported, errors: preview.plan.errors.length, peakRssMb: process.resourceUsage().maxRSS / 1024}),
+  JSON.stringify({ startRssMb, exportMs, firstExportPeakRssMb, repeatedExportPeakRssMb, bytes: bytes.length, rows, records, assessmentMs, assessmentBytes, previewMs, confirmMs, imported, errors: preview.plan.errors.length, peakRssMb: process.resourceUsage().maxRSS / 1024}),
 );

@@ -6,6 +6,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runBulletin, drawBulletin } from '../src/app/run-bulletin.js';
 import { runReminders } from '../src/app/run-reminders.js';
+import { assessmentOf } from '../src/app/assessment.js';
 import { parseConfig } from '../src/config.js';
 import { periodFor } from '../src/domain/schedule.js';
 import { memoryLogger } from '../src/runtime/logger.js';
@@ -70,6 +71,8 @@ async function measure(profile: SeedProfile): Promise<ProfileResult> {
   // 查找: a word every finding holds stops after the newest 21; one none holds reads them all
   const searchCommon = await timed(ROUNDS, () => undefined, () => deps.store.searchTasks(tenantId, ['态度生硬'], null, 21));
   const searchNone = await timed(ROUNDS, () => undefined, () => deps.store.searchTasks(tenantId, ['呼叫铃', '二楼'], null, 21));
+  // 科室考核's figures over the year: every task of it read, judged and counted (the file: measureLedger)
+  const assessment = await timed(ROUNDS, () => undefined, () => assessmentOf(deps, tenant, campaign, null));
   database.close();
   rmSync(dir, { recursive: true, force: true });
   return {
@@ -83,6 +86,7 @@ async function measure(profile: SeedProfile): Promise<ProfileResult> {
       ['reminder sweep: digests + escalations + outbox write (runReminders)', sweep, 500],
       ['查找, a word every finding holds: newest 21 with their contexts (searchTasks)', searchCommon, 100],
       ['查找, words no finding holds: every finding read (searchTasks)', searchNone, 300],
+      ['科室考核 figures: the year’s tasks with their last 提交, judged and counted (assessmentOf)', assessment, 2000],
     ],
   };
 }
@@ -98,6 +102,8 @@ interface LedgerFigures {
   bytes: number;
   rows: number;
   records: number;
+  assessmentMs: number[];
+  assessmentBytes: number;
   previewMs: number;
   confirmMs: number;
   imported: number;
@@ -149,6 +155,7 @@ async function main(): Promise<void> {
   console.log(`| ledger export, first in a fresh process: peak RSS of the process | ${l.firstExportPeakRssMb.toFixed(0)} MB | 300 MB | ${l.firstExportPeakRssMb <= 300 ? 'yes' : 'no'} |`);
   console.log(`| ledger export, warm (median of ${l.exportMs.length - 1} more) | ${warmMs.toFixed(0)} ms | — | — |`);
   console.log(`| peak RSS after ${l.exportMs.length} exports in one process | ${l.repeatedExportPeakRssMb.toFixed(0)} MB | — | — |`);
+  console.log(`| 科室考核 export of the same problems: query + figures + .xlsx (median of ${l.assessmentMs.length}; ${(l.assessmentBytes / 1e6).toFixed(2)} MB) | ${median(l.assessmentMs).toFixed(0)} ms | — | — |`);
   console.log(`| import of that export into an empty tenant: read + check (preview) | ${l.previewMs.toFixed(0)} ms | — | — |`);
   console.log(`| import: read again + ${l.imported.toLocaleString('en')} findings, tasks and events in one write (confirm) | ${l.confirmMs.toFixed(0)} ms | — | — |`);
   failed ||= firstMs > 3000 || l.firstExportPeakRssMb > 300 || l.errors > 0 || l.imported !== l.rows;

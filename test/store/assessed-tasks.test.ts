@@ -33,6 +33,9 @@ add(finding(5, '2026-12-31'), 'pending');
 add(finding(6, '2026-07-01', { campaignId: 'c2' }), 'pending'); // another campaign
 add(finding(7, '2026-07-01', { tenantId: 'feishu:t2', intakeCardId: 'other' }), 'pending'); // another tenant
 
+/** The order is the caller's (the assessment sorts); the tests read in 序号 order. */
+const byNumber = <R extends { findingNumber: number }>(rows: R[]) => [...rows].sort((a, b) => a.findingNumber - b.findingNumber);
+
 describe.each(DRIVERS)('assessedTasks on $name', (driver) => {
   const opened = openForEachTest(driver);
 
@@ -52,7 +55,7 @@ describe.each(DRIVERS)('assessedTasks on $name', (driver) => {
 
   it('reads the campaign\'s tasks found in the span, ends included, with what the assessment judges by', async () => {
     const store = await seeded();
-    const rows = await store.assessedTasks(T, 'c1', '2026-01-01', '2026-12-31');
+    const rows = byNumber(await store.assessedTasks(T, 'c1', '2026-01-01', '2026-12-31'));
     expect(rows.map((r) => r.findingNumber)).toEqual([2, 3, 5]);
     expect(rows[0]).toEqual({
       findingNumber: 2, departmentName: '急诊科', category: '服务态度', description: '问题2', leaderName: '王主任', foundOn: '2026-01-01',
@@ -63,7 +66,7 @@ describe.each(DRIVERS)('assessedTasks on $name', (driver) => {
 
   it('reads from the first finding when the span has no start, and nothing outside it', async () => {
     const store = await seeded();
-    expect((await store.assessedTasks(T, 'c1', null, '2026-06-30')).map((r) => r.findingNumber)).toEqual([1, 2, 3]);
+    expect(byNumber(await store.assessedTasks(T, 'c1', null, '2026-06-30')).map((r) => r.findingNumber)).toEqual([1, 2, 3]);
     expect(await store.assessedTasks(T, 'c1', '2027-01-01', '2027-12-31')).toEqual([]);
     expect((await store.assessedTasks(T, 'c2', null, '2026-12-31')).map((r) => r.findingNumber)).toEqual([6]);
   });

@@ -63,13 +63,16 @@ export function redEscalationCard(items: readonly RedItem[], dayLabel: string): 
 }
 
 export function departmentsCard(departments: readonly Department[]): Card {
-  const lines = departments.map((d) => `- ${plain(d.name)}：${d.leaderUserId ? mention(d.leaderUserId) : '未设责任领导'}`);
+  const line = (d: Department) => `- ${plain(d.name)}：${d.leaderUserId ? mention(d.leaderUserId) : '未设责任领导'}`;
+  const inUse = departments.filter((d) => !d.retiredOn).map(line);
+  const retired = departments.filter((d) => d.retiredOn).map((d) => `- ${plain(d.name)}（${formatShortZh(d.retiredOn!)}停用）`);
   return {
     title: '科室与责任领导',
     colour: 'blue',
     elements: [
-      { kind: 'markdown', text: lines.length ? lines.join('\n') : '还没有科室。' },
-      { kind: 'note', text: '新增或修改：科室 新增 急诊科 @责任领导；更名：科室 更名 门诊部 门诊办公室（管理员、监督小组可用）' },
+      { kind: 'markdown', text: inUse.length ? inUse.join('\n') : '还没有在用的科室。' },
+      ...(retired.length ? [{ kind: 'markdown' as const, text: `**已停用**（已登记的问题照常统计）\n${retired.join('\n')}` }] : []),
+      { kind: 'note', text: '新增或修改：科室 新增 急诊科 @责任领导；更名：科室 更名 门诊部 门诊办公室；合并或撤销：科室 停用 急诊二科（管理员、监督小组可用）' },
     ],
   };
 }
@@ -139,6 +142,7 @@ export function helpCard(): Card {
           '- `结束专项`（在专项督查群中，或写上专项名称）：专项完成后停发其通报、不再登记新问题，未办结的照常整改；`恢复专项 名称` 撤回（管理员可用）',
           '- `通报`：在督查群中查看本周截至今日的督查通报；每周、每月第一个工作日自动发送；`上周通报`、`月报`、`通报 10月` 查看往期，`年度通报`、`通报 2025年` 查看全年',
           '- `科室`、`科室 新增 急诊科 @王主任`、`科室 更名 门诊部 门诊办公室`：维护科室和默认责任领导；更名后问题和任务仍属该科室',
+          '- `科室 停用 急诊二科`（合并或撤销的科室）：登记时不再列出，已登记的问题照常统计；`科室 启用 急诊二科` 恢复',
           '- `角色`、`授权 @某人 监督小组`、`取消授权 @某人 督查组`：维护人员角色',
           '- `移交 @原责任领导 @新责任领导`：人员变动时，把前者名下未办结的整改任务和默认负责的科室一并移交（先预览，确认后移交）',
           '- `台账`：发送整改台账 Excel（附件1 督查反馈记录表、附件2 问题清单汇总表、整改进展），可直接打印；`台账 专项名称` 发送该专项的台账',

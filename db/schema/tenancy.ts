@@ -86,6 +86,8 @@ export const departments = sqliteTable(
     tenantId: text('tenant_id').notNull(),
     name: text('name').notNull(),
     leaderUserId: text('leader_user_id'),
+    /** 科室停用: the business date it stopped taking new findings; its past ones keep it */
+    retiredOn: text('retired_on'),
     updatedAt: integer('updated_at').notNull(),
   },
   (t) => [uniqueIndex('departments_tenant_name').on(t.tenantId, t.name)],

@@ -234,6 +234,10 @@ export async function actOnTask(
     const wanted = command.value.departmentId;
     correctedDepartment = (await deps.store.listDepartments(tenant.id)).find((d) => d.id === wanted) ?? null;
     if (!correctedDepartment) return nothing(toast('error', errorText(new DomainError('invalid_input', '责任科室'))));
+    // a finding may stay in its department after it is retired, but none moves into a retired one
+    if (correctedDepartment.retiredOn && wanted !== ctx.finding.departmentId) {
+      return nothing(toast('error', `科室「${correctedDepartment.name}」已停用，请选择其他科室。`));
+    }
   }
   const decided = decide(ctx, actor, command.value, null, day);
   if (!decided.ok) {

@@ -4,7 +4,8 @@ import { mention } from '../../cards/model.js';
 import type { Campaign, Member, Role, Tenant } from '../domain/model.js';
 import { ROLE_LABELS, ROLES, STANDARD_CATEGORIES } from '../domain/model.js';
 import { mayActInTenant } from '../domain/permissions.js';
-import { actorFor } from './context.js';
+import { formatDateZh } from '../domain/deadline.js';
+import { actorFor, today } from './context.js';
 import type { InboundMention, InboundMessage } from './inbound.js';
 import { replyTarget, sendOps, textOps } from './outgoing.js';
 import type { Outcome } from './outcome.js';
@@ -99,14 +100,16 @@ export async function upsertDepartment(deps: Deps, tenant: Tenant, msg: InboundM
   const existing = await deps.store.findDepartmentByName(tenant.id, name);
   const now = deps.clock.now();
   const ops: WriteOp[] = [
-    { op: 'upsertDepartment', department: { id: existing?.id ?? deps.newId(), tenantId: tenant.id, name, leaderUserId: leader?.userId ?? existing?.leaderUserId ?? null }, at: now },
+    // 新增 of a retired department puts it back in use
+    { op: 'upsertDepartment', department: { id: existing?.id ?? deps.newId(), tenantId: tenant.id, name, leaderUserId: leader?.userId ?? existing?.leaderUserId ?? null, retiredOn: null }, at: now },
   ];
   if (leader) {
     ops.push({ op: 'upsertMember', member: { tenantId: tenant.id, userId: leader.userId, name: leader.name }, at: now });
     ops.push({ op: 'grantRole', tenantId: tenant.id, userId: leader.userId, role: 'leader', at: now });
   }
   const who = leader ? `，责任领导 ${mention(leader.userId)}` : existing?.leaderUserId ? `，责任领导仍为 ${mention(existing.leaderUserId)}` : '（未设责任领导：科室 新增 名称 @责任领导）';
-  return say(deps, tenant, msg, `已${existing ? '更新' : '新增'}科室「${name}」${who}。`, ops);
+  const verb = !existing ? '新增' : existing.retiredOn ? '重新启用' : '更新';
+  return say(deps, tenant, msg, `已${verb}科室「${name}」${who}。`, ops);
 }
 
 /**
@@ -124,6 +127,27 @@ export async function renameDepartment(deps: Deps, tenant: Tenant, msg: InboundM
   if (await deps.store.findDepartmentByName(tenant.id, to)) return say(deps, tenant, msg, `已有名为「${to}」的科室，不能重名。`);
   const ops: WriteOp[] = [{ op: 'renameDepartment', tenantId: tenant.id, departmentId: department.id, name: to, at: deps.clock.now() }];
   return say(deps, tenant, msg, `已将科室「${from}」更名为「${to}」：该科室的问题、整改任务和责任领导不变，通报和台账按新名称统计。`, ops);
+}
+
+/**
+ * 科室停用 / 启用: a merged or abolished department is offered for no new finding (the intake form,
+ * 修改问题); everything already filed in it stays there, its open tasks go on, and reports and the
+ * ledger keep counting it under its name.
+ */
+export async function retireDepartment(deps: Deps, tenant: Tenant, msg: InboundMessage, name: string, retire: boolean): Promise<Outcome> {
+  const actor = await actorFor(deps, tenant.id, msg.senderUserId);
+  if (!mayActInTenant(actor.roles, 'manage_departments')) return say(deps, tenant, msg, '只有管理员和监督小组成员可以维护科室。');
+  if (!name) return say(deps, tenant, msg, `用法：科室 ${retire ? '停用' : '启用'} 科室名称（如：科室 ${retire ? '停用' : '启用'} 急诊二科）`);
+  const department = await deps.store.findDepartmentByName(tenant.id, name);
+  if (!department) return say(deps, tenant, msg, `没有名为「${name}」的科室。发送「科室」查看科室列表。`);
+  if (retire === (department.retiredOn !== null)) {
+    return say(deps, tenant, msg, retire ? `科室「${name}」已于${formatDateZh(department.retiredOn!)}停用。` : `科室「${name}」正在使用，无需启用。`);
+  }
+  const ops: WriteOp[] = [{ op: 'setDepartmentRetired', tenantId: tenant.id, departmentId: department.id, retiredOn: retire ? today(deps) : null, at: deps.clock.now() }];
+  if (!retire) return say(deps, tenant, msg, `已重新启用科室「${name}」：登记问题时可以再选择它。`, ops);
+  const open = await deps.store.countOpenTasksOfDepartment(tenant.id, department.id);
+  const still = open > 0 ? `该科室还有${open}项未办结的整改任务，照常办理和提醒；` : '';
+  return say(deps, tenant, msg, `已停用科室「${name}」：登记问题和修改问题时不再列出它。${still}已登记的问题仍属于该科室，通报和台账照常统计。需要时发送「科室 启用 ${name}」。`, ops);
 }
 
 export async function listRoles(deps: Deps, tenant: Tenant, msg: InboundMessage): Promise<Outcome> {

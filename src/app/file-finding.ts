@@ -50,6 +50,8 @@ export async function fileFinding(deps: Deps, tenant: Tenant, campaign: Campaign
     if (newName.length > 50) return invalid('新科室（不超过50字）');
     department = departments.find((d) => d.name === newName) ?? null;
   }
+  // a form drawn before the department was retired, or its name typed as new
+  if (department?.retiredOn) return nothing(toast('error', `科室「${department.name}」已停用，请选择其他科室；需要时由管理员发送「科室 启用 ${department.name}」。`));
   const area = clip(formString(form, 'area'), 100);
   if (!department && !newName && !area) return invalid('责任科室或督查区域');
 
@@ -65,7 +67,7 @@ export async function fileFinding(deps: Deps, tenant: Tenant, campaign: Campaign
   const now = deps.clock.now();
   const ops: WriteOp[] = [{ op: 'upsertMember', member: { tenantId: tenant.id, userId: actor.userId, name: null }, at: now }];
   if (!department && newName) {
-    department = { id: deps.newId(), tenantId: tenant.id, name: newName, leaderUserId };
+    department = { id: deps.newId(), tenantId: tenant.id, name: newName, leaderUserId, retiredOn: null };
     ops.push({ op: 'upsertDepartment', department, at: now });
   }
   const finding: Finding = {

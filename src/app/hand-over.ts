@@ -82,7 +82,7 @@ export async function onHandOverClick(deps: Deps, tenant: Tenant, event: Inbound
     moved.push(recorded.next);
   }
   for (const department of departments) {
-    ops.push({ op: 'upsertDepartment', department: { id: department.id, tenantId: tenant.id, name: department.name, leaderUserId: to }, at: now });
+    ops.push({ op: 'upsertDepartment', department: { ...department, leaderUserId: to }, at: now });
   }
   ops.push({ op: 'grantRole', tenantId: tenant.id, userId: to, role: 'leader', at: now });
 

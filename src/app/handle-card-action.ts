@@ -100,10 +100,11 @@ async function showTask(deps: Deps, tenant: Tenant, event: InboundCardAction, pa
   return nothing({ toast: { type: 'info', text: mode ? '请填写后提交' : '已返回' }, card });
 }
 
-/** What 修改问题's form offers: the finding's campaign's categories and the departments. */
+/** What 修改问题's form offers: the finding's campaign's categories and the departments in use (and its own). */
 async function correctionChoices(deps: Deps, tenant: Tenant, ctx: TaskContext): Promise<{ categories?: readonly string[]; departments: readonly Department[] }> {
   const campaign = (await deps.store.listCampaigns(tenant.id)).find((c) => c.id === ctx.finding.campaignId);
-  return { ...(campaign ? { categories: campaign.categories } : {}), departments: await deps.store.listDepartments(tenant.id) };
+  const departments = (await deps.store.listDepartments(tenant.id)).filter((d) => !d.retiredOn || d.id === ctx.finding.departmentId);
+  return { ...(campaign ? { categories: campaign.categories } : {}), departments };
 }
 
 /** Sends the clicker their own copy of the task card, with their buttons, in the direct chat. */

@@ -5,7 +5,7 @@ import { parseCommand } from '../domain/commands.js';
 import type { Campaign, Tenant } from '../domain/model.js';
 import { mayActInTenant } from '../domain/permissions.js';
 import { parseIntakeText } from '../domain/intake-text.js';
-import { bindGroup, changeRole, listCampaigns, listDepartments, listRoles, renameDepartment, upsertDepartment } from './admin-commands.js';
+import { bindGroup, changeRole, listCampaigns, listDepartments, listRoles, renameDepartment, retireDepartment, upsertDepartment } from './admin-commands.js';
 import { attachImages } from './attach-images.js';
 import { endedCampaignRefusal, endOrResumeCampaign } from './campaign-lifecycle.js';
 import { actorFor, campaignOfChat, today } from './context.js';
@@ -94,6 +94,9 @@ export async function handleMessage(deps: Deps, tenant: Tenant, everyday: Campai
     case 'department_rename':
       outcome = await renameDepartment(deps, tenant, msg, command.from, command.to);
       break;
+    case 'department_retire':
+      outcome = await retireDepartment(deps, tenant, msg, command.departmentName, command.retire);
+      break;
     case 'roles':
       outcome = await listRoles(deps, tenant, msg);
       break;
@@ -174,7 +177,8 @@ async function openIntake(
     };
   }
   if (campaign.endedOn) return { ops: textOps(deps, tenant, replyTarget(msg), endedCampaignRefusal(campaign)), reply: null };
-  const departments = await deps.store.listDepartments(tenant.id);
+  // a retired department (科室停用) takes no new finding
+  const departments = (await deps.store.listDepartments(tenant.id)).filter((d) => !d.retiredOn);
   // a direct chat belongs to no 专项: its form lets the inspector choose (everyday work first; no 专项 that has ended)
   const campaignChoices =
     msg.chatType === 'p2p'

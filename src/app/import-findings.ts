@@ -123,7 +123,7 @@ async function importOps(deps: Deps, tenant: Tenant, campaign: Campaign, record:
   for (const name of plan.newDepartments) {
     const id = deps.newId();
     newDepartmentIds.set(name, id);
-    ops.push({ op: 'upsertDepartment', department: { id, tenantId: tenant.id, name, leaderUserId: null }, at: now });
+    ops.push({ op: 'upsertDepartment', department: { id, tenantId: tenant.id, name, leaderUserId: null, retiredOn: null }, at: now });
   }
   let number = await deps.store.nextFindingNumber(tenant.id);
   const openByLeader = new Map<string, number>();

@@ -101,6 +101,8 @@ export type WriteOp =
   /** 结束专项 (a day) / 恢复专项 (null) */
   | { op: 'setCampaignEnded'; tenantId: string; campaignId: string; endedOn: IsoDate | null }
   /** 科室更名: the same department (its findings, tasks and leader stay) under a new name; UNIQUE (tenant, name) */
+  /** 科室停用 (a date) or 启用 (null) */
+  | { op: 'setDepartmentRetired'; tenantId: string; departmentId: string; retiredOn: IsoDate | null; at: number }
   | { op: 'renameDepartment'; tenantId: string; departmentId: string; name: string; at: number }
   | { op: 'bindChat'; tenantId: string; chatId: string; campaignId: string; boundBy: string; at: number }
   | { op: 'insertFinding'; finding: Finding }
@@ -207,6 +209,7 @@ export interface Store {
 
   listDepartments(tenantId: string): Promise<Department[]>;
   findDepartmentByName(tenantId: string, name: string): Promise<Department | null>;
+  countOpenTasksOfDepartment(tenantId: string, departmentId: string): Promise<number>;
 
   nextFindingNumber(tenantId: string): Promise<number>;
   findFindingByIntakeCard(tenantId: string, intakeCardId: string): Promise<Finding | null>;

@@ -24,6 +24,8 @@ export type Command =
   | { name: 'department_upsert'; departmentName: string }
   /** 科室 更名 门诊部 门诊办公室; empty names when the two could not be told apart (the answer shows how) */
   | { name: 'department_rename'; from: string; to: string }
+  /** 科室 停用 急诊二科 / 科室 启用 急诊二科 */
+  | { name: 'department_retire'; departmentName: string; retire: boolean }
   | { name: 'roles' }
   | { name: 'grant'; role: Role | null }
   | { name: 'revoke'; role: Role | null }
@@ -141,6 +143,8 @@ export function parseCommand(rawText: string): Command {
     const names = rename[1]!.split(/\s*(?:→|->)\s*|\s+(?:改为|更名为|为)\s+|\s+/).filter(Boolean);
     return { name: 'department_rename', ...(names.length === 2 ? { from: names[0]!, to: names[1]! } : { from: '', to: '' }) };
   }
+  const retire = /^科室\s*(停用|撤销|撤并|启用|恢复)\s*(\S*)$/.exec(bare);
+  if (retire) return { name: 'department_retire', departmentName: retire[2]!, retire: retire[1] !== '启用' && retire[1] !== '恢复' };
   const upsert = /^科室\s*(?:新增|添加|修改|设置)\s*(\S+)/.exec(bare);
   if (upsert?.[1]) return { name: 'department_upsert', departmentName: upsert[1] };
   if (/^(角色|人员|角色列表)$/.test(bare)) return { name: 'roles' };

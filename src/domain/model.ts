@@ -82,6 +82,8 @@ export interface Department {
   tenantId: string;
   name: string;
   leaderUserId: string | null;
+  /** 科室停用 (merged, abolished): offered for no new finding from this date; null while in use */
+  retiredOn: IsoDate | null;
 }
 
 export interface Campaign {

@@ -223,6 +223,12 @@ export function createStore(db: AppDatabase, { committer }: StoreOptions = {}): 
       const [row] = await db.select().from(departments).where(and(eq(departments.tenantId, tenantId), eq(departments.name, name)));
       return row ? toDepartment(row) : null;
     },
+    async countOpenTasksOfDepartment(tenantId, departmentId) {
+      const [row] = await db.all<{ n: number }>(sql`
+        select count(*) as n from tasks
+        where tenant_id = ${tenantId} and department_id = ${departmentId} and state in ('pending', 'declined', 'in_progress', 'submitted')`);
+      return row?.n ?? 0;
+    },
 
     nextFindingNumber: (tenantId) => taskQueries.nextFindingNumber(db, tenantId),
     findFindingByIntakeCard: (tenantId, cardId) => taskQueries.findFindingByIntakeCard(db, tenantId, cardId),

@@ -60,6 +60,7 @@ export const toDepartment = (r: InferSelectModel<typeof departments>): Departmen
   tenantId: r.tenantId,
   name: r.name,
   leaderUserId: r.leaderUserId,
+  retiredOn: r.retiredOn,
 });
 
 export const toFinding = (r: InferSelectModel<typeof findings>): Finding => ({

@@ -85,11 +85,15 @@ export function toWrites(db: AppDatabase, w: WriteOp): Write {
       );
     case 'upsertDepartment':
       return insertRow(db, w.op, departments, { ...w.department, updatedAt: w.at }, (insert, p) =>
-        insert.onConflictDoUpdate({ target: [departments.tenantId, departments.name], set: { leaderUserId: p['leaderUserId'], updatedAt: p['updatedAt'] } }),
+        insert.onConflictDoUpdate({ target: [departments.tenantId, departments.name], set: { leaderUserId: p['leaderUserId'], retiredOn: p['retiredOn'], updatedAt: p['updatedAt'] } }),
       );
     case 'setCampaignEnded':
       return write(w.op, { tenantId: w.tenantId, campaignId: w.campaignId, endedOn: w.endedOn }, (p) =>
         db.update(campaigns).set({ endedOn: p.endedOn }).where(and(eq(campaigns.tenantId, p.tenantId), eq(campaigns.id, p.campaignId))),
+      );
+    case 'setDepartmentRetired':
+      return write(w.op, { tenantId: w.tenantId, departmentId: w.departmentId, retiredOn: w.retiredOn, at: w.at }, (p) =>
+        db.update(departments).set({ retiredOn: p.retiredOn, updatedAt: p.at }).where(and(eq(departments.tenantId, p.tenantId), eq(departments.id, p.departmentId))),
       );
     case 'renameDepartment':
       return write(w.op, { tenantId: w.tenantId, departmentId: w.departmentId, name: w.name, at: w.at }, (p) =>

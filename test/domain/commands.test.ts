@@ -69,6 +69,16 @@ describe('parseCommand', () => {
     expect(parseCommand(text)).toEqual({ name: 'department_rename', ...names });
   });
 
+  it.each<[string, { departmentName: string; retire: boolean }]>([
+    ['科室 停用 急诊二科', { departmentName: '急诊二科', retire: true }],
+    ['科室撤销 行为医学科', { departmentName: '行为医学科', retire: true }],
+    ['科室 启用 急诊二科', { departmentName: '急诊二科', retire: false }],
+    ['科室 恢复 急诊二科', { departmentName: '急诊二科', retire: false }],
+    ['科室 停用', { departmentName: '', retire: true }],
+  ])('%s retires or restores a department', (text, expected) => {
+    expect(parseCommand(text)).toEqual({ name: 'department_retire', ...expected });
+  });
+
   it.each([
     ['通报', { period: 'this_week' }],
     ['周报', { period: 'this_week' }],

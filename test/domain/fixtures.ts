@@ -86,7 +86,7 @@ export function makeContext(options: ContextOptions): TaskContext {
       importRow: null,
       createdAt: 0,
     },
-    department: { id: 'dept-1', tenantId: TENANT_ID, name: '门诊部', leaderUserId },
+    department: { id: 'dept-1', tenantId: TENANT_ID, name: '门诊部', leaderUserId, retiredOn: null },
     pendingExtension: pending ? makeExtension(deadline, pending === true ? {} : pending) : null,
     attachments: [],
   };

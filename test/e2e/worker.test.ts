@@ -371,6 +371,11 @@ describe('a 专项 group, 修改问题 and 移交 on D1', () => {
     const [{ id: ward }] = (await h.query<{ id: string }>("select id from departments where tenant_id = ? and name = '住院部'", h.tenantId)) as [{ id: string }];
     await h.say(inspector, group, '@督办 科室 更名 住院部 住院一部');
     expect(await h.query('select id, name from departments where tenant_id = ?', h.tenantId)).toEqual([{ id: ward, name: '住院一部' }]);
+    // 科室停用 marks it on D1; 新增 again puts it back
+    await h.say(inspector, group, '@督办 科室 停用 住院一部');
+    expect(await h.query('select retired_on from departments where tenant_id = ?', h.tenantId)).toEqual([{ retired_on: today() }]);
+    await h.say(inspector, group, '@督办 科室 新增 住院一部');
+    expect(await h.query('select retired_on from departments where tenant_id = ?', h.tenantId)).toEqual([{ retired_on: null }]);
 
     // 往期通报: last month's bulletin drawn from D1
     await h.say(inspector, group, '@督办 月报');

@@ -43,7 +43,7 @@ describe.each(DRIVERS)('assessedTasks on $name', (driver) => {
     const store = createStore(opened.db, opened);
     const event = (taskId: string, seq: number, action: string, at: number) => ({ op: 'appendEvent' as const, event: { tenantId: T, taskId, seq, action, actorUserId: 'ou_wang', at, data: {} } });
     await store.commit([
-      { op: 'upsertDepartment', department: { id: 'd1', tenantId: T, name: '急诊科', leaderUserId: 'ou_wang' }, at: 1 },
+      { op: 'upsertDepartment', department: { id: 'd1', tenantId: T, name: '急诊科', leaderUserId: 'ou_wang', retiredOn: null }, at: 1 },
       { op: 'upsertMember', member: { tenantId: T, userId: 'ou_wang', name: '王主任' }, at: 1 },
       ...seed.flatMap(([f, t]) => [{ op: 'insertFinding' as const, finding: f }, { op: 'insertTask' as const, task: t, finding: f }]),
       // #2: submitted, sent back, submitted again; the second report is the one that closed it

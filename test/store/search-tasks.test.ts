@@ -8,7 +8,7 @@ import { createStore } from '../../src/store/create-store.js';
 import { DRIVERS, openForEachTest } from '../support/drivers.js';
 
 const T = 'feishu:t1';
-const outpatient: Department = { id: 'd1', tenantId: T, name: '门诊部', leaderUserId: 'ou_wang' };
+const outpatient: Department = { id: 'd1', tenantId: T, name: '门诊部', leaderUserId: 'ou_wang', retiredOn: null };
 
 function finding(number: number, fields: Partial<Finding>): Finding {
   return {

@@ -8,7 +8,7 @@ import { taskContextReads } from '../../src/store/task-queries.js';
 import { betterSqlite3, DRIVERS, openForEachTest } from '../support/drivers.js';
 
 const T = 'feishu:t1';
-const department: Department = { id: 'd1', tenantId: T, name: '门诊部', leaderUserId: 'ou_head' };
+const department: Department = { id: 'd1', tenantId: T, name: '门诊部', leaderUserId: 'ou_head', retiredOn: null };
 const finding: Finding = {
   id: 'f1', tenantId: T, campaignId: 'c1', number: 7, departmentId: 'd1', area: '门诊大厅', category: '服务态度', description: '态度生硬',
   inspectorUserId: 'ou_i', foundOn: '2026-11-23', source: '日常督查', chatId: 'oc_g', intakeCardId: 'card1', aspect: null, majorItem: null, importId: null, importRow: null, createdAt: 1,

@@ -10,6 +10,8 @@ export interface MyTaskLine {
   colour: CardColour;
   /** what the viewer is expected to do, e.g. "待您签收", "待您验收"; empty when nothing is left to do */
   todo: string;
+  /** more about the line, after the deadline (e.g. who is responsible) */
+  remark?: string;
 }
 
 const DOT: Record<CardColour, string> = { red: '🔴', yellow: '🟡', blue: '🔵', green: '🟢', grey: '⚪', orange: '🟠' };
@@ -36,7 +38,7 @@ export function taskLines(lines: readonly MyTaskLine[]): CardElement[] {
     const { task, finding, department } = line.ctx;
     elements.push({
       kind: 'markdown',
-      text: `${DOT[line.colour]} **${findingTitle(finding)}** ${plain(whereText(finding.area, department?.name ?? null))} · ${plain(finding.category)}\n${plain(clip(finding.description, 60))}${finding.description.length > 60 ? '…' : ''}\n${TASK_STATE_LABELS[task.state]} · 期限 ${formatShortZh(task.deadline)}${line.todo ? ` · **${line.todo}**` : ''}`,
+      text: `${DOT[line.colour]} **${findingTitle(finding)}** ${plain(whereText(finding.area, department?.name ?? null))} · ${plain(finding.category)}\n${plain(clip(finding.description, 60))}${finding.description.length > 60 ? '…' : ''}\n${TASK_STATE_LABELS[task.state]} · 期限 ${formatShortZh(task.deadline)}${line.todo ? ` · **${line.todo}**` : ''}${line.remark ? ` · ${line.remark}` : ''}`,
     });
     elements.push({ kind: 'buttons', buttons: [{ label: '打开任务卡片', style: 'default', action: { a: 'open', t: task.id, v: task.version } }] });
   }

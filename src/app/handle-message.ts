@@ -13,6 +13,7 @@ import type { InboundMention, InboundMessage } from './inbound.js';
 import { previewHandOver } from './hand-over.js';
 import { importFromChat } from './import-chat.js';
 import { sendAssessment } from './assessment.js';
+import { overdueList } from './overdue-list.js';
 import { sendLedger, sendProgress } from './ledger.js';
 import { myTasks } from './my-tasks.js';
 import { searchFindings } from './search-findings.js';
@@ -77,6 +78,9 @@ export async function handleMessage(deps: Deps, tenant: Tenant, everyday: Campai
       break;
     case 'my_tasks':
       outcome = await myTasks(deps, tenant, msg);
+      break;
+    case 'overdue':
+      outcome = await overdueList(deps, tenant, everyday, msg);
       break;
     case 'campaigns':
       outcome = await listCampaigns(deps, tenant, msg);

@@ -1,7 +1,7 @@
 // Draws a task's card for one viewer: their buttons, the colour, how the deadline stands.
 import type { Card } from '../../cards/model.js';
 import { taskCard } from '../../cards/task-card.js';
-import type { Actor, Department, IsoDate, TaskContext } from '../domain/model.js';
+import type { Actor, Department, IsoDate, Task, TaskContext } from '../domain/model.js';
 import type { TaskAction } from '../domain/permissions.js';
 import { availableActions } from '../domain/task-machine.js';
 import { isOverdue, overdueWorkingDays, warningColour } from '../domain/warning-colour.js';
@@ -29,10 +29,15 @@ export interface DrawOptions {
 
 /** 三色督办 for one task today, with the office's thresholds. */
 export function colourOf(ctx: TaskContext, today: IsoDate, settings: Settings) {
+  return colourFor(ctx.task, today, settings);
+}
+
+/** The same, from what the sweeps read of a task. */
+export function colourFor(task: Pick<Task, 'state' | 'deadline' | 'returnsCount'>, today: IsoDate, settings: Settings) {
   return warningColour({
-    state: ctx.task.state,
-    deadline: ctx.task.deadline,
-    returnsCount: ctx.task.returnsCount,
+    state: task.state,
+    deadline: task.deadline,
+    returnsCount: task.returnsCount,
     today,
     dueSoonWorkingDays: settings.dueSoonWorkingDays,
     redAfterWorkingDays: settings.redAfterWorkingDays,

@@ -8,6 +8,8 @@ export type Command =
   /** 设为督查群 [专项名称 #类别 …]: without a name, the everyday campaign (日常督查) */
   | { name: 'bind_group'; campaignName: string | null; categories: string[] }
   | { name: 'my_tasks' }
+  /** 逾期: the open tasks past their deadline, most overdue first */
+  | { name: 'overdue' }
   | { name: 'help' }
   /** 通报 (this week so far), 上周通报, 月报 / 上月通报, 通报 2026年10月 */
   | { name: 'bulletin'; ask: BulletinAsk }
@@ -125,6 +127,7 @@ export function parseCommand(rawText: string): Command {
   const bind = /^(?:设为督查群|设置督查群|绑定督查群)[\s:：]*(.*)$/.exec(bare);
   if (bind) return { name: 'bind_group', ...campaignSpec(bind[1]!) };
   if (/^(我的任务|我的待办|待办)$/.test(bare)) return { name: 'my_tasks' };
+  if (/^(逾期|逾期任务|逾期清单|逾期事项|逾期问题|逾期未完成)$/.test(bare)) return { name: 'overdue' };
   if (/^(帮助|help|\?|使用说明)$/i.test(bare)) return { name: 'help' };
   const bulletin = bulletinAsk(bare);
   if (bulletin) return { name: 'bulletin', ask: bulletin };
@@ -172,6 +175,7 @@ export function parseCommand(rawText: string): Command {
 export const MENU_COMMANDS: Readonly<Record<string, string>> = {
   intake: '督查',
   my_tasks: '我的任务',
+  overdue: '逾期',
   ledger: '台账',
   progress: '进展',
   help: '帮助',

@@ -146,6 +146,11 @@ describe('parseCommand', () => {
     expect(parseCommand(text)).toEqual({ name: 'assessment', ...expected });
   });
 
+  it('reads 逾期 and its usual names, and leaves questions about overdue work alone', () => {
+    for (const text of ['逾期', '逾期任务', '逾期清单']) expect(parseCommand(text)).toEqual({ name: 'overdue' });
+    expect(parseCommand('逾期了怎么办').name).toBe('unknown');
+  });
+
   it('leaves sentences that start with 考核 alone', () => {
     expect(parseCommand('考核结果怎么样').name).toBe('unknown');
     expect(parseCommand('考核什么时候开始').name).toBe('unknown');

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { runBulletin, drawBulletin } from '../src/app/run-bulletin.js';
 import { runReminders } from '../src/app/run-reminders.js';
 import { assessmentOf } from '../src/app/assessment.js';
+import type { InboundMessage } from '../src/app/inbound.js';
+import { overdueList } from '../src/app/overdue-list.js';
 import { parseConfig } from '../src/config.js';
 import { periodFor } from '../src/domain/schedule.js';
 import { memoryLogger } from '../src/runtime/logger.js';
@@ -71,6 +73,12 @@ async function measure(profile: SeedProfile): Promise<ProfileResult> {
   // 查找: a word every finding holds stops after the newest 21; one none holds reads them all
   const searchCommon = await timed(ROUNDS, () => undefined, () => deps.store.searchTasks(tenantId, ['态度生硬'], null, 21));
   const searchNone = await timed(ROUNDS, () => undefined, () => deps.store.searchTasks(tenantId, ['呼叫铃', '二楼'], null, 21));
+  // 逾期 in the supervision group: the open tasks' light facts filtered, contexts for the 20 shown
+  const asked: InboundMessage = {
+    kind: 'message', platform: 'feishu', appId: null, tenantKey: 'bench', deliveryId: 'd', messageId: 'm', chatId: 'oc_bench', chatType: 'group',
+    senderUserId: 'ou_admin', text: '逾期', mentions: [], botUserId: null, imageKeys: [], files: [], parentMessageId: null, sentAt: 0,
+  };
+  const overdue = await timed(ROUNDS, () => undefined, () => overdueList(deps, tenant, campaign, asked));
   // 科室考核's figures over the year: every task of it read, judged and counted (the file: measureLedger)
   const assessment = await timed(ROUNDS, () => undefined, () => assessmentOf(deps, tenant, campaign, null));
   database.close();
@@ -86,6 +94,7 @@ async function measure(profile: SeedProfile): Promise<ProfileResult> {
       ['reminder sweep: digests + escalations + outbox write (runReminders)', sweep, 500],
       ['查找, a word every finding holds: newest 21 with their contexts (searchTasks)', searchCommon, 100],
       ['查找, words no finding holds: every finding read (searchTasks)', searchNone, 300],
+      ['逾期 in the supervision group: open tasks filtered, 20 shown with their contexts (overdueList)', overdue, 300],
       ['科室考核 figures: the year’s tasks with their last 提交, judged and counted (assessmentOf)', assessment, 2000],
     ],
   };

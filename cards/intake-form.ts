@@ -1,6 +1,7 @@
 // The intake form (督查登记): what an inspector fills in to record a finding. Free text after
 // the 督查 command pre-fills it.
 import type { Campaign, Department } from '../src/domain/model.js';
+import { MAX_ACCEPTANCE } from '../src/domain/task-machine.js';
 import type { Card } from './model.js';
 
 export const OTHER_CATEGORY = '__other__';
@@ -125,6 +126,14 @@ export function intakeForm(view: IntakeFormView): Card {
           },
           { kind: 'date', name: 'deadline_date', label: '整改完成时间', ...(prefill.deadline ? { initial: prefill.deadline } : {}) },
           { kind: 'text', name: 'deadline_text', label: '或填写期限', placeholder: '如：3个工作日', maxLength: 20 },
+          {
+            kind: 'text',
+            name: 'acceptance',
+            label: '验收标准',
+            placeholder: '验收时看什么，如：呼叫铃5秒内应答，连续一周巡查无故障（可不填）',
+            multiline: true,
+            maxLength: MAX_ACCEPTANCE,
+          },
         ],
         // a 专项's form files into it wherever it is submitted (the everyday campaign needs no mark)
         submit: { label: '提交并下发整改', style: 'primary', action: { a: 'file_finding', ...(view.campaign.isDefault ? {} : { x: { c: view.campaign.id } }) } },

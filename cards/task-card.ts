@@ -4,6 +4,7 @@
 import { CLOSURE_KIND_LABELS, CLOSURE_KINDS, TASK_STATE_LABELS, type Department, type TaskContext } from '../src/domain/model.js';
 import { TASK_ACTION_LABELS, type TaskAction } from '../src/domain/permissions.js';
 import { formatDateZh } from '../src/domain/deadline.js';
+import { MAX_RESPONSIBLE_PERSON } from '../src/domain/task-machine.js';
 import { closureText, findingTitle, plain, quote, whereText } from './format.js';
 import { OTHER_CATEGORY } from './intake-form.js';
 import { mention, type Card, type CardButton, type CardColour, type CardElement, type FormField } from './model.js';
@@ -50,6 +51,14 @@ export function formFieldsFor(action: TaskAction, view: TaskCardView): FormField
     case 'accept':
       return [
         { kind: 'text', name: 'measures', label: '整改措施', placeholder: '写明怎么改、谁来改、何时改完', multiline: true, required: true, maxLength: 1000, ...(task.measures ? { initial: task.measures } : {}) },
+        {
+          kind: 'text',
+          name: 'responsible_person',
+          label: '责任人',
+          placeholder: '具体落实的人，如：护士长 李某（可不填）',
+          maxLength: MAX_RESPONSIBLE_PERSON,
+          ...(task.responsiblePerson ? { initial: task.responsiblePerson } : {}),
+        },
       ];
     case 'decline':
       return [reason('reason', '原因', '例如：该区域归门诊部管理，应由门诊部负责')];
@@ -150,6 +159,7 @@ function detailElements(view: TaskCardView): CardElement[] {
       { label: '督查区域', value: plain(whereText(finding.area, department?.name ?? null)) },
       { label: '问题类别', value: plain(finding.category) },
       { label: '责任领导', value: mention(task.leaderUserId) },
+      ...(task.responsiblePerson ? [{ label: '责任人', value: plain(task.responsiblePerson) }] : []),
       { label: '督查人', value: mention(finding.inspectorUserId) },
       { label: '整改完成时间', value: formatDateZh(task.deadline) + (view.deadlineNote ? `（${view.deadlineNote}）` : '') },
       { label: '状态', value: TASK_STATE_LABELS[task.state] + (task.returnsCount ? `（已退回${task.returnsCount}次）` : '') },
@@ -157,6 +167,7 @@ function detailElements(view: TaskCardView): CardElement[] {
   });
   elements.push({ kind: 'markdown', text: `**主要问题**\n${quote(finding.description)}` });
   elements.push(...photos(attachments, 'finding_photo', '现场照片'));
+  if (task.acceptanceCriteria) elements.push({ kind: 'markdown', text: `**验收标准**\n${quote(task.acceptanceCriteria)}` });
   if (task.measures) elements.push({ kind: 'markdown', text: `**整改措施**\n${quote(task.measures)}` });
   if (task.completionNote) {
     elements.push({ kind: 'markdown', text: `**整改情况**（${closureText(task.closureKind)}）\n${quote(task.completionNote)}` });

@@ -77,7 +77,7 @@ export function eventSentence(event: TaskEvent, departmentNames: ReadonlyMap<str
       return `从《${plain(str(d.file))}》${row}导入${state}${said(d.history)}`;
     }
     case 'accept':
-      return `签收，整改措施${said(d.measures)}`;
+      return `签收${str(d.responsiblePerson) ? `，责任人 ${plain(str(d.responsiblePerson))}` : ''}，整改措施${said(d.measures)}`;
     case 'decline':
       return `认为不属于本人负责，退回${said(d.reason)}`;
     case 'request_extension':

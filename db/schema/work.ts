@@ -55,6 +55,10 @@ export const tasks = sqliteTable(
     }).notNull(),
     leaderUserId: text('leader_user_id').notNull(),
     measures: text('measures'),
+    /** 责任人: who carries the measures out, named by the leader on 签收 (free text: often not on the platform) */
+    responsiblePerson: text('responsible_person'),
+    /** 验收标准: what the inspector will verify against, set at filing */
+    acceptanceCriteria: text('acceptance_criteria'),
     deadline: text('deadline').notNull(),
     completionNote: text('completion_note'),
     closureKind: text('closure_kind', { enum: ['done', 'done_on_the_spot', 'long_term'] }),

@@ -4,6 +4,7 @@
 import { filedCard } from '../../cards/notices.js';
 import { mention } from '../../cards/model.js';
 import { parseDeadline } from '../domain/deadline.js';
+import { MAX_ACCEPTANCE } from '../domain/task-machine.js';
 import { DomainError } from '../domain/errors.js';
 import type { Campaign, Department, Finding, Task, TaskContext, Tenant } from '../domain/model.js';
 import { mayActInTenant } from '../domain/permissions.js';
@@ -52,6 +53,8 @@ export async function fileFinding(deps: Deps, tenant: Tenant, campaign: Campaign
   }
   // a form drawn before the department was retired, or its name typed as new
   if (department?.retiredOn) return nothing(toast('error', `科室「${department.name}」已停用，请选择其他科室；需要时由管理员发送「科室 启用 ${department.name}」。`));
+  const acceptance = formString(form, 'acceptance');
+  if (acceptance.length > MAX_ACCEPTANCE) return invalid(`验收标准（不超过${MAX_ACCEPTANCE}字）`);
   const area = clip(formString(form, 'area'), 100);
   if (!department && !newName && !area) return invalid('责任科室或督查区域');
 
@@ -97,6 +100,8 @@ export async function fileFinding(deps: Deps, tenant: Tenant, campaign: Campaign
     state: 'pending',
     leaderUserId,
     measures: null,
+    responsiblePerson: null,
+    acceptanceCriteria: acceptance || null,
     deadline: deadline.deadline,
     completionNote: null,
     closureKind: null,

@@ -191,6 +191,8 @@ function taskOf(deps: Deps, finding: Finding, p: PlannedFinding, now: number): T
     state: p.outcome.state,
     leaderUserId: p.leaderUserId,
     measures: p.measures,
+    responsiblePerson: p.responsiblePerson,
+    acceptanceCriteria: null,
     deadline: p.deadline,
     completionNote: p.completionNote,
     closureKind: closed?.closureKind ?? null,

@@ -40,7 +40,7 @@ export function taskCommandFromForm(
   const text = (name: string) => formString(form, name);
   switch (action) {
     case 'accept':
-      return ok({ action, measures: text('measures') });
+      return ok({ action, measures: text('measures'), responsiblePerson: text('responsible_person') });
     case 'decline':
       return ok({ action, reason: text('reason') });
     case 'request_extension': {

@@ -4,6 +4,8 @@
 import { readWording } from './completion-wording.js';
 import { parseDeadline } from './deadline.js';
 import { NO_DEPARTMENT } from './ledger.js';
+import { MAX_RESPONSIBLE_PERSON } from './task-machine.js';
+import { clip } from './text.js';
 import type { ClosureKind, IsoDate } from './model.js';
 import type { ProblemRow } from './problem-sheet.js';
 import { calendarDaysBetween, toIsoDate, ymd } from './working-days.js';
@@ -38,6 +40,8 @@ export interface PlannedFinding {
   foundOn: IsoDate;
   deadline: IsoDate;
   measures: string | null;
+  /** 责任人 as written (clipped to what a task keeps), or null */
+  responsiblePerson: string | null;
   completionNote: string | null;
   outcome: PlannedOutcome;
   /** the row's own 整改完成情况, kept in the task event as the imported history */
@@ -151,6 +155,7 @@ export function planImport(rows: readonly ProblemRow[], ctx: ImportContext): Imp
       foundOn: readDateCell(row.foundOn) ?? ctx.today,
       deadline: history.deadline,
       measures,
+      responsiblePerson: clip(row.responsiblePerson.trim(), MAX_RESPONSIBLE_PERSON) || null,
       completionNote: situation && situation !== measures ? situation : null,
       // measures already written means the leader has taken it on: the task is under way
       outcome: measures && history.outcome.state === 'pending' ? { state: 'in_progress' } : history.outcome,

@@ -19,6 +19,7 @@ export interface LedgerEntry {
   inspectorName: string;
   leaderName: string;
   measures: string | null;
+  responsiblePerson: string | null;
   completionNote: string | null;
   deadline: IsoDate;
   state: TaskState;
@@ -46,6 +47,7 @@ export interface ProblemListRow {
   leader: string;
   measures: string;
   deadline: IsoDate;
+  responsiblePerson: string;
   department: string;
   category: string;
   status: string;
@@ -133,6 +135,7 @@ export function buildLedger(
       leader: e.leaderName,
       measures: e.measures ?? '',
       deadline: e.deadline,
+      responsiblePerson: e.responsiblePerson ?? '',
       department: e.departmentName ?? '',
       category: e.category,
       status: statusOf(e, meta.today),

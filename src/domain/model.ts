@@ -127,6 +127,10 @@ export interface Task {
   state: TaskState;
   leaderUserId: string;
   measures: string | null;
+  /** 责任人: who carries the measures out, named by the leader on 签收; free text */
+  responsiblePerson: string | null;
+  /** 验收标准: what the inspector will verify against, set at filing */
+  acceptanceCriteria: string | null;
   deadline: IsoDate;
   completionNote: string | null;
   closureKind: ClosureKind | null;

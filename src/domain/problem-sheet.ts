@@ -10,7 +10,7 @@ export interface SheetTable {
 
 export type ProblemField =
   | 'number' | 'aspect' | 'majorItem' | 'problem' | 'category' | 'area' | 'department' | 'leader'
-  | 'inspector' | 'measures' | 'situation' | 'deadline' | 'wording' | 'status' | 'foundOn' | 'closedOn';
+  | 'responsiblePerson' | 'inspector' | 'measures' | 'situation' | 'deadline' | 'wording' | 'status' | 'foundOn' | 'closedOn';
 
 /** One problem as the file states it, before any matching or checking. */
 export type ProblemRow = { sheet: string; rowNumber: number } & Record<ProblemField, string>;
@@ -24,7 +24,9 @@ const HEADERS: Record<ProblemField, readonly string[]> = {
   category: ['问题类别', '类别', '问题类型', '问题分类'],
   area: ['督查区域', '检查区域', '区域'],
   department: ['责任科室', '责任部门', '科室', '责任单位'],
-  leader: ['责任领导', '牵头领导', '分管领导', '责任人'],
+  leader: ['责任领导', '牵头领导', '分管领导'],
+  // a list whose only person column is 责任人 names the leader by it (see findTable)
+  responsiblePerson: ['责任人', '具体责任人', '落实责任人'],
   inspector: ['督查人', '检查人', '督查人员'],
   measures: ['整改措施'],
   situation: ['整改情况', '整改落实情况'],
@@ -62,7 +64,14 @@ function findTable(sheet: SheetTable): Table | null {
       // the first column wins: a merged header repeats its text across the columns it spans
       if (field && !columns.has(field)) columns.set(field, c);
     });
-    if (columns.has('problem') && columns.size >= 2) return { sheet: sheet.name, headerRow: r, columns };
+    if (columns.has('problem') && columns.size >= 2) {
+      const person = columns.get('responsiblePerson');
+      if (person !== undefined && !columns.has('leader')) {
+        columns.set('leader', person);
+        columns.delete('responsiblePerson');
+      }
+      return { sheet: sheet.name, headerRow: r, columns };
+    }
   }
   return null;
 }

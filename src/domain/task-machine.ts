@@ -16,7 +16,8 @@ import { mayActOnTask, type TaskAction } from './permissions.js';
 import { clip } from './text.js';
 
 export type TaskCommand =
-  | { action: 'accept'; measures: string }
+  /** `responsiblePerson`: 责任人, who carries the measures out; may be empty */
+  | { action: 'accept'; measures: string; responsiblePerson: string }
   | { action: 'decline'; reason: string }
   | { action: 'request_extension'; requestedDeadline: IsoDate; reason: string }
   | { action: 'submit'; note: string; closureKind: ClosureKind }
@@ -82,6 +83,10 @@ export const MAX_CATEGORY = 20;
 
 export const RETURNS_BEFORE_ESCALATION = 2;
 export const MAX_URGE_NOTE = 200;
+/** 验收标准, set at filing */
+export const MAX_ACCEPTANCE = 200;
+/** 责任人: a name or two and a title, e.g. 「护士长 李某、保洁组 王某」 */
+export const MAX_RESPONSIBLE_PERSON = 50;
 export const MAX_DEADLINE_REASON = 200;
 export const MAX_TEXT = 1000;
 
@@ -117,7 +122,13 @@ export function decide(
     case 'accept': {
       const measures = text(command.measures, '整改措施');
       if (!measures.ok) return measures;
-      return decision({ state: 'in_progress', measures: measures.value }, { measures: measures.value }, { attention: [] });
+      const responsiblePerson = command.responsiblePerson.trim();
+      if (responsiblePerson.length > MAX_RESPONSIBLE_PERSON) return fail('invalid_input', `责任人（不超过${MAX_RESPONSIBLE_PERSON}字）`);
+      return decision(
+        { state: 'in_progress', measures: measures.value, responsiblePerson: responsiblePerson || null },
+        { measures: measures.value, ...(responsiblePerson ? { responsiblePerson } : {}) },
+        { attention: [] },
+      );
     }
     case 'decline': {
       const reason = text(command.reason, '原因', 500);

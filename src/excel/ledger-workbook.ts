@@ -48,10 +48,10 @@ function writeRecords(wb: SheetBook, ledger: Ledger): void {
 
 const LIST_COLUMNS: [string, number][] = [
   ['序号', 6], ['问题', 40], ['责任领导', 10], ['整改措施', 40], ['整改完成时间', 14],
-  ['责任科室', 12], ['问题类别', 10], ['状态', 12], ['销号日期', 14],
+  ['责任人', 10], ['责任科室', 12], ['问题类别', 10], ['状态', 12], ['销号日期', 14],
 ];
 
-/** 附件2: the hospital's five columns, then 责任科室, 问题类别, 状态 and 销号日期. */
+/** 附件2: the hospital's five columns, then 责任人, 责任科室, 问题类别, 状态 and 销号日期. */
 function writeList(wb: SheetBook, ledger: Ledger): void {
   const ws = wb.addWorksheet(SHEET_NAMES.list, { views: [{ state: 'frozen', ySplit: 3 }] });
   ws.columns = LIST_COLUMNS.map(([, width]) => ({ width }));
@@ -66,6 +66,7 @@ function writeList(wb: SheetBook, ledger: Ledger): void {
       [item.leader, 'bodyCentred'],
       [item.measures, 'body'],
       [excelDate(item.deadline), 'bodyDate'],
+      [item.responsiblePerson, 'bodyCentred'],
       [item.department, 'bodyCentred'],
       [item.category, 'bodyCentred'],
       [item.status, 'bodyCentred'],

@@ -15,7 +15,7 @@ export async function ledgerEntries(db: AppDatabase, tenantId: string, campaignI
            d.name as departmentName,
            coalesce(mi.name, t.inspector_user_id) as inspectorName,
            coalesce(ml.name, t.leader_user_id) as leaderName,
-           t.measures as measures, t.completion_note as completionNote, t.deadline as deadline,
+           t.measures as measures, t.responsible_person as responsiblePerson, t.completion_note as completionNote, t.deadline as deadline,
            t.state as state, t.closure_kind as closureKind, t.closed_on as closedOn
     from tasks t
     join findings f on f.id = t.finding_id

@@ -75,6 +75,8 @@ export const toTask = (r: InferSelectModel<typeof tasks>): Task => ({
   state: r.state,
   leaderUserId: r.leaderUserId,
   measures: r.measures,
+  responsiblePerson: r.responsiblePerson,
+  acceptanceCriteria: r.acceptanceCriteria,
   deadline: r.deadline,
   completionNote: r.completionNote,
   closureKind: r.closureKind,

@@ -20,11 +20,14 @@ describe('task card size', () => {
     ctx.finding.area = '区'.repeat(100);
     ctx.task.measures = '措'.repeat(1000);
     ctx.task.completionNote = '情'.repeat(1000);
+    ctx.task.responsiblePerson = '责'.repeat(50);
+    ctx.task.acceptanceCriteria = '验'.repeat(200);
     ctx.attachments = [...Array.from({ length: 30 }, (_, i) => photo(i, 'finding_photo')), ...Array.from({ length: 30 }, (_, i) => photo(100 + i, 'evidence'))];
     const card = taskCard({ ctx, viewerUserId: 'u-leader', actions: ['submit', 'request_extension', 'verify_fail', 'reassign', 'accept'], mode, colour: 'red', deadlineNote: '已逾期12个工作日' });
     const json = renderFeishuCard(card);
     expect(checkFeishuCard(json)).toEqual([]);
     expect(new TextEncoder().encode(JSON.stringify(json)).length).toBeLessThan(30 * 1024);
     expect(JSON.stringify(json)).toContain('共 30 张现场照片');
+    expect(JSON.stringify(json)).toContain('验'.repeat(200));
   });
 });

@@ -20,6 +20,7 @@ describe('a task event in words', () => {
     ['create', { leaderUserId: LEADER, deadline: '2026-12-10' }, `登记问题，责任领导 <@${LEADER}>，整改完成时间 2026年12月10日`],
     ['import', { file: '巡察反馈问题清单.xlsx', row: 7, state: 'closed', history: '已整改完成' }, '从《巡察反馈问题清单.xlsx》第7行导入，导入时已销号：已整改完成'],
     ['accept', { measures: '更换呼叫铃\n每日巡查' }, '签收，整改措施：更换呼叫铃 每日巡查'],
+    ['accept', { measures: '更换呼叫铃', responsiblePerson: '护士长 李某' }, '签收，责任人 护士长 李某，整改措施：更换呼叫铃'],
     ['decline', { reason: '该区域归门诊部' }, '认为不属于本人负责，退回：该区域归门诊部'],
     ['request_extension', { requestedDeadline: '2026-12-20', reason: '设备到货延迟' }, '申请延期至 2026年12月20日：设备到货延迟'],
     ['approve_extension', { from: '2026-12-10', to: '2026-12-20' }, '同意延期：12月10日 → 12月20日'],

@@ -56,6 +56,8 @@ export function makeContext(options: ContextOptions): TaskContext {
       state: options.state,
       leaderUserId,
       measures: options.state === 'pending' || options.state === 'declined' ? null : '每日巡查并登记',
+      responsiblePerson: null,
+      acceptanceCriteria: null,
       deadline,
       completionNote: null,
       closureKind: options.closureKind ?? null,
@@ -136,7 +138,7 @@ export function allRoleSets(all: readonly Role[]): Role[][] {
 export function validCommand(action: TaskAction, ctx: TaskContext): TaskCommand {
   switch (action) {
     case 'accept':
-      return { action, measures: '更换破损座椅，每日巡查' };
+      return { action, measures: '更换破损座椅，每日巡查', responsiblePerson: '' };
     case 'decline':
       return { action, reason: '该区域归后勤保障部管理' };
     case 'request_extension':

@@ -23,7 +23,7 @@ const ctx: ImportContext = {
 let rowNumber = 1;
 function row(fields: Partial<Record<ProblemField, string>>): ProblemRow {
   const blank = Object.fromEntries(
-    ['number', 'aspect', 'majorItem', 'problem', 'category', 'area', 'department', 'leader', 'inspector', 'measures', 'situation', 'deadline', 'wording', 'status', 'foundOn', 'closedOn'].map((f) => [f, '']),
+    ['number', 'aspect', 'majorItem', 'problem', 'category', 'area', 'department', 'leader', 'responsiblePerson', 'inspector', 'measures', 'situation', 'deadline', 'wording', 'status', 'foundOn', 'closedOn'].map((f) => [f, '']),
   ) as Record<ProblemField, string>;
   return { sheet: '清单', rowNumber: ++rowNumber, ...blank, ...fields };
 }
@@ -54,6 +54,11 @@ describe('planImport', () => {
     expect(plan.findings[1]).toMatchObject({ newDepartment: '药剂科', departmentId: null });
     expect(plan.newDepartments).toEqual(['药剂科']);
     expect(plan.notes).toContain('将新建科室：药剂科');
+  });
+
+  it('keeps the 责任人 a row names, clipped to what a task keeps', () => {
+    const plan = planImport([row({ problem: 'a', leader: '王主任', responsiblePerson: '护士长 李某', deadline: '2026-12-05' }), row({ problem: 'b', leader: '王主任', responsiblePerson: '人'.repeat(60), deadline: '2026-12-05' })], ctx);
+    expect(plan.findings.map((f) => f.responsiblePerson)).toEqual(['护士长 李某', '人'.repeat(50)]);
   });
 
   it('reads 「未指定科室」, which our own ledger writes for a finding without one, as no department', () => {

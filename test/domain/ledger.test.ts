@@ -8,7 +8,7 @@ const meta = { organisation: '绍兴市中医院', campaignName: '2026年作风�
 function entry(n: number, over: Partial<LedgerEntry> = {}): LedgerEntry {
   return {
     findingNumber: n, foundOn: '2026-11-20', area: '门诊大厅', category: '服务态度', description: `问题${n}`, aspect: null, majorItem: null,
-    departmentName: '门诊部', inspectorName: '李督查', leaderName: '王主任', measures: null, completionNote: null,
+    departmentName: '门诊部', inspectorName: '李督查', leaderName: '王主任', measures: null, responsiblePerson: null, completionNote: null,
     deadline: '2026-12-05', state: 'in_progress', closureKind: null, closedOn: null, ...over,
   };
 }

@@ -23,6 +23,15 @@ describe('readProblems', () => {
     expect(result.rows[1]).toMatchObject({ rowNumber: 5, deadline: '12月10日' });
   });
 
+  it('reads 责任人 beside 责任领导 as the person who carries it out, and alone as the leader', () => {
+    const both = readProblems([sheet('清单', [['序号', '问题', '责任领导', '责任人', '整改时限'], ['1', '导诊台无人', '王主任', '护士长 李某', '2026-12-05']])]);
+    if (!both.ok) throw new Error(both.reason);
+    expect(both.rows[0]).toMatchObject({ leader: '王主任', responsiblePerson: '护士长 李某' });
+    const alone = readProblems([sheet('清单', [['序号', '问题', '责任人', '整改时限'], ['1', '导诊台无人', '王主任', '2026-12-05']])]);
+    if (!alone.ok) throw new Error(alone.reason);
+    expect(alone.rows[0]).toMatchObject({ leader: '王主任', responsiblePerson: '' });
+  });
+
   it('carries 方面 and 大项 down the rows a hand-kept list leaves blank, resetting 大项 under a new 方面', () => {
     const result = readProblems([
       sheet('巡察', [

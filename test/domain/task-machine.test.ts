@@ -80,10 +80,16 @@ describe('transition table', () => {
 });
 
 describe('what each transition changes', () => {
-  it('accept records the trimmed measures', () => {
+  it('accept records the trimmed measures, and the 责任人 when one is named', () => {
     const ctx = makeContext({ state: 'pending' });
-    const result = run(ctx, leader, { action: 'accept', measures: '  更换座椅  ' });
-    expect(result).toMatchObject({ ok: true, value: { patch: { state: 'in_progress', measures: '更换座椅' } } });
+    const result = run(ctx, leader, { action: 'accept', measures: '  更换座椅  ', responsiblePerson: '' });
+    expect(result).toMatchObject({ ok: true, value: { patch: { state: 'in_progress', measures: '更换座椅', responsiblePerson: null }, eventData: { measures: '更换座椅' } } });
+    const named = run(ctx, leader, { action: 'accept', measures: '更换座椅', responsiblePerson: '  护士长 李某 ' });
+    expect(named).toMatchObject({ ok: true, value: { patch: { responsiblePerson: '护士长 李某' }, eventData: { measures: '更换座椅', responsiblePerson: '护士长 李某' } } });
+    expect(run(ctx, leader, { action: 'accept', measures: '更换座椅', responsiblePerson: '李'.repeat(51) })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input', detail: '责任人（不超过50字）' },
+    });
   });
 
   it('reassign hands the task to the new leader and keeps the deadline unless a new one is given', () => {
@@ -184,7 +190,7 @@ describe('what each transition changes', () => {
 
 describe('input rules', () => {
   const textFields: [TaskAction, TaskState, (t: string) => TaskCommand, string][] = [
-    ['accept', 'pending', (t) => ({ action: 'accept', measures: t }), '整改措施'],
+    ['accept', 'pending', (t) => ({ action: 'accept', measures: t, responsiblePerson: '' }), '整改措施'],
     ['decline', 'pending', (t) => ({ action: 'decline', reason: t }), '原因'],
     ['request_extension', 'in_progress', (t) => ({ action: 'request_extension', requestedDeadline: '2026-12-20', reason: t }), '延期理由'],
     ['submit', 'in_progress', (t) => ({ action: 'submit', note: t, closureKind: 'done' }), '整改情况'],

@@ -144,13 +144,13 @@ describe('importing seed 003 mid-campaign, with its history', () => {
 
     const list = wb.getWorksheet('附件2 问题清单汇总表')!;
     expect(list.getCell('A1').value).toBe('问题清单汇总表');
-    expect(list.model.merges).toContain('A1:I1');
-    expect(list.getRow(3).values).toEqual([undefined, '序号', '问题', '责任领导', '整改措施', '整改完成时间', '责任科室', '问题类别', '状态', '销号日期']);
+    expect(list.model.merges).toContain('A1:J1');
+    expect(list.getRow(3).values).toEqual([undefined, '序号', '问题', '责任领导', '整改措施', '整改完成时间', '责任人', '责任科室', '问题类别', '状态', '销号日期']);
     expect(list.getCell('A4').value).toBe(1);
     expect(list.getCell('B4').value).toBe('理论学习不主动');
     expect(list.getCell('C4').value).toBe('刘书记');
-    expect(list.getCell('H4').value).toBe('已销号');
-    expect(list.getCell('H17').value).toBe('整改中（已逾期）');
+    expect(list.getCell('I4').value).toBe('已销号');
+    expect(list.getCell('I17').value).toBe('整改中（已逾期）');
     expect(list.pageSetup).toMatchObject({ paperSize: 9, orientation: 'landscape', fitToWidth: 1 });
     expect(list.getColumn(2).width).toBe(40);
 

@@ -18,7 +18,7 @@ function finding(number: number, foundOn: string, fields: Partial<Finding> = {})
 
 function task(f: Finding, state: TaskState, fields: Partial<Task> = {}): Task {
   return {
-    id: `k${f.number}`, tenantId: f.tenantId, findingId: f.id, state, leaderUserId: 'ou_wang', measures: null, deadline: '2026-03-31', completionNote: null,
+    id: `k${f.number}`, tenantId: f.tenantId, findingId: f.id, state, leaderUserId: 'ou_wang', measures: null, responsiblePerson: null, acceptanceCriteria: null, deadline: '2026-03-31', completionNote: null,
     closureKind: null, returnsCount: 0, version: 1, closedAt: null, closedOn: null, createdAt: f.createdAt, updatedAt: f.createdAt, ...fields,
   };
 }

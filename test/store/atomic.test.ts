@@ -14,7 +14,7 @@ const finding: Finding = {
   description: '态度生硬', inspectorUserId: 'ou_i', foundOn: '2026-11-23', source: '日常督查', chatId: null, intakeCardId: null, aspect: null, majorItem: null, importId: null, importRow: null, createdAt: 1,
 };
 const task: Task = {
-  id: 'k1', tenantId: T, findingId: 'f1', state: 'pending', leaderUserId: 'ou_l', measures: null, deadline: '2026-11-30',
+  id: 'k1', tenantId: T, findingId: 'f1', state: 'pending', leaderUserId: 'ou_l', measures: null, responsiblePerson: null, acceptanceCriteria: null, deadline: '2026-11-30',
   completionNote: null, closureKind: null, returnsCount: 0, version: 1, closedAt: null, closedOn: null, createdAt: 1, updatedAt: 1,
 };
 

@@ -16,7 +16,7 @@ function filed(n: number, campaign: Campaign, state: TaskState, tenantId = T): W
     inspectorUserId: 'ou_i', foundOn: '2026-11-23', source: '日常督查', chatId: null, intakeCardId: null, aspect: null, majorItem: null, importId: null, importRow: null, createdAt: n,
   };
   const task: Task = {
-    id: `k${tenantId}${n}`, tenantId, findingId: finding.id, state, leaderUserId: 'ou_l', measures: null, deadline: '2026-12-11', completionNote: null,
+    id: `k${tenantId}${n}`, tenantId, findingId: finding.id, state, leaderUserId: 'ou_l', measures: null, responsiblePerson: null, acceptanceCriteria: null, deadline: '2026-12-11', completionNote: null,
     closureKind: null, returnsCount: 0, version: 1, closedAt: null, closedOn: null, createdAt: n, updatedAt: n,
   };
   return [{ op: 'insertFinding', finding }, { op: 'insertTask', task, finding }];

@@ -20,7 +20,7 @@ function finding(number: number, fields: Partial<Finding>): Finding {
 
 function task(f: Finding, leaderUserId = 'ou_wang'): Task {
   return {
-    id: `k${f.number}`, tenantId: f.tenantId, findingId: f.id, state: 'pending', leaderUserId, measures: null, deadline: '2026-12-11', completionNote: null,
+    id: `k${f.number}`, tenantId: f.tenantId, findingId: f.id, state: 'pending', leaderUserId, measures: null, responsiblePerson: null, acceptanceCriteria: null, deadline: '2026-12-11', completionNote: null,
     closureKind: null, returnsCount: 0, version: 1, closedAt: null, closedOn: null, createdAt: f.createdAt, updatedAt: f.createdAt,
   };
 }

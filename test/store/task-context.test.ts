@@ -14,7 +14,7 @@ const finding: Finding = {
   inspectorUserId: 'ou_i', foundOn: '2026-11-23', source: '日常督查', chatId: 'oc_g', intakeCardId: 'card1', aspect: null, majorItem: null, importId: null, importRow: null, createdAt: 1,
 };
 const task: Task = {
-  id: 'k1', tenantId: T, findingId: 'f1', state: 'in_progress', leaderUserId: 'ou_l', measures: '培训', deadline: '2026-11-30', completionNote: null,
+  id: 'k1', tenantId: T, findingId: 'f1', state: 'in_progress', leaderUserId: 'ou_l', measures: '培训', responsiblePerson: null, acceptanceCriteria: null, deadline: '2026-11-30', completionNote: null,
   closureKind: null, returnsCount: 1, version: 3, closedAt: null, closedOn: null, createdAt: 2, updatedAt: 5,
 };
 const extension: ExtensionRequest = {

@@ -1,0 +1,2 @@
+ALTER TABLE `tasks` ADD `responsible_person` text;--> statement-breakpoint
+ALTER TABLE `tasks` ADD `acceptance_criteria` text;

@@ -8,6 +8,7 @@
 // the group chat; one-to-one answers go to the person (IM_ROBOT cards, oToMessages).
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readSheets } from '../../src/excel/read-sheets.js';
 import { JOBS } from '../../src/jobs/registry.js';
 import type { NodeServer } from '../../src/runtime/node.js';
 import { DINGTALK_DOWNLOAD_PATH, DINGTALK_MEDIA_UPLOAD_PATH, type DingTalkStub, type DingTalkStubCard } from '../support/dingtalk-stub.js';
@@ -467,6 +468,37 @@ describe('the rectification loop on DingTalk (HTTP mode)', () => {
     expect(answer.cardData?.cardParamMap['title']).toBe('已移交整改任务');
     expect(taskRow(2)).toMatchObject({ leader_user_id: ZHANG, state: 'pending' });
     expect(lastCardTo(ZHANG).params['title']).toBe('您接手了1项整改任务');
+  });
+
+  it('lists what is overdue (逾期) with the leader named, and moves a deadline on 调整期限 through a DingTalk form', async () => {
+    await say(INSPECTOR, '逾期');
+    const list = lastCardTo(GROUP);
+    expect(list.params['title']).toBe('逾期任务（1）');
+    expect(list.params['content']).toContain('候诊区叫号不清');
+    expect(list.params['content']).toContain('责任领导 @张主任');
+
+    await say(INSPECTOR, '第2号问题', { group: false });
+    const own = lastCardTo(INSPECTOR);
+    await click(INSPECTOR, own.outTrackId, button(params(own.outTrackId), '调整期限'));
+    const form = formOf(params(own.outTrackId))!;
+    expect(form.fields.find((f) => f.name === 'deadline_date')).toMatchObject({ initial: '2026-11-25', required: true });
+    const moved = await click(INSPECTOR, own.outTrackId, button(params(own.outTrackId), '提交：调整期限'), { deadline_date: '2026-12-10', reason: '张主任刚接手，给一周' });
+    expect(notice(moved)).toEqual({ type: 'success', text: '整改完成时间已调整，责任领导将收到通知。' });
+    expect(taskRow(2)).toMatchObject({ deadline: '2026-12-10' });
+    expect(lastCardTo(ZHANG).params['content']).toContain('整改完成时间已调整为 2026年12月10日（原为 2026年11月25日）');
+    await say(INSPECTOR, '逾期');
+    expect(lastCardTo(GROUP).params['title']).toBe('逾期任务（0）');
+  });
+
+  it('sends 科室考核 to the group as a file with its summary line', async () => {
+    const before = stub.sent.length;
+    await say(INSPECTOR, '考核');
+    const sent = stub.sent.slice(before).filter((m) => m.chatId === GROUP);
+    expect(sent.map((m) => m.msgKey)).toEqual(['sampleText', 'sampleFile']);
+    expect(String(sent[0]!.param['content'])).toContain('日常督查科室考核：2026年（截至11月30日）');
+    expect(sent[1]!.param).toMatchObject({ fileName: '科室考核-日常督查-2026年-2026-11-30.xlsx', fileType: 'xlsx' });
+    const sheets = await readSheets(stub.uploadOf(sent[1]!)!.bytes);
+    expect(sheets.map((s) => s.name)).toEqual(['科室考核汇总', '问题明细']);
   });
 
   it('spoke only where it should: group messages to the group, the rest one-to-one, every card a string map', () => {

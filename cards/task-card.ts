@@ -4,7 +4,7 @@
 import { CLOSURE_KIND_LABELS, CLOSURE_KINDS, TASK_STATE_LABELS, type Department, type TaskContext } from '../src/domain/model.js';
 import { TASK_ACTION_LABELS, type TaskAction } from '../src/domain/permissions.js';
 import { formatDateZh } from '../src/domain/deadline.js';
-import { MAX_RESPONSIBLE_PERSON } from '../src/domain/task-machine.js';
+import { MAX_ACCEPTANCE, MAX_RESPONSIBLE_PERSON } from '../src/domain/task-machine.js';
 import { closureText, findingTitle, plain, quote, whereText } from './format.js';
 import { OTHER_CATEGORY } from './intake-form.js';
 import { mention, type Card, type CardButton, type CardColour, type CardElement, type FormField } from './model.js';
@@ -131,6 +131,15 @@ export function formFieldsFor(action: TaskAction, view: TaskCardView): FormField
         },
         { kind: 'text', name: 'category_custom', label: '其他类别', placeholder: '类别选"其他"时填写', maxLength: 20 },
         { kind: 'text', name: 'description', label: '主要问题', multiline: true, required: true, initial: finding.description, maxLength: 1000 },
+        {
+          kind: 'text',
+          name: 'acceptance',
+          label: '验收标准',
+          placeholder: '验收时看什么（可不填）',
+          multiline: true,
+          maxLength: MAX_ACCEPTANCE,
+          ...(task.acceptanceCriteria ? { initial: task.acceptanceCriteria } : {}),
+        },
       ];
     }
     case 'approve_extension':

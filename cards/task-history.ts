@@ -23,7 +23,7 @@ export interface TaskHistoryView {
   timezone: string;
 }
 
-const EDITED_FIELDS = { departmentId: '责任科室', area: '督查区域', category: '问题类别', description: '主要问题' } as const;
+const EDITED_FIELDS = { departmentId: '责任科室', area: '督查区域', category: '问题类别', description: '主要问题', acceptanceCriteria: '验收标准' } as const;
 
 function str(value: unknown): string {
   return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '';
@@ -51,8 +51,8 @@ function corrected(data: Record<string, unknown>, departmentNames: ReadonlyMap<s
   const parts: string[] = [];
   for (const [field, label] of Object.entries(EDITED_FIELDS)) {
     if (!Object.hasOwn(after, field)) continue;
-    if (field === 'description') {
-      parts.push('主要问题已改写');
+    if (field === 'description' || field === 'acceptanceCriteria') {
+      parts.push(`${label}已改写`);
       continue;
     }
     const shown = (v: unknown) => {

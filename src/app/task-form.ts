@@ -86,6 +86,14 @@ export function taskCommandFromForm(
       return ok({ action, deadline: deadline.value!, reason: text('reason') });
     }
     case 'edit_finding':
-      return ok({ action, area: text('area'), category: categoryFromForm(form).category, description: text('description'), departmentId: text('department') || null });
+      return ok({
+        action,
+        area: text('area'),
+        category: categoryFromForm(form).category,
+        description: text('description'),
+        departmentId: text('department') || null,
+        // a form drawn before 验收标准 was on it keeps the task's
+        acceptance: form && Object.hasOwn(form, 'acceptance') ? text('acceptance') : null,
+      });
   }
 }

@@ -30,7 +30,8 @@ export type TaskCommand =
   | { action: 'reopen'; reason: string }
   | { action: 'report_progress'; note: string }
   /** `departmentId`: the department chosen (the app has checked it exists); null keeps the finding's */
-  | { action: 'edit_finding'; area: string; category: string; description: string; departmentId: string | null }
+  /** `acceptance`: the task's 验收标准 as corrected (empty clears it); null when the form did not carry it */
+  | { action: 'edit_finding'; area: string; category: string; description: string; departmentId: string | null; acceptance: string | null }
   /** `note`: what the leader should hear besides the push itself; may be empty */
   | { action: 'urge'; note: string }
   | { action: 'set_deadline'; deadline: IsoDate; reason: string };
@@ -264,8 +265,15 @@ function correction(ctx: TaskContext, command: Extract<TaskCommand, { action: 'e
     before[field] = ctx.finding[field];
     Object.assign(after, { [field]: wanted[field] });
   }
-  if (Object.keys(after).length === 0) return fail('unchanged');
-  return decision({}, { before, after }, { findingPatch: after });
+  // 验收标准 belongs to the task, and is corrected with the rest of what was written at filing
+  const acceptance = command.acceptance === null ? ctx.task.acceptanceCriteria : command.acceptance.trim() || null;
+  if (acceptance && acceptance.length > MAX_ACCEPTANCE) return fail('invalid_input', `验收标准（不超过${MAX_ACCEPTANCE}字）`);
+  const criteriaChanged = acceptance !== ctx.task.acceptanceCriteria;
+  if (Object.keys(after).length === 0 && !criteriaChanged) return fail('unchanged');
+  const eventData = criteriaChanged
+    ? { before: { ...before, acceptanceCriteria: ctx.task.acceptanceCriteria }, after: { ...after, acceptanceCriteria: acceptance } }
+    : { before, after };
+  return decision(criteriaChanged ? { acceptanceCriteria: acceptance } : {}, eventData, Object.keys(after).length ? { findingPatch: after } : {});
 }
 
 /** The actions a person could take on the task right now: the buttons their card shows. */

@@ -162,7 +162,7 @@ export function validCommand(action: TaskAction, ctx: TaskContext): TaskCommand 
     case 'report_progress':
       return { action, note: '制度已执行三个月，未见反弹' };
     case 'edit_finding':
-      return { action, area: `${ctx.finding.area}东侧`, category: ctx.finding.category, description: `${ctx.finding.description}（已核实）`, departmentId: null };
+      return { action, area: `${ctx.finding.area}东侧`, category: ctx.finding.category, description: `${ctx.finding.description}（已核实）`, departmentId: null, acceptance: null };
     case 'urge':
       return { action, note: '本周五院领导检查，请周四前完成' };
     case 'set_deadline':

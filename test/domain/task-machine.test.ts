@@ -112,7 +112,7 @@ describe('what each transition changes', () => {
 
   it('edit_finding corrects only the fields that differ, keeping before and after, and tells nobody', () => {
     const ctx = makeContext({ state: 'in_progress' });
-    const result = run(ctx, inspector, { action: 'edit_finding', area: ctx.finding.area, category: '服务态度', description: '  候诊区座椅破损两处  ', departmentId: null });
+    const result = run(ctx, inspector, { action: 'edit_finding', area: ctx.finding.area, category: '服务态度', description: '  候诊区座椅破损两处  ', departmentId: null, acceptance: null });
     expect(result).toEqual({
       ok: true,
       value: {
@@ -126,9 +126,28 @@ describe('what each transition changes', () => {
     });
   });
 
+  it('edit_finding corrects the task’s 验收标准 with the rest, clears it when emptied, and keeps it when the form has none', () => {
+    const ctx = makeContext({ state: 'in_progress' });
+    ctx.task.acceptanceCriteria = '座椅全部更换';
+    const same = { action: 'edit_finding', area: ctx.finding.area, category: ctx.finding.category, description: ctx.finding.description, departmentId: null } as const;
+    expect(run(ctx, inspector, { ...same, acceptance: '  座椅全部更换，扶手无松动 ' })).toEqual({
+      ok: true,
+      value: {
+        patch: { acceptanceCriteria: '座椅全部更换，扶手无松动' },
+        eventData: { before: { acceptanceCriteria: '座椅全部更换' }, after: { acceptanceCriteria: '座椅全部更换，扶手无松动' } },
+        extension: null,
+        attention: [],
+        escalate: false,
+      },
+    });
+    expect(run(ctx, inspector, { ...same, acceptance: ' ' })).toMatchObject({ ok: true, value: { patch: { acceptanceCriteria: null } } });
+    expect(run(ctx, inspector, { ...same, acceptance: null })).toMatchObject(refusal('unchanged'));
+    expect(run(ctx, inspector, { ...same, acceptance: '验'.repeat(201) })).toMatchObject(refusal('invalid_input', '验收标准（不超过200字）'));
+  });
+
   it('edit_finding refuses an edit that changes nothing, an empty description or category, and a finding left with no place', () => {
     const ctx = makeContext({ state: 'pending' });
-    const same = { action: 'edit_finding', area: ctx.finding.area, category: ctx.finding.category, description: ctx.finding.description, departmentId: null } as const;
+    const same = { action: 'edit_finding', area: ctx.finding.area, category: ctx.finding.category, description: ctx.finding.description, departmentId: null, acceptance: null } as const;
     expect(run(ctx, inspector, same)).toMatchObject(refusal('unchanged'));
     expect(run(ctx, inspector, { ...same, description: '  ' })).toMatchObject(refusal('invalid_input', '主要问题'));
     expect(run(ctx, inspector, { ...same, category: '' })).toMatchObject(refusal('invalid_input', '问题类别'));
@@ -142,11 +161,11 @@ describe('what each transition changes', () => {
 
   it('edit_finding moves the finding to another department, and places one that had none', () => {
     const ctx = makeContext({ state: 'in_progress' });
-    const moved = run(ctx, inspector, { action: 'edit_finding', area: ctx.finding.area, category: ctx.finding.category, description: ctx.finding.description, departmentId: 'd-other' });
+    const moved = run(ctx, inspector, { action: 'edit_finding', area: ctx.finding.area, category: ctx.finding.category, description: ctx.finding.description, departmentId: 'd-other', acceptance: null });
     expect(moved).toMatchObject({ ok: true, value: { findingPatch: { departmentId: 'd-other' }, eventData: { before: { departmentId: ctx.finding.departmentId }, after: { departmentId: 'd-other' } } } });
     const placedByArea = makeContext({ state: 'pending' });
     placedByArea.finding.departmentId = null;
-    const placed = run(placedByArea, inspector, { action: 'edit_finding', area: '', category: placedByArea.finding.category, description: placedByArea.finding.description, departmentId: 'd-other' });
+    const placed = run(placedByArea, inspector, { action: 'edit_finding', area: '', category: placedByArea.finding.category, description: placedByArea.finding.description, departmentId: 'd-other', acceptance: null });
     expect(placed).toMatchObject({ ok: true, value: { findingPatch: { area: '', departmentId: 'd-other' } } });
   });
 

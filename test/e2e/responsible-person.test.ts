@@ -7,7 +7,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSheets } from '../../src/excel/read-sheets.js';
 import { readProblems } from '../../src/domain/problem-sheet.js';
-import { button, cardText, FeishuHarness, type Chat, type FeishuCard, type Person } from '../support/feishu-harness.js';
+import { button, cardText, FeishuHarness, p2p, type Chat, type FeishuCard, type Person } from '../support/feishu-harness.js';
 
 const admin: Person = { openId: 'ou_rp_admin', name: '纪检监察室刘主任' };
 const inspector: Person = { openId: 'ou_rp_inspector', name: '督查员韩' };
@@ -68,12 +68,28 @@ describe('验收标准 and 责任人', () => {
     });
   });
 
+  it('lets the inspector correct the 验收标准 with 修改问题; every copy of the card shows the new one', async () => {
+    await h.say(inspector, p2p(inspector), '第1号问题');
+    const own = h.lastCardTo(inspector.openId).messageId;
+    const mode = await h.click(inspector, own, button(h.currentCard(own), '修改问题').value);
+    expect(JSON.stringify(mode.body.card!.data)).toContain(CRITERIA);
+    const corrected = await h.click(inspector, own, button(mode.body.card!.data, '提交：修改问题').value, {
+      area: '住院部三病区', category: '服务质量', description: '夜间呼叫铃无人应答', acceptance: `${CRITERIA}，夜班记录完整`,
+    });
+    expect(corrected.body.toast?.type).toBe('success');
+    expect(task()).toMatchObject({ acceptance_criteria: `${CRITERIA}，夜班记录完整` });
+    await h.server.settle();
+    expect(cardText(h.currentCard(wangsCard))).toContain('夜班记录完整');
+    await h.say(admin, group, '@督办 1号记录');
+    expect(cardText(h.lastCardTo(group.id).content as FeishuCard)).toContain('修改问题：验收标准已改写');
+  });
+
   it('shows the verifier both when the work is submitted', async () => {
     const submitted = await act(wang, wangsCard, '提交整改完成', { note: '已调整排班，一周内抽查10次均5秒内应答', closure_kind: 'done' });
     expect(submitted.body.toast?.type).toBe('success');
     const verify = cardText(h.lastCardTo(inspector.openId).content as FeishuCard);
     expect(verify).toContain('整改已提交，请验收');
-    expect(verify).toContain(CRITERIA);
+    expect(verify).toContain(`${CRITERIA}，夜班记录完整`);
     expect(verify).toContain('护士长 李某');
   });
 

@@ -8,7 +8,7 @@ import { DomainError } from '../domain/errors.js';
 import type { Actor, Campaign, Department, ExtensionRequest, IsoDate, TaskContext, Tenant } from '../domain/model.js';
 import { mayActOnTask, type TaskAction } from '../domain/permissions.js';
 import { decide, type Attention, type Decision, type FindingCorrection } from '../domain/task-machine.js';
-import { actorFor, today } from './context.js';
+import { actorFor, isoDateIn, today } from './context.js';
 import { errorText } from './error-text.js';
 import type { InboundCardAction } from './inbound.js';
 import { refreshCopiesOps, sendCopyOps } from './outgoing.js';
@@ -205,6 +205,12 @@ export async function recordDecision(
   return { next, ops };
 }
 
+/** The business day of the task's latest 催办, read from its events (only a 催办 click asks). */
+async function lastUrgedOn(deps: Deps, ctx: TaskContext): Promise<IsoDate | null> {
+  const urged = (await deps.store.listTaskEvents(ctx.task.tenantId, ctx.task.id)).filter((e) => e.action === 'urge').at(-1);
+  return urged ? isoDateIn(deps.settings.timezone, urged.at) : null;
+}
+
 export async function actOnTask(
   deps: Deps,
   tenant: Tenant,
@@ -239,6 +245,7 @@ export async function actOnTask(
       return nothing(toast('error', `科室「${correctedDepartment.name}」已停用，请选择其他科室。`));
     }
   }
+  if (command.value.action === 'urge') command.value.lastUrgedOn = await lastUrgedOn(deps, ctx);
   const decided = decide(ctx, actor, command.value, null, day);
   if (!decided.ok) {
     const refresh = ['wrong_state', 'no_extension_pending'].includes(decided.error.code);

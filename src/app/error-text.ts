@@ -13,6 +13,7 @@ const TEXT: Record<DomainErrorCode, (detail: string | null) => string> = {
   no_extension_pending: () => '没有待审批的延期申请，卡片已刷新。',
   same_leader: () => '新的责任领导与原责任领导相同，请选择其他人。',
   unchanged: () => '内容没有改动。',
+  already_urged: () => '今天已催办过此项，责任领导已收到提醒；明天可再次催办。',
   not_found: (what) => `没有找到${what ?? '该任务'}，可能已被撤销。`,
   not_in_group: () => '请在群聊中使用此命令。',
 };

@@ -79,7 +79,8 @@ export function taskCommandFromForm(
     case 'report_progress':
       return ok({ action, note: text('note') });
     case 'urge':
-      return ok({ action, note: text('note') });
+      // the last 催办's day is the record's, not the form's: the caller fills it in
+      return ok({ action, note: text('note'), lastUrgedOn: null });
     case 'set_deadline': {
       const deadline = date(form, 'deadline_date', '新的整改完成时间', today, true);
       if (!deadline.ok) return deadline;

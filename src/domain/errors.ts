@@ -16,6 +16,7 @@ export type DomainErrorCode =
   | 'same_leader'
   /** an edit that changes nothing */
   | 'unchanged'
+  | 'already_urged'
   | 'not_found'
   | 'not_in_group';
 

@@ -32,8 +32,9 @@ export type TaskCommand =
   /** `departmentId`: the department chosen (the app has checked it exists); null keeps the finding's */
   /** `acceptance`: the task's 验收标准 as corrected (empty clears it); null when the form did not carry it */
   | { action: 'edit_finding'; area: string; category: string; description: string; departmentId: string | null; acceptance: string | null }
-  /** `note`: what the leader should hear besides the push itself; may be empty */
-  | { action: 'urge'; note: string }
+  /** `note`: what the leader should hear besides the push itself; may be empty. `lastUrgedOn`: the
+   * business day of the task's latest 催办, which the caller reads from its record */
+  | { action: 'urge'; note: string; lastUrgedOn: IsoDate | null }
   | { action: 'set_deadline'; deadline: IsoDate; reason: string };
 
 export const FROM_STATES: Record<TaskAction, readonly TaskState[]> = {
@@ -217,6 +218,8 @@ export function decide(
     case 'urge': {
       // while a request for more time waits on the deciders, the next step is theirs, not the leader's
       if (ctx.pendingExtension) return fail('extension_pending');
+      // once a day: the leader already has today's push; more would be noise, not pressure
+      if (command.lastUrgedOn === today) return fail('already_urged');
       const note = command.note.trim();
       if (note.length > MAX_URGE_NOTE) return fail('invalid_input', `催办说明（不超过${MAX_URGE_NOTE}字）`);
       return decision({}, { note }, { attention: ['leader'] });

@@ -164,7 +164,7 @@ export function validCommand(action: TaskAction, ctx: TaskContext): TaskCommand 
     case 'edit_finding':
       return { action, area: `${ctx.finding.area}东侧`, category: ctx.finding.category, description: `${ctx.finding.description}（已核实）`, departmentId: null, acceptance: null };
     case 'urge':
-      return { action, note: '本周五院领导检查，请周四前完成' };
+      return { action, note: '本周五院领导检查，请周四前完成', lastUrgedOn: null };
     case 'set_deadline':
       return { action, deadline: addDays(ctx.task.deadline, 14), reason: '需采购设备，经督查组同意' };
   }

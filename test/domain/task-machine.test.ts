@@ -374,15 +374,21 @@ describe('催办 (urge)', () => {
   const inspector = actor(INSPECTOR, 'inspector');
 
   it('presses the leader on the record, the state unchanged, with what the inspector wrote', () => {
-    const result = decide(makeContext({ state: 'in_progress' }), inspector, { action: 'urge', note: '  本周五院领导检查  ' }, null, TODAY);
+    const result = decide(makeContext({ state: 'in_progress' }), inspector, { action: 'urge', note: '  本周五院领导检查  ', lastUrgedOn: null }, null, TODAY);
     expect(result).toEqual({ ok: true, value: { patch: {}, eventData: { note: '本周五院领导检查' }, extension: null, attention: ['leader'], escalate: false } });
-    const bare = decide(makeContext({ state: 'pending' }), inspector, { action: 'urge', note: '' }, null, TODAY);
+    const bare = decide(makeContext({ state: 'pending' }), inspector, { action: 'urge', note: '', lastUrgedOn: addDays(TODAY, -1) }, null, TODAY);
     expect(bare.ok && bare.value.eventData).toEqual({ note: '' });
   });
 
   it('waits while a request for more time is undecided, and refuses a note over 200 characters', () => {
-    expect(decide(makeContext({ state: 'in_progress', pendingExtension: true }), inspector, { action: 'urge', note: '' }, null, TODAY)).toMatchObject({ ok: false, error: { code: 'extension_pending' } });
-    expect(decide(makeContext({ state: 'in_progress' }), inspector, { action: 'urge', note: '催'.repeat(201) }, null, TODAY)).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+    expect(decide(makeContext({ state: 'in_progress', pendingExtension: true }), inspector, { action: 'urge', note: '', lastUrgedOn: null }, null, TODAY)).toMatchObject({ ok: false, error: { code: 'extension_pending' } });
+    expect(decide(makeContext({ state: 'in_progress' }), inspector, { action: 'urge', note: '催'.repeat(201), lastUrgedOn: null }, null, TODAY)).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+  });
+
+  it('presses once a day: a second 催办 the same day is refused, the next day is allowed', () => {
+    const ctx = makeContext({ state: 'in_progress' });
+    expect(decide(ctx, inspector, { action: 'urge', note: '', lastUrgedOn: TODAY }, null, TODAY)).toMatchObject({ ok: false, error: { code: 'already_urged' } });
+    expect(decide(ctx, inspector, { action: 'urge', note: '', lastUrgedOn: TODAY }, null, addDays(TODAY, 1)).ok).toBe(true);
   });
 });
 

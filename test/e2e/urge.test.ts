@@ -61,6 +61,25 @@ describe('催办', () => {
     await h.say(admin, group, '@督办 1号记录');
     expect(cardText(h.lastCardTo(group.id).content as FeishuCard)).toContain(`<at id=${inspector.openId}></at> 催办：本周五院领导检查，请周四前完成`);
   });
+
+  it('presses once a day: a fresh card the same day is refused with the reason, the next day it goes through', async () => {
+    const notice = h.lastCardTo(group.id).messageId;
+    const urgeFromAFreshCard = async () => {
+      await h.click(inspector, notice, { a: 'open', t: task().id, v: task().version });
+      const own = h.lastCardTo(inspector.openId).messageId;
+      const mode = await h.click(inspector, own, button(h.currentCard(own), '催办').value);
+      return h.click(inspector, own, button(mode.body.card!.data, '提交：催办').value, { note: '' });
+    };
+    const version = task().version;
+    const sameDay = await urgeFromAFreshCard();
+    expect(sameDay.body.toast).toMatchObject({ type: 'error', content: '今天已催办过此项，责任领导已收到提醒；明天可再次催办。' });
+    expect(task().version).toBe(version);
+
+    h.now += 24 * 60 * 60 * 1000;
+    const nextDay = await urgeFromAFreshCard();
+    expect(nextDay.body.toast?.type).toBe('success');
+    expect(task().version).toBe(version + 1);
+  });
 });
 
 describe('what a leader writes reaches the inspector as text', () => {

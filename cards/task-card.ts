@@ -49,6 +49,7 @@ export function formFieldsFor(action: TaskAction, view: TaskCardView): FormField
   const { task } = view.ctx;
   switch (action) {
     case 'accept':
+    case 'revise_measures':
       return [
         { kind: 'text', name: 'measures', label: '整改措施', placeholder: '写明怎么改、谁来改、何时改完', multiline: true, required: true, maxLength: 1000, ...(task.measures ? { initial: task.measures } : {}) },
         {

@@ -104,6 +104,15 @@ export function eventSentence(event: TaskEvent, departmentNames: ReadonlyMap<str
       return corrected(d, departmentNames);
     case 'urge':
       return `催办${said(d.note)}`;
+    case 'revise_measures': {
+      const after = (d.after ?? {}) as Record<string, unknown>;
+      const before = (d.before ?? {}) as Record<string, unknown>;
+      const parts = [
+        ...(Object.hasOwn(after, 'measures') ? [`整改措施${said(after['measures'])}`] : []),
+        ...(Object.hasOwn(after, 'responsiblePerson') ? [`责任人 ${plain(str(before['responsiblePerson'])) || '（空）'} → ${plain(str(after['responsiblePerson'])) || '（空）'}`] : []),
+      ];
+      return `修改整改措施${parts.length ? `：${parts.join('；')}` : ''}`;
+    }
     case 'set_deadline':
       return `调整整改完成时间 ${formatShortZh(str(d.from))} → ${formatShortZh(str(d.to))}${said(d.reason)}`;
     default:

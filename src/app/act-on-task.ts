@@ -34,6 +34,7 @@ const DONE_TOAST: Record<TaskAction, string> = {
   edit_finding: '问题已修改，各处的任务卡片将同步更新。',
   urge: '已催办，责任领导将收到提醒；催办记入处理记录。',
   set_deadline: '整改完成时间已调整，责任领导将收到通知。',
+  revise_measures: '整改措施已更新，各处的任务卡片将同步更新。',
 };
 
 /** What the new leader reads at the top of a task handed to them, by the state it arrives in. */

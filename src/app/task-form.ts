@@ -40,6 +40,7 @@ export function taskCommandFromForm(
   const text = (name: string) => formString(form, name);
   switch (action) {
     case 'accept':
+    case 'revise_measures':
       return ok({ action, measures: text('measures'), responsiblePerson: text('responsible_person') });
     case 'decline':
       return ok({ action, reason: text('reason') });

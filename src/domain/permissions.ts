@@ -25,7 +25,9 @@ export type TaskAction =
   /** 催办: the inspector or the supervisory group presses the leader, on the record */
   | 'urge'
   /** 调整期限: the inspector or the supervisory group sets a new deadline themselves, with a reason */
-  | 'set_deadline';
+  | 'set_deadline'
+  /** 修改整改措施: the leader revises the measures (and the 责任人) while rectifying */
+  | 'revise_measures';
 
 export const TASK_ACTIONS: readonly TaskAction[] = [
   'accept',
@@ -43,6 +45,7 @@ export const TASK_ACTIONS: readonly TaskAction[] = [
   'edit_finding',
   'urge',
   'set_deadline',
+  'revise_measures',
 ];
 
 export const TASK_ACTION_LABELS: Record<TaskAction, string> = {
@@ -61,6 +64,7 @@ export const TASK_ACTION_LABELS: Record<TaskAction, string> = {
   edit_finding: '修改问题',
   urge: '催办',
   set_deadline: '调整期限',
+  revise_measures: '修改整改措施',
 };
 
 /** How a person stands to a task. */
@@ -84,6 +88,7 @@ export const WHO_MAY: Record<TaskAction, readonly Relation[]> = {
   edit_finding: DECIDERS,
   urge: DECIDERS,
   set_deadline: DECIDERS,
+  revise_measures: ['task_leader'],
 };
 
 /** Actions that are not about one task. */

@@ -35,7 +35,8 @@ export type TaskCommand =
   /** `note`: what the leader should hear besides the push itself; may be empty. `lastUrgedOn`: the
    * business day of the task's latest 催办, which the caller reads from its record */
   | { action: 'urge'; note: string; lastUrgedOn: IsoDate | null }
-  | { action: 'set_deadline'; deadline: IsoDate; reason: string };
+  | { action: 'set_deadline'; deadline: IsoDate; reason: string }
+  | { action: 'revise_measures'; measures: string; responsiblePerson: string };
 
 export const FROM_STATES: Record<TaskAction, readonly TaskState[]> = {
   accept: ['pending'],
@@ -56,6 +57,8 @@ export const FROM_STATES: Record<TaskAction, readonly TaskState[]> = {
   urge: ['pending', 'in_progress'],
   // a declined task gets its new deadline with its new leader (重新指派); a submission is past deadlines
   set_deadline: ['pending', 'in_progress'],
+  // measures are written on 签收 and change while the work goes on; what was submitted stays as submitted
+  revise_measures: ['in_progress'],
 };
 
 /** Who must look at the task next: they get a fresh card in their direct chat. */
@@ -122,15 +125,27 @@ export function decide(
 
   switch (command.action) {
     case 'accept': {
-      const measures = text(command.measures, '整改措施');
-      if (!measures.ok) return measures;
-      const responsiblePerson = command.responsiblePerson.trim();
-      if (responsiblePerson.length > MAX_RESPONSIBLE_PERSON) return fail('invalid_input', `责任人（不超过${MAX_RESPONSIBLE_PERSON}字）`);
+      const plan = measuresAndPerson(command);
+      if (!plan.ok) return plan;
+      const { measures, responsiblePerson } = plan.value;
       return decision(
-        { state: 'in_progress', measures: measures.value, responsiblePerson: responsiblePerson || null },
-        { measures: measures.value, ...(responsiblePerson ? { responsiblePerson } : {}) },
+        { state: 'in_progress', measures, responsiblePerson },
+        { measures, ...(responsiblePerson ? { responsiblePerson } : {}) },
         { attention: [] },
       );
+    }
+    case 'revise_measures': {
+      const plan = measuresAndPerson(command);
+      if (!plan.ok) return plan;
+      const before: Record<string, unknown> = {};
+      const after: Record<string, unknown> = {};
+      for (const field of ['measures', 'responsiblePerson'] as const) {
+        if (plan.value[field] === task[field]) continue;
+        before[field] = task[field];
+        after[field] = plan.value[field];
+      }
+      if (Object.keys(after).length === 0) return fail('unchanged');
+      return decision(plan.value, { before, after }, { attention: [] });
     }
     case 'decline': {
       const reason = text(command.reason, '原因', 500);
@@ -249,6 +264,15 @@ export function decide(
   }
 }
 
+/** 整改措施 (required) and 责任人 (may be empty: null), as 签收 and 修改整改措施 take them. */
+function measuresAndPerson(command: { measures: string; responsiblePerson: string }): Result<{ measures: string; responsiblePerson: string | null }> {
+  const measures = text(command.measures, '整改措施');
+  if (!measures.ok) return measures;
+  const responsiblePerson = command.responsiblePerson.trim();
+  if (responsiblePerson.length > MAX_RESPONSIBLE_PERSON) return fail('invalid_input', `责任人（不超过${MAX_RESPONSIBLE_PERSON}字）`);
+  return ok({ measures: measures.value, responsiblePerson: responsiblePerson || null });
+}
+
 /** 修改问题: the fields that differ, each checked as at filing; the event keeps before and after. */
 function correction(ctx: TaskContext, command: Extract<TaskCommand, { action: 'edit_finding' }>): Result<Decision> {
   const description = text(command.description, '主要问题');
@@ -287,6 +311,7 @@ export function availableActions(ctx: TaskContext, actor: Actor, today: IsoDate)
     'accept',
     'submit',
     'request_extension',
+    'revise_measures',
     'decline',
     'approve_extension',
     'refuse_extension',

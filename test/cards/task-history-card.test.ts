@@ -41,6 +41,8 @@ describe('a task event in words', () => {
     ['edit_finding', { before: { area: '' }, after: { area: '二楼' } }, '修改问题：督查区域 （空） → 二楼'],
     ['urge', { note: '周五院领导检查' }, '催办：周五院领导检查'],
     ['urge', { note: '' }, '催办'],
+    ['revise_measures', { before: { responsiblePerson: '护士长 李某' }, after: { measures: '增加夜间巡查', responsiblePerson: '护士长 王某' } }, '修改整改措施：整改措施：增加夜间巡查；责任人 护士长 李某 → 护士长 王某'],
+    ['revise_measures', { before: { responsiblePerson: null }, after: { responsiblePerson: '护士长 王某' } }, '修改整改措施：责任人 （空） → 护士长 王某'],
     ['set_deadline', { from: '2026-12-10', to: '2026-12-18', reason: '设备到货延迟' }, '调整整改完成时间 12月10日 → 12月18日：设备到货延迟'],
     ['a_future_action', {}, '操作「a_future_action」'],
   ])('%s reads as a sentence', (action, data, sentence) => {

@@ -165,6 +165,8 @@ export function validCommand(action: TaskAction, ctx: TaskContext): TaskCommand 
       return { action, area: `${ctx.finding.area}东侧`, category: ctx.finding.category, description: `${ctx.finding.description}（已核实）`, departmentId: null, acceptance: null };
     case 'urge':
       return { action, note: '本周五院领导检查，请周四前完成', lastUrgedOn: null };
+    case 'revise_measures':
+      return { action, measures: `${ctx.task.measures ?? ''}；增加夜间巡查`, responsiblePerson: '' };
     case 'set_deadline':
       return { action, deadline: addDays(ctx.task.deadline, 14), reason: '需采购设备，经督查组同意' };
   }

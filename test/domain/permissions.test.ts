@@ -38,6 +38,7 @@ const TASK_TABLE: Record<TaskAction, [boolean, boolean, boolean, boolean]> = {
   edit_finding:      /* 修改问题 */ [_,        Y,           Y,          Y],
   urge:              /* 催办     */ [_,        Y,           Y,          Y],
   set_deadline:      /* 调整期限 */ [_,        Y,           Y,          Y],
+  revise_measures:   /* 修改措施 */ [Y,        _,           _,          _],
 };
 
 function expectedOnTask(action: TaskAction, standing: Standing, roles: readonly Role[]): boolean {

@@ -36,10 +36,12 @@ const TRANSITIONS: Record<TaskAction, [Outcome, Outcome, Outcome, Outcome, Outco
   urge:              [SAME,          X,             SAME,          X,             X,             X],
   // a new deadline while the leader works on it; a declined task gets one with its new leader
   set_deadline:      [SAME,          X,             SAME,          X,             X,             X],
+  // the leader's own plan, while the work goes on
+  revise_measures:   [X,             X,             SAME,          X,             X,             X],
 };
 const COLUMNS: readonly TaskState[] = ['pending', 'declined', 'in_progress', 'submitted', 'closed', 'cancelled'];
 
-const LEADER_ACTIONS: readonly TaskAction[] = ['accept', 'decline', 'request_extension', 'submit', 'report_progress'];
+const LEADER_ACTIONS: readonly TaskAction[] = ['accept', 'decline', 'request_extension', 'submit', 'report_progress', 'revise_measures'];
 const leader = actor(LEADER, 'leader');
 const supervisor = actor(SUPERVISOR, 'supervisor');
 const inspector = actor(INSPECTOR, 'inspector');
@@ -307,9 +309,9 @@ describe('stale cards', () => {
 describe('availableActions', () => {
   it.each<[string, TaskContext, Actor, string, TaskAction[]]>([
     ['leader on pending', makeContext({ state: 'pending' }), leader, TODAY, ['accept', 'request_extension', 'decline']],
-    ['leader on in_progress', makeContext({ state: 'in_progress' }), leader, TODAY, ['submit', 'request_extension']],
-    ['leader after the deadline', makeContext({ state: 'in_progress' }), leader, addDays(DEADLINE, 1), ['submit']],
-    ['leader with a request pending', makeContext({ state: 'in_progress', pendingExtension: true }), leader, TODAY, ['submit']],
+    ['leader on in_progress', makeContext({ state: 'in_progress' }), leader, TODAY, ['submit', 'request_extension', 'revise_measures']],
+    ['leader after the deadline', makeContext({ state: 'in_progress' }), leader, addDays(DEADLINE, 1), ['submit', 'revise_measures']],
+    ['leader with a request pending', makeContext({ state: 'in_progress', pendingExtension: true }), leader, TODAY, ['submit', 'revise_measures']],
     ['leader on submitted', makeContext({ state: 'submitted' }), leader, TODAY, []],
     ['inspector on pending', makeContext({ state: 'pending' }), inspector, TODAY, ['urge', 'set_deadline', 'edit_finding', 'cancel']],
     ['supervisor on pending', makeContext({ state: 'pending' }), supervisor, TODAY, ['reassign', 'urge', 'set_deadline', 'edit_finding', 'cancel']],
@@ -389,6 +391,26 @@ describe('催办 (urge)', () => {
     const ctx = makeContext({ state: 'in_progress' });
     expect(decide(ctx, inspector, { action: 'urge', note: '', lastUrgedOn: TODAY }, null, TODAY)).toMatchObject({ ok: false, error: { code: 'already_urged' } });
     expect(decide(ctx, inspector, { action: 'urge', note: '', lastUrgedOn: TODAY }, null, addDays(TODAY, 1)).ok).toBe(true);
+  });
+});
+
+describe('修改整改措施 (revise_measures)', () => {
+  it('keeps the fields that changed, before and after, and refuses no change or an empty plan', () => {
+    const ctx = makeContext({ state: 'in_progress' });
+    ctx.task.responsiblePerson = '护士长 李某';
+    const result = decide(ctx, leader, { action: 'revise_measures', measures: ` ${ctx.task.measures} `, responsiblePerson: '护士长 王某' }, null, TODAY);
+    expect(result).toEqual({
+      ok: true,
+      value: {
+        patch: { measures: ctx.task.measures, responsiblePerson: '护士长 王某' },
+        eventData: { before: { responsiblePerson: '护士长 李某' }, after: { responsiblePerson: '护士长 王某' } },
+        extension: null,
+        attention: [],
+        escalate: false,
+      },
+    });
+    expect(decide(ctx, leader, { action: 'revise_measures', measures: ctx.task.measures!, responsiblePerson: '护士长 李某' }, null, TODAY)).toMatchObject({ ok: false, error: { code: 'unchanged' } });
+    expect(decide(ctx, leader, { action: 'revise_measures', measures: ' ', responsiblePerson: '' }, null, TODAY)).toMatchObject({ ok: false, error: { code: 'invalid_input', detail: '整改措施' } });
   });
 });
 

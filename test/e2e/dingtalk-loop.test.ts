@@ -289,7 +289,7 @@ describe('the rectification loop on DingTalk (HTTP mode)', () => {
     const second = await click(ZHANG, zhangCardId, submit, { measures: '组织培训' });
     expect(notice(second).type).toBe('warning');
     expect(notice(second).text).toContain('卡片已过期');
-    expect(labels(second.cardData!.cardParamMap)).toEqual(['提交整改完成', '申请延期']);
+    expect(labels(second.cardData!.cardParamMap)).toEqual(['提交整改完成', '申请延期', '修改整改措施']);
     expect(taskRow()['version']).toBe(4);
     expect(count('task_events')).toBe(eventsBefore);
   });

@@ -164,7 +164,7 @@ describe('the rectification loop on Feishu', () => {
     const second = await click(zhang, zhangCardId, submit.value, measures);
     expect(second.toast?.type).toBe('warning');
     expect(second.toast?.content).toContain('卡片已过期');
-    expect(buttonsOf(second.card!.data).map((b) => b.label)).toEqual(['提交整改完成', '申请延期']);
+    expect(buttonsOf(second.card!.data).map((b) => b.label)).toEqual(['提交整改完成', '申请延期', '修改整改措施']);
     expect(taskRow()['version']).toBe(4);
   });
 

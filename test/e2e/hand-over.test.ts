@@ -200,7 +200,7 @@ describe('移交: a leader who moved on, their open tasks passed to a successor'
     await h.click(zhao, list.messageId, open.value);
     const card = h.lastCardTo(zhao.openId);
     cardsSeen.push(card.content as FeishuCard);
-    expect(buttonsOf(card.content as FeishuCard).map((b) => b.label)).toEqual(['提交整改完成', '申请延期']);
+    expect(buttonsOf(card.content as FeishuCard).map((b) => b.label)).toEqual(['提交整改完成', '申请延期', '修改整改措施']);
     const mode = await h.click(zhao, card.messageId, button(h.currentCard(card.messageId), '提交整改完成').value);
     const submit = button(mode.body.card!.data, '提交：提交整改完成');
     const result = await h.click(zhao, card.messageId, submit.value, { note: '座椅已全部更换', closure_kind: 'done' });
@@ -241,7 +241,7 @@ describe('重新指派 on a task under way, from a supervisor’s card', () => {
     const toZhao = h.lastCardTo(zhao.openId).content as FeishuCard;
     cardsSeen.push(toZhao);
     expect(cardText(toZhao)).toContain(`您接手了一项整改中的任务（原责任领导 <at id=${sun.openId}></at>），请按整改措施继续整改。`);
-    expect(buttonsOf(toZhao).map((b) => b.label)).toEqual(['提交整改完成', '申请延期']);
+    expect(buttonsOf(toZhao).map((b) => b.label)).toEqual(['提交整改完成', '申请延期', '修改整改措施']);
   });
 
   it('every card drawn here is valid Card JSON 2.0', () => {

@@ -59,6 +59,7 @@ const WHO: Record<TaskAction, Row<ActorKey>> = {
   edit_finding:      /* 修改问题     */ who(_,           Y,         Y,          Y,     _,            _),
   urge:              /* 催办         */ who(_,           Y,         Y,          Y,     _,            _),
   set_deadline:      /* 调整期限     */ who(_,           Y,         Y,          Y,     _,            _),
+  revise_measures:   /* 修改整改措施 */ who(Y,           _,         _,          _,     _,            _),
 };
 
 // ─── When ────────────────────────────────────────────────────────────────────────────────────
@@ -95,6 +96,7 @@ const WHEN: Record<TaskAction, When> = {
   // while the leader owes the next step
   urge:              when([Y,       _,         Y,           _,         _,      _], 'same'),
   set_deadline:      when([Y,       _,         Y,           _,         _,      _], 'same'),
+  revise_measures:   when([_,       _,         Y,           _,         _,      _], 'same'),
 };
 
 type Expected = 'ok' | 'forbidden' | 'wrong_state';
@@ -169,6 +171,7 @@ const FORM: Record<TaskAction, Record<string, unknown> | undefined> = {
   edit_finding: { area: '住院部三楼东侧走廊', category: '服务环境', description: '病区走廊指示牌缺失，夜间无照明' },
   urge: { note: '本周五院领导检查，请周四前完成' },
   set_deadline: { deadline_date: `${EXTENDED_TO} +0800`, reason: '需定制标识，经督查组同意延后' },
+  revise_measures: { measures: '增设导诊标识，专人每日巡查，每周抽查', responsible_person: '门诊护士长' },
 };
 
 /** What a performed action leaves behind beyond state and version. */

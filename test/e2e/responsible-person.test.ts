@@ -68,6 +68,22 @@ describe('验收标准 and 责任人', () => {
     });
   });
 
+  it('lets the leader revise the measures and the 责任人 while rectifying; the record keeps before and after', async () => {
+    const mode = await h.click(wang, wangsCard, button(h.currentCard(wangsCard), '修改整改措施').value);
+    expect(JSON.stringify(mode.body.card!.data)).toContain('护士长 李某');
+    const same = await h.click(wang, wangsCard, button(mode.body.card!.data, '提交：修改整改措施').value, { measures: '调整夜班排班，增设巡视', responsible_person: '护士长 李某' });
+    expect(same.body.toast).toMatchObject({ type: 'error', content: '内容没有改动。' });
+    const revised = await h.click(wang, wangsCard, button(h.currentCard(wangsCard), '提交：修改整改措施').value, {
+      measures: '调整夜班排班，增设巡视；呼叫铃改接护士站分机',
+      responsible_person: '护士长 李某、设备科 赵某',
+    });
+    expect(revised.body.toast).toMatchObject({ type: 'success', content: '整改措施已更新，各处的任务卡片将同步更新。' });
+    expect(task()).toMatchObject({ state: 'in_progress', responsible_person: '护士长 李某、设备科 赵某' });
+    expect(cardText(revised.body.card!.data)).toContain('呼叫铃改接护士站分机');
+    await h.say(admin, group, '@督办 1号记录');
+    expect(cardText(h.lastCardTo(group.id).content as FeishuCard)).toContain('修改整改措施：整改措施：调整夜班排班，增设巡视；呼叫铃改接护士站分机；责任人 护士长 李某 → 护士长 李某、设备科 赵某');
+  });
+
   it('lets the inspector correct the 验收标准 with 修改问题; every copy of the card shows the new one', async () => {
     await h.say(inspector, p2p(inspector), '第1号问题');
     const own = h.lastCardTo(inspector.openId).messageId;
@@ -90,7 +106,7 @@ describe('验收标准 and 责任人', () => {
     const verify = cardText(h.lastCardTo(inspector.openId).content as FeishuCard);
     expect(verify).toContain('整改已提交，请验收');
     expect(verify).toContain(`${CRITERIA}，夜班记录完整`);
-    expect(verify).toContain('护士长 李某');
+    expect(verify).toContain('护士长 李某、设备科 赵某');
   });
 
   it('lists the 责任人 in 附件2, and reads it back from the exported file', async () => {
@@ -101,9 +117,9 @@ describe('验收标准 and 责任人', () => {
     await wb.xlsx.load(bytes.slice().buffer);
     const list = wb.getWorksheet('附件2 问题清单汇总表')!;
     expect(list.getCell('F3').value).toBe('责任人');
-    expect(list.getCell('F4').value).toBe('护士长 李某');
+    expect(list.getCell('F4').value).toBe('护士长 李某、设备科 赵某');
     const read = readProblems(await readSheets(bytes));
     if (!read.ok) throw new Error(read.reason);
-    expect(read.rows[0]).toMatchObject({ leader: '王主任', responsiblePerson: '护士长 李某' });
+    expect(read.rows[0]).toMatchObject({ leader: '王主任', responsiblePerson: '护士长 李某、设备科 赵某' });
   });
 });

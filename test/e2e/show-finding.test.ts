@@ -60,7 +60,7 @@ describe('第N号问题: a finding’s card on demand', () => {
   it('answers 「查看 1」 in a direct chat with the asker’s own card and buttons', async () => {
     await h.say(wang, p2p(wang), '查看 1');
     const mine = h.lastCardTo(wang.openId).content as FeishuCard;
-    expect(buttonsOf(mine).map((b) => b.label)).toEqual(['提交整改完成', '申请延期']);
+    expect(buttonsOf(mine).map((b) => b.label)).toEqual(['提交整改完成', '申请延期', '修改整改措施']);
     await h.say(inspector, p2p(inspector), '1号问题');
     const inspectors = h.lastCardTo(inspector.openId).content as FeishuCard;
     expect(inspectors.header.title.content).toBe('整改任务 · 第1号问题');

@@ -137,7 +137,7 @@ describe('the rectification loop in the Worker (workerd, D1, R2)', () => {
   it('the leader accepts with measures', async () => {
     await act(h, wang, wangCardId, '签收整改', { measures: '组织分诊台护士服务礼仪培训，纳入科室考核' });
     expect(await taskOf(h)).toMatchObject({ state: 'in_progress', version: 2 });
-    expect(buttonsOf(h.currentCard(wangCardId)).map((b) => b.label)).toEqual(['提交整改完成', '申请延期']);
+    expect(buttonsOf(h.currentCard(wangCardId)).map((b) => b.label)).toEqual(['提交整改完成', '申请延期', '修改整改措施']);
   }, 15_000);
 
   it('keeps a photo replied to the task card as evidence: in R2, and uploaded to Feishu again', async () => {

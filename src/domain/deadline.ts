@@ -129,7 +129,8 @@ export function parseDeadline(text: string, today: IsoDate): DeadlineResult {
     if (m[1] === undefined && offset < 0) offset += 7;
     return within(addCalendarDays(today, offset), today, 'date');
   }
-  const relative = RELATIVE_DAY[s];
+  // own keys only: 「toString」 typed as a deadline must not find Object.prototype's function
+  const relative = Object.hasOwn(RELATIVE_DAY, s) ? RELATIVE_DAY[s] : undefined;
   if (relative !== undefined) return within(addCalendarDays(today, relative), today, 'date');
   return formatError(original);
 }

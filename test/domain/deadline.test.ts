@@ -149,6 +149,10 @@ describe('parseDeadline: refusals', () => {
     ['2026-12/05', '格式不对'],
     ['12月', '格式不对'],
     ['上周五', '格式不对'],
+    // names an object has by inheritance are not words for a day (the fuzz found 'toString' throwing)
+    ['toString', '格式不对'],
+    ['constructor', '格式不对'],
+    ['__proto__', '格式不对'],
   ])('%j → %s', (text, reason) => {
     const r = parseDeadline(text, TODAY);
     expect(r.ok).toBe(false);

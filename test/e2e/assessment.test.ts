@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ASSESSMENT_SHEETS } from '../../src/excel/assessment-workbook.js';
 import { runCli } from '../../src/runtime/cli.js';
-import { button, FeishuHarness, p2p, type Chat, type Person } from '../support/feishu-harness.js';
+import { FeishuHarness, p2p, type Chat, type Person } from '../support/feishu-harness.js';
 
 const admin: Person = { openId: 'ou_as_admin', name: '纪检监察室刘主任' };
 const inspector: Person = { openId: 'ou_as_inspector', name: '督查员周' };
@@ -28,8 +28,7 @@ async function file(leader: Person, department: string, description: string, dea
 }
 
 async function act(who: Person, messageId: string, label: string, form?: Record<string, unknown>) {
-  const first = await h.click(who, messageId, button(h.currentCard(messageId), label).value);
-  const body = form ? (await h.click(who, messageId, button(first.body.card!.data, `提交：${label}`).value, form)).body : first.body;
+  const { body } = await h.act(who, messageId, label, form);
   expect(body.toast?.type, `${label}: ${body.toast?.content}`).toBe('success');
 }
 

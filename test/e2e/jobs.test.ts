@@ -27,8 +27,7 @@ async function file(leader: Person, description: string, category: string, deadl
 }
 
 async function act(who: Person, messageId: string, label: string, form: Record<string, unknown>) {
-  await h.click(who, messageId, button(h.currentCard(messageId), label).value);
-  const body = (await h.click(who, messageId, button(h.currentCard(messageId), `提交：${label}`).value, form)).body;
+  const { body } = await h.act(who, messageId, label, form);
   expect(body.toast?.type, `${label}: ${body.toast?.content}`).toBe('success');
 }
 

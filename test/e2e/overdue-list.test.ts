@@ -4,7 +4,7 @@
 // deadline (调整期限) leaves the list; an ordinary group gets no task details.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkFeishuCard } from '../support/feishu-card-rules.js';
-import { button, buttonsOf, cardText, FeishuHarness, p2p, type Chat, type FeishuCard, type Person } from '../support/feishu-harness.js';
+import { buttonsOf, cardText, FeishuHarness, p2p, type Chat, type FeishuCard, type Person } from '../support/feishu-harness.js';
 
 const admin: Person = { openId: 'ou_ol_admin', name: '纪检监察室刘主任' };
 const inspector: Person = { openId: 'ou_ol_inspector', name: '督查员冯' };
@@ -20,9 +20,8 @@ async function file(leader: Person, description: string, deadline: string): Prom
 }
 
 async function act(who: Person, messageId: string, label: string, form: Record<string, unknown>) {
-  const mode = await h.click(who, messageId, button(h.currentCard(messageId), label).value);
-  const done = await h.click(who, messageId, button(mode.body.card!.data, `提交：${label}`).value, form);
-  expect(done.body.toast?.type, `${label}: ${done.body.toast?.content}`).toBe('success');
+  const { body } = await h.act(who, messageId, label, form);
+  expect(body.toast?.type, `${label}: ${body.toast?.content}`).toBe('success');
 }
 
 const lastCard = (chat: string) => h.lastCardTo(chat).content as FeishuCard;

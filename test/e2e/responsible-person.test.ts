@@ -20,11 +20,6 @@ let wangsCard = '';
 const db = () => h.server.database.sqlite;
 const task = () => db().prepare('select state, responsible_person, acceptance_criteria from tasks').get();
 
-async function act(who: Person, messageId: string, label: string, form: Record<string, unknown>) {
-  const mode = await h.click(who, messageId, button(h.currentCard(messageId), label).value);
-  return h.click(who, messageId, button(mode.body.card!.data, `提交：${label}`).value, form);
-}
-
 beforeAll(async () => {
   h = await FeishuHarness.supervised(admin, group, [inspector]);
   // the office names its departments' leaders, which is how the bot learns their names
@@ -53,7 +48,7 @@ describe('验收标准 and 责任人', () => {
   });
 
   it('lets the leader name the 责任人 on 签收 (refusing one over 50 characters); the card and the record show it', async () => {
-    const tooLong = await act(wang, wangsCard, '签收整改', { measures: '调整夜班排班，增设巡视', responsible_person: '李'.repeat(51) });
+    const tooLong = await h.act(wang, wangsCard, '签收整改', { measures: '调整夜班排班，增设巡视', responsible_person: '李'.repeat(51) });
     expect(tooLong.body.toast).toMatchObject({ type: 'error', content: '请检查「责任人（不超过50字）」：未填写或格式不对。' });
     expect(task()).toMatchObject({ state: 'pending', responsible_person: null });
 
@@ -101,7 +96,7 @@ describe('验收标准 and 责任人', () => {
   });
 
   it('shows the verifier both when the work is submitted', async () => {
-    const submitted = await act(wang, wangsCard, '提交整改完成', { note: '已调整排班，一周内抽查10次均5秒内应答', closure_kind: 'done' });
+    const submitted = await h.act(wang, wangsCard, '提交整改完成', { note: '已调整排班，一周内抽查10次均5秒内应答', closure_kind: 'done' });
     expect(submitted.body.toast?.type).toBe('success');
     const verify = cardText(h.lastCardTo(inspector.openId).content as FeishuCard);
     expect(verify).toContain('整改已提交，请验收');

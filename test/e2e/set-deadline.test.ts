@@ -24,10 +24,7 @@ async function inspectorsCard(): Promise<string> {
 
 /** Opens 调整期限 on the inspector's card and submits `form`; returns the click's answer. */
 async function setDeadline(form: Record<string, unknown>) {
-  const own = await inspectorsCard();
-  const mode = await h.click(inspector, own, button(h.currentCard(own), '调整期限').value);
-  expect(checkFeishuCard(mode.body.card!.data)).toEqual([]);
-  return h.click(inspector, own, button(mode.body.card!.data, '提交：调整期限').value, form);
+  return h.act(inspector, await inspectorsCard(), '调整期限', form);
 }
 
 beforeAll(async () => {
@@ -51,6 +48,7 @@ describe('调整期限', () => {
     const own = await inspectorsCard();
     expect(buttonsOf(h.currentCard(own)).map((b) => b.label)).toEqual(['催办', '调整期限', '修改问题', '撤销']);
     const mode = await h.click(inspector, own, button(h.currentCard(own), '调整期限').value);
+    expect(checkFeishuCard(mode.body.card!.data)).toEqual([]);
     expect(JSON.stringify(mode.body.card!.data)).toContain('"initial_date":"2026-12-11"');
     const cardsToWang = h.cardsTo(wang.openId).length;
     const before = task();

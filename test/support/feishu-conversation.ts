@@ -226,6 +226,17 @@ export abstract class FeishuConversation {
   }
 
   /**
+   * `person` presses `label` on the card as it stands; with `form`, the action's form then opens in
+   * place and is submitted filled in (「提交：label」). Returns the last click's answer, whatever it says.
+   */
+  async act(person: Person, messageId: string, label: string, form?: Record<string, unknown>): Promise<ClickResult> {
+    const pressed = await this.click(person, messageId, button(this.currentCard(messageId), label).value);
+    if (!form) return pressed;
+    const opened = pressed.body.card?.data ?? this.currentCard(messageId);
+    return this.click(person, messageId, button(opened, `提交：${label}`).value, form);
+  }
+
+  /**
    * `inspector` opens the intake form in `chat` and submits it with `fields`, as a person would;
    * throws unless the finding was filed. Returns the form's message id.
    */

@@ -1,6 +1,7 @@
 // The one place that turns a refusal into what the user reads (zh-CN).
 import { DomainError, type DomainErrorCode } from '../domain/errors.js';
 import { TASK_STATE_LABELS, type TaskState } from '../domain/model.js';
+import { DECIDE_REQUEST_FIRST } from '../domain/task-machine.js';
 
 const TEXT: Record<DomainErrorCode, (detail: string | null) => string> = {
   forbidden: () => '您无权进行此操作：责任领导只能办理自己的任务，验收和审批由督查人或监督小组办理。',
@@ -9,7 +10,8 @@ const TEXT: Record<DomainErrorCode, (detail: string | null) => string> = {
   stale: () => '卡片已过期：任务已有新进展，已为您刷新到最新状态，请重新操作。',
   invalid_input: (field) => `请检查「${field ?? '表单'}」：未填写或格式不对。`,
   deadline_passed: () => '已超过整改完成时间，不能再申请延期；请尽快整改或联系督查人。',
-  extension_pending: () => '已有一条延期申请在等待审批。',
+  extension_pending: (detail) =>
+    detail === DECIDE_REQUEST_FIRST ? '责任领导的延期申请正在等待审批：请先在卡片上同意或不同意延期，再催办或调整期限。' : '已有一条延期申请在等待审批。',
   no_extension_pending: () => '没有待审批的延期申请，卡片已刷新。',
   same_leader: () => '新的责任领导与原责任领导相同，请选择其他人。',
   unchanged: () => '内容没有改动。',

@@ -88,6 +88,8 @@ export const MAX_CATEGORY = 20;
 
 export const RETURNS_BEFORE_ESCALATION = 2;
 export const MAX_URGE_NOTE = 200;
+/** the detail of an `extension_pending` refusal that the person refused can answer themselves */
+export const DECIDE_REQUEST_FIRST = 'decide_first';
 /** 验收标准, set at filing */
 export const MAX_ACCEPTANCE = 200;
 /** 责任人: a name or two and a title, e.g. 「护士长 李某、保洁组 王某」 */
@@ -232,7 +234,7 @@ export function decide(
       return correction(ctx, command);
     case 'urge': {
       // while a request for more time waits on the deciders, the next step is theirs, not the leader's
-      if (ctx.pendingExtension) return fail('extension_pending');
+      if (ctx.pendingExtension) return fail('extension_pending', DECIDE_REQUEST_FIRST);
       // once a day: the leader already has today's push; more would be noise, not pressure
       if (command.lastUrgedOn === today) return fail('already_urged');
       const note = command.note.trim();
@@ -241,7 +243,7 @@ export function decide(
     }
     case 'set_deadline': {
       // a request for more time is answered first: 同意 sets its date, 不同意 keeps the old one
-      if (ctx.pendingExtension) return fail('extension_pending');
+      if (ctx.pendingExtension) return fail('extension_pending', DECIDE_REQUEST_FIRST);
       if (command.deadline < today) return fail('invalid_input', '新的整改完成时间（不能早于今天）');
       if (command.deadline === task.deadline) return fail('unchanged');
       const reason = text(command.reason, '调整原因', MAX_DEADLINE_REASON);

@@ -101,7 +101,7 @@ describe('调整期限', () => {
       deadline_date: '2026-12-25 +0800',
       reason: '直接改',
     });
-    expect(crafted.body.toast?.content).toBe('已有一条延期申请在等待审批。');
+    expect(crafted.body.toast?.content).toBe('责任领导的延期申请正在等待审批：请先在卡片上同意或不同意延期，再催办或调整期限。');
     expect(task()).toEqual(before);
   });
 

@@ -140,3 +140,28 @@ export const attachments = sqliteTable(
     index('attachments_loose').on(t.tenantId, t.chatId, t.uploaderUserId, t.createdAt),
   ],
 );
+
+/**
+ * 督查记录: an inspection of a department that found nothing to rectify. A finding is itself the
+ * record of the inspection that found it; these rows make the inspections that found nothing count
+ * too, so the supervisory group can see that every department is inspected (每周至少开展1次日常督查).
+ */
+export const inspectionVisits = sqliteTable(
+  'inspection_visits',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    campaignId: text('campaign_id').notNull(),
+    departmentId: text('department_id').notNull(),
+    inspectorUserId: text('inspector_user_id').notNull(),
+    visitedOn: text('visited_on').notNull(),
+    note: text('note'),
+    chatId: text('chat_id'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [
+    /** one inspector inspects one department once a day, as the reports count it: a second message records nothing new */
+    uniqueIndex('inspection_visits_once_a_day').on(t.tenantId, t.campaignId, t.departmentId, t.inspectorUserId, t.visitedOn),
+    index('inspection_visits_on').on(t.tenantId, t.visitedOn),
+  ],
+);

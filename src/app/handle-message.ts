@@ -4,9 +4,10 @@ import { intakeCategories, intakeForm } from '../../cards/intake-form.js';
 import { parseCommand } from '../domain/commands.js';
 import type { Campaign, Tenant } from '../domain/model.js';
 import { mayActInTenant } from '../domain/permissions.js';
-import { parseIntakeText } from '../domain/intake-text.js';
+import { parseIntakeText, readNothingFound } from '../domain/intake-text.js';
 import { bindGroup, changeRole, listCampaigns, listDepartments, listRoles, renameDepartment, retireDepartment, upsertDepartment } from './admin-commands.js';
 import { attachImages } from './attach-images.js';
+import { recordVisit } from './record-visit.js';
 import { endedCampaignRefusal, endOrResumeCampaign } from './campaign-lifecycle.js';
 import { actorFor, campaignOfChat, today } from './context.js';
 import type { InboundMention, InboundMessage } from './inbound.js';
@@ -14,6 +15,7 @@ import { previewHandOver } from './hand-over.js';
 import { importFromChat } from './import-chat.js';
 import { sendAssessment } from './assessment.js';
 import { overdueList } from './overdue-list.js';
+import { inspectionReport } from './inspection-report.js';
 import { sendLedger, sendProgress } from './ledger.js';
 import { myTasks } from './my-tasks.js';
 import { searchFindings } from './search-findings.js';
@@ -81,6 +83,9 @@ export async function handleMessage(deps: Deps, tenant: Tenant, everyday: Campai
       break;
     case 'overdue':
       outcome = await overdueList(deps, tenant, everyday, msg);
+      break;
+    case 'inspections':
+      outcome = await inspectionReport(deps, tenant, everyday, msg, command.ask);
       break;
     case 'campaigns':
       outcome = await listCampaigns(deps, tenant, msg);
@@ -190,6 +195,12 @@ async function openIntake(
       : undefined;
   const categories = intakeCategories({ campaign, ...(campaignChoices ? { campaignChoices } : {}) });
   const prefill = parseIntakeText({ text: rest, mentions: people, botUserId: bot, categories, departments, today: today(deps) });
+  const nothingFound = readNothingFound(prefill.description, prefill.departmentName);
+  if (nothingFound) {
+    const department = departments.find((d) => d.id === prefill.departmentId) ?? null;
+    // a direct chat files into everyday work, as its form would by default
+    return recordVisit(deps, tenant, campaign, msg, department, nothingFound, departments);
+  }
   const windowStart = deps.clock.now() - deps.settings.photoWindowMinutes * 60_000;
   const photos = (await deps.store.listLooseAttachments(tenant.id, msg.chatId, msg.senderUserId)).filter((a) => a.createdAt >= windowStart);
   const card = intakeForm({ campaign, ...(campaignChoices ? { campaignChoices } : {}), departments, photoCount: photos.length, photoWindowMinutes: deps.settings.photoWindowMinutes, prefill });

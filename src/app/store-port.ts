@@ -8,6 +8,7 @@ import type {
   Department,
   ExtensionRequest,
   Finding,
+  InspectionVisit,
   Member,
   Platform,
   Role,
@@ -21,6 +22,7 @@ import type { TaskFacts } from '../domain/task-facts.js';
 import type { FindingCorrection } from '../domain/task-machine.js';
 import type { LedgerEntry } from '../domain/ledger.js';
 import type { AssessedTask } from '../domain/assessment.js';
+import type { Inspection } from '../domain/inspection-coverage.js';
 import type { IsoDate } from '../domain/model.js';
 import type { HistoryTable, PruneCutoffs } from '../domain/retention.js';
 import type { DeliveryFacts } from '../domain/delivery-health.js';
@@ -106,6 +108,8 @@ export type WriteOp =
   | { op: 'renameDepartment'; tenantId: string; departmentId: string; name: string; at: number }
   | { op: 'bindChat'; tenantId: string; chatId: string; campaignId: string; boundBy: string; at: number }
   | { op: 'insertFinding'; finding: Finding }
+  /** UNIQUE (tenant, campaign, department, inspector, day): a second record of the same inspection is ignored */
+  | { op: 'insertVisit'; visit: InspectionVisit }
   /** the finding's immutable fields are copied onto the task row for the sweeps */
   | { op: 'insertTask'; task: Task; finding: Finding }
   /** version-checked: applies only if the task is still at `expectedVersion`; bumps version */
@@ -210,6 +214,11 @@ export interface Store {
   listDepartments(tenantId: string): Promise<Department[]>;
   findDepartmentByName(tenantId: string, name: string): Promise<Department | null>;
   countOpenTasksOfDepartment(tenantId: string, departmentId: string): Promise<number>;
+
+  /** 督查情况: the inspections in [from, to] (findings filed on the form and 督查记录), of one campaign or (null) all */
+  inspectionActivity(tenantId: string, campaignId: string | null, from: IsoDate, to: IsoDate): Promise<Inspection[]>;
+  /** each department's latest inspection before a day; the never inspected are absent */
+  lastInspectedBefore(tenantId: string, campaignId: string | null, before: IsoDate): Promise<Map<string, IsoDate>>;
 
   nextFindingNumber(tenantId: string): Promise<number>;
   findFindingByIntakeCard(tenantId: string, intakeCardId: string): Promise<Finding | null>;

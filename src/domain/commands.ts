@@ -1,6 +1,7 @@
 // What a chat message asks for. Pure text → command; mentions are resolved by the caller.
 import { CATEGORY_TAG } from './intake-text.js';
 import type { Role } from './model.js';
+import type { InspectionMonthAsk } from './inspection-coverage.js';
 import type { BulletinAsk } from './schedule.js';
 
 export type Command =
@@ -11,6 +12,8 @@ export type Command =
   /** 逾期: the open tasks past their deadline, most overdue first */
   | { name: 'overdue' }
   | { name: 'help' }
+  /** 督查情况 (this month so far), 上月督查情况, 督查情况 10月: how much inspecting was done, and where not */
+  | { name: 'inspections'; ask: InspectionMonthAsk }
   /** 通报 (this week so far), 上周通报, 月报 / 上月通报, 通报 2026年10月 */
   | { name: 'bulletin'; ask: BulletinAsk }
   /** 台账 [专项名称] / 进展 [专项名称]: without a name, the group's campaign (or the everyday one) */
@@ -92,6 +95,20 @@ function bulletinAsk(bare: string): BulletinAsk | null {
   return null;
 }
 
+const INSPECTIONS_WORD = '(?:督查|督导)(?:工作)?(?:情况|覆盖|统计)';
+const INSPECTIONS_BEFORE = new RegExp(`^${INSPECTIONS_WORD}(?:[\\s:：]*(?<when>.+))?$`);
+const INSPECTIONS_AFTER = new RegExp(`^(?<when>.+?)\\s*(?:的)?${INSPECTIONS_WORD}$`);
+
+function inspectionsAsk(bare: string): InspectionMonthAsk | null {
+  const m = INSPECTIONS_BEFORE.exec(bare) ?? INSPECTIONS_AFTER.exec(bare);
+  if (!m) return null;
+  const when = m.groups!.when?.trim() ?? '';
+  if (when === '' || /^(本月|这个月|当月)$/.test(when)) return { month: 'this' };
+  if (/^(上月|上个月)$/.test(when)) return { month: 'last' };
+  const month = new RegExp(`^${MONTH}$`).exec(when);
+  return month ? { month: Number(month.groups!.month), year: month.groups!.year ? Number(month.groups!.year) : null } : null;
+}
+
 const ASSESSMENT_WORD = '(?:科室)?(?:考核|考评)(?:汇总表?|统计表?|表)?';
 const ASSESSMENT_BEFORE = new RegExp(`^${ASSESSMENT_WORD}(?<gap>[\\s:：]*)(?<rest>.*)$`);
 const ASSESSMENT_AFTER = new RegExp(`^${YEAR}\\s*(?:的)?${ASSESSMENT_WORD}$`);
@@ -129,6 +146,8 @@ export function parseCommand(rawText: string): Command {
   if (/^(我的任务|我的待办|待办)$/.test(bare)) return { name: 'my_tasks' };
   if (/^(逾期|逾期任务|逾期清单|逾期事项|逾期问题|逾期未完成)$/.test(bare)) return { name: 'overdue' };
   if (/^(帮助|help|\?|使用说明)$/i.test(bare)) return { name: 'help' };
+  const inspections = inspectionsAsk(bare);
+  if (inspections) return { name: 'inspections', ask: inspections };
   const bulletin = bulletinAsk(bare);
   if (bulletin) return { name: 'bulletin', ask: bulletin };
   const ledger = /^(?:台账|整改台账|导出台账)(?:[\s:：]+(.+))?$/.exec(bare);

@@ -198,3 +198,29 @@ export function parseIntakeText(input: IntakeTextInput): IntakePrefill {
     };
   }
 }
+
+// 「督查 门诊部 未发现问题」: an inspection that found nothing is recorded, not filed. The phrase must
+// stand apart (start, end, or between spaces and punctuation), so 「称设备无问题但…」 stays a problem.
+const NOTHING_FOUND = '(?:经检查)?(?:未发现|没有发现|没发现|未见|无)(?:明显|任何)?(?:问题|异常)|一切正常';
+const NOTHING_APART = new RegExp(`(?:^|[\\s,，。;；])(?<phrase>${NOTHING_FOUND})(?=$|[\\s,，。;；!！])`);
+const NOTHING_AT_END = new RegExp(`(?<phrase>${NOTHING_FOUND})[。.!！]?$`);
+/** what an inspector adds to 未发现问题 (「环境整洁，标识清楚」) is kept, within reason */
+export const MAX_VISIT_NOTE = 200;
+
+export interface NothingFound {
+  /** the rest of the text: where exactly, what was seen; '' when nothing */
+  note: string;
+}
+
+/**
+ * Whether the text after 督查 says the inspection found nothing (with the department's name, when
+ * one was recognised, taken out first), and what else it says. null: it describes a problem.
+ */
+export function readNothingFound(description: string, departmentName: string | null): NothingFound | null {
+  const text = (departmentName ? description.split(departmentName).join(CUT) : description).normalize('NFKC');
+  const m = NOTHING_APART.exec(text) ?? NOTHING_AT_END.exec(text);
+  if (!m) return null;
+  const start = m.index + m[0].length - m.groups!.phrase!.length;
+  const rest = cut(text, start, start + m.groups!.phrase!.length).replace(/^[\s\u0000,，。;；:：、!！.]+|[\s\u0000,，。;；:：、!！.]+$/g, '');
+  return { note: tidy(rest) };
+}

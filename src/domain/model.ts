@@ -120,6 +120,20 @@ export interface Finding {
   createdAt: number;
 }
 
+/** 督查记录: an inspection of a department that found nothing to rectify (one a day per inspector and department). */
+export interface InspectionVisit {
+  id: string;
+  tenantId: string;
+  campaignId: string;
+  departmentId: string;
+  inspectorUserId: string;
+  visitedOn: IsoDate;
+  /** what the inspector added (「环境整洁，标识清楚」); null when nothing */
+  note: string | null;
+  chatId: string | null;
+  createdAt: number;
+}
+
 export interface Task {
   id: string;
   tenantId: string;

@@ -80,11 +80,11 @@ function requireIso(date: IsoDate): IsoDate {
 }
 
 /** The Monday of `date`'s ISO week. */
-function mondayOf(date: IsoDate): IsoDate {
+export function mondayOf(date: IsoDate): IsoDate {
   return addCalendarDays(date, -((weekdayOf(date) + 6) % 7));
 }
 
-function weekHasWorkingDay(monday: IsoDate): boolean {
+export function weekHasWorkingDay(monday: IsoDate): boolean {
   for (let i = 0; i < 7; i++) if (isWorkingDay(addCalendarDays(monday, i))) return true;
   return false;
 }

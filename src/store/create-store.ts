@@ -20,6 +20,7 @@ import { newestPrunable } from '../domain/retention.js';
 import { atomic, type AppDatabase, type Committer } from './database.js';
 import { read, readAll, statement, write, type Slots } from './statements.js';
 import { toCampaign, toCardCopy, toChatApp, toDelivery, toDepartment, toOutboxItem, toTenant } from './rows.js';
+import * as inspections from './inspection-queries.js';
 import * as ledger from './ledger-queries.js';
 import * as reports from './report-queries.js';
 import * as taskQueries from './task-queries.js';
@@ -229,6 +230,9 @@ export function createStore(db: AppDatabase, { committer }: StoreOptions = {}): 
         where tenant_id = ${tenantId} and department_id = ${departmentId} and state in ('pending', 'declined', 'in_progress', 'submitted')`);
       return row?.n ?? 0;
     },
+
+    inspectionActivity: (tenantId, campaignId, from, to) => inspections.inspectionActivity(db, tenantId, campaignId, from, to),
+    lastInspectedBefore: (tenantId, campaignId, before) => inspections.lastInspectedBefore(db, tenantId, campaignId, before),
 
     nextFindingNumber: (tenantId) => taskQueries.nextFindingNumber(db, tenantId),
     findFindingByIntakeCard: (tenantId, cardId) => taskQueries.findFindingByIntakeCard(db, tenantId, cardId),

@@ -15,6 +15,7 @@ import {
   findings,
   imports,
   inboundDeliveries,
+  inspectionVisits,
   memberRoles,
   members,
   escalations,
@@ -108,6 +109,8 @@ export function toWrites(db: AppDatabase, w: WriteOp): Write {
       );
     case 'insertFinding':
       return insertRow(db, w.op, findings, w.finding);
+    case 'insertVisit':
+      return insertRow(db, w.op, inspectionVisits, w.visit, (insert) => insert.onConflictDoNothing());
     case 'insertTask':
       return insertRow(db, w.op, tasks, {
         ...w.task,

@@ -151,6 +151,26 @@ describe('parseCommand', () => {
     expect(parseCommand('逾期了怎么办').name).toBe('unknown');
   });
 
+  it.each([
+    ['督查情况', { month: 'this' }],
+    ['督查工作情况', { month: 'this' }],
+    ['本月督查情况', { month: 'this' }],
+    ['督查覆盖', { month: 'this' }],
+    ['上月督查情况', { month: 'last' }],
+    ['督查情况 上个月', { month: 'last' }],
+    ['督查情况：10月', { month: 10, year: null }],
+    ['2025年12月的督查情况', { month: 12, year: 2025 }],
+    ['督查统计 2026年3月份', { month: 3, year: 2026 }],
+  ])('%s asks for 督查情况', (text, ask) => {
+    expect(parseCommand(text)).toEqual({ name: 'inspections', ask });
+  });
+
+  it('leaves questions about the inspection work alone, and 督查 with a space is still a finding', () => {
+    expect(parseCommand('督查情况怎么样').name).toBe('unknown');
+    expect(parseCommand('明天的督查情况汇报').name).toBe('unknown');
+    expect(parseCommand('督查 门诊部 未发现问题')).toEqual({ name: 'intake', rest: '门诊部 未发现问题' });
+  });
+
   it('leaves sentences that start with 考核 alone', () => {
     expect(parseCommand('考核结果怎么样').name).toBe('unknown');
     expect(parseCommand('考核什么时候开始').name).toBe('unknown');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { STANDARD_CATEGORIES } from '../../src/domain/model.js';
-import { parseIntakeText, type IntakePrefill, type IntakeTextInput } from '../../src/domain/intake-text.js';
+import { parseIntakeText, readNothingFound, type IntakePrefill, type IntakeTextInput } from '../../src/domain/intake-text.js';
 
 // Friday 2026-11-06: 3 working days later is Wednesday 11-11.
 const TODAY = '2026-11-06';
@@ -220,6 +220,31 @@ describe('parseIntakeText: departments', () => {
   it('does not look inside the leader\'s name', () => {
     const r = parse('督查 走廊堆放杂物 @住院部王主任', { mentions: [{ userId: 'ou_w', name: '住院部王主任' }] });
     expect(r).toMatchObject({ leaderUserId: 'ou_w', departmentId: null });
+  });
+});
+
+describe('readNothingFound: an inspection that found nothing', () => {
+  it.each([
+    ['门诊部 未发现问题', '门诊部', ''],
+    ['门诊部未发现问题', '门诊部', ''],
+    ['门诊部 未发现明显问题。', '门诊部', ''],
+    ['门诊部 无问题', '门诊部', ''],
+    ['门诊部 经检查未发现异常', '门诊部', ''],
+    ['门诊部 一切正常', '门诊部', ''],
+    ['门诊部 未发现问题，候诊区整洁有序', '门诊部', '候诊区整洁有序'],
+    ['门诊部 候诊区、挂号处 未发现问题', '门诊部', '候诊区、挂号处'],
+    ['未发现问题', null, ''],
+  ])('%j is an inspection that found nothing (note %j)', (text, department, note) => {
+    expect(readNothingFound(text, department)).toEqual({ note });
+  });
+
+  it.each([
+    ['门诊部候诊区座椅破损', '门诊部'],
+    ['药房护士称设备无问题但自助机仍然故障', null],
+    ['门诊部 问题：未发现问题的科室也要自查', '门诊部'],
+    ['无问题清单可查，台账缺失', null],
+  ])('%j describes a problem', (text, department) => {
+    expect(readNothingFound(text, department)).toBeNull();
   });
 });
 

@@ -1,0 +1,123 @@
+// 督查记录 and 督查情况 end to end on Feishu: an inspector records an inspection that found nothing
+// with 「督查 门诊部 未发现问题」 (once a day per department, a redelivered message records nothing
+// more); the supervision group asks 督查情况 and sees the month's inspections — findings filed and
+// inspections that found nothing — the weeks without any, who inspected, and the departments
+// nobody visited; a leader in a direct chat and an ordinary group are told where to ask.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkFeishuCard } from '../support/feishu-card-rules.js';
+import { cardText, FeishuHarness, p2p, type Chat, type FeishuCard, type Person } from '../support/feishu-harness.js';
+
+const admin: Person = { openId: 'ou_in_admin', name: '纪检监察室刘主任' };
+const feng: Person = { openId: 'ou_in_feng', name: '督查员冯' };
+const chen: Person = { openId: 'ou_in_chen', name: '督查员陈' };
+const wang: Person = { openId: 'ou_in_wang', name: '王主任' };
+const group: Chat = { id: 'oc_in_supervision', type: 'group' };
+
+let h: FeishuHarness;
+const db = () => h.server.database.sqlite;
+const departmentId = (name: string) => (db().prepare('select id from departments where name = ?').get(name) as { id: string }).id;
+const visits = () => db().prepare('select d.name, v.visited_on as day, v.note from inspection_visits v join departments d on d.id = v.department_id order by v.visited_on, d.name').all();
+const lastTextTo = (chat: string) => JSON.stringify(h.messagesTo(chat).at(-1)!.content);
+const lastCard = (chat: string) => h.lastCardTo(chat).content as FeishuCard;
+
+async function file(inspector: Person, department: string, description: string) {
+  await h.fileFinding(inspector, group, { department: departmentId(department), category: '服务环境', description, leader: wang.openId, deadline_date: '2026-12-31 +0800' });
+}
+
+beforeAll(async () => {
+  h = await FeishuHarness.supervised(admin, group, [feng, chen], { startAt: '2026-10-20T09:30:00+08:00' });
+  for (const name of ['门诊部', '急诊科', '检验科', '药剂科', '病案室']) await h.say(admin, group, `@督办 科室 新增 ${name} @${wang.name}`, { mentions: [wang] });
+  await h.say(feng, group, '@督办 督查 药剂科 未发现问题');
+  await h.say(admin, group, '@督办 科室 停用 病案室');
+}, 60_000);
+
+afterAll(async () => {
+  await h?.close();
+});
+
+describe('督查记录', () => {
+  it('records an inspection that found nothing, with what the inspector added, and answers in the chat', async () => {
+    h.now = Date.parse('2026-11-03T10:00:00+08:00');
+    const event = 'ev_in_visit_1103';
+    await h.say(feng, group, '@督办 督查 门诊部 未发现问题，候诊区整洁有序', { eventId: event });
+    expect(lastTextTo(group.id)).toContain('已记录督查：11月3日 门诊部，未发现问题（候诊区整洁有序）。计入「督查情况」和督查通报');
+    const sent = h.messagesTo(group.id).length;
+    // Feishu delivers the same event again: nothing more is recorded or said
+    await h.say(feng, group, '@督办 督查 门诊部 未发现问题，候诊区整洁有序', { eventId: event });
+    expect(h.messagesTo(group.id).length).toBe(sent);
+    // the inspector says it again: the same inspection, recorded once
+    await h.say(feng, group, '督查 门诊部 无问题');
+    expect(visits()).toEqual([
+      { name: '药剂科', day: '2026-10-20', note: null },
+      { name: '门诊部', day: '2026-11-03', note: '候诊区整洁有序' },
+    ]);
+    await file(feng, '急诊科', '急诊留观区地面湿滑无警示');
+  });
+
+  it('asks which department when it cannot tell, and records nothing', async () => {
+    await h.say(feng, p2p(feng), '督查 住院三病区 未发现问题');
+    expect(lastTextTo(feng.openId)).toContain('没有认出督查的科室，未记录。请写明科室全称，例如「督查 门诊部 未发现问题」。已登记的科室：');
+    expect(lastTextTo(feng.openId)).toContain('门诊部');
+    expect(lastTextTo(feng.openId)).not.toContain('病案室'); // retired
+    expect(visits()).toHaveLength(2);
+  });
+
+  it('leaves a problem that mentions 无问题 in passing to the intake form', async () => {
+    await h.say(feng, group, '@督办 督查 检验科 护士称设备无问题但自助机仍然故障');
+    const form = lastCard(group.id);
+    expect(form.header.title.content).toContain('督查登记');
+    expect(visits()).toHaveLength(2);
+  });
+});
+
+describe('督查情况', () => {
+  beforeAll(async () => {
+    h.now = Date.parse('2026-11-17T10:00:00+08:00');
+    await h.say(feng, group, '督查 检验科 无问题');
+    await file(chen, '门诊部', '导诊台无人值守');
+    await file(chen, '门诊部', '自助机旁无引导');
+    h.now = Date.parse('2026-11-24T10:00:00+08:00');
+  }, 60_000);
+
+  it('shows the supervision group the month so far: inspections, the week without any, who inspected, the departments nobody visited', async () => {
+    await h.say(admin, group, '@督办 督查情况');
+    const card = lastCard(group.id);
+    expect(checkFeishuCard(card)).toEqual([]);
+    expect(card.header.title.content).toBe('督查情况 · 2026年11月（截至今日）');
+    expect(card.header.template).toBe('red');
+    const text = cardText(card);
+    // 冯: 门诊部 11-03 (nothing found), 急诊科 11-03 (1), 检验科 11-17 (nothing); 陈: 门诊部 11-17 (2)
+    expect(text).toContain('11月1日—11月24日督查**4次**（其中未发现问题2次），发现问题**3个**；覆盖科室**3/4**个。');
+    expect(text).toContain('- 11月2日—11月8日：2次');
+    expect(text).toContain("- 11月9日—11月15日：<font color='red'>**0次，未督查**</font>");
+    expect(text).toContain('- 11月16日—11月22日：2次');
+    expect(text).toContain('- 11月23日—今日（本周）：0次');
+    expect(text).toContain('药剂科（上次10月20日）');
+    expect(text).not.toContain('病案室');
+    const table = JSON.stringify(card);
+    expect(table.indexOf(feng.openId)).toBeGreaterThan(-1);
+    expect(table.indexOf(feng.openId)).toBeLessThan(table.indexOf(chen.openId)); // 3 inspections before 1
+  });
+
+  it('shows a month that has ended, and refuses one that has not come', async () => {
+    await h.say(admin, group, '@督办 10月督查情况');
+    const card = lastCard(group.id);
+    expect(card.header.title.content).toBe('督查情况 · 2026年10月');
+    const text = cardText(card);
+    expect(text).toContain('10月1日—10月31日督查**1次**（其中未发现问题1次），发现问题**0个**；覆盖科室**1/4**个。');
+    expect(text).toContain('当月未督查的科室（3）');
+    expect(text).toContain('门诊部（从未督查）');
+    await h.say(admin, group, '@督办 督查情况 2027年1月');
+    expect(lastTextTo(group.id)).toContain('2027年1月还没有到。');
+  });
+
+  it('lets an inspector see every campaign in a direct chat, and tells a leader and an ordinary group where to ask', async () => {
+    await h.say(feng, p2p(feng), '督查情况');
+    expect(lastCard(feng.openId).header.title.content).toBe('督查情况 · 2026年11月（截至今日）');
+    await h.say(wang, p2p(wang), '督查情况');
+    expect(lastTextTo(wang.openId)).toContain('督查情况供督查组、监督小组和管理员查看。');
+    const chatter: Chat = { id: 'oc_in_chatter', type: 'group' };
+    await h.say(admin, chatter, '@督办 督查情况');
+    expect(lastTextTo(chatter.id)).toContain('请在督查群中，或在与「督办」的私聊中查看督查情况。');
+  });
+});

@@ -12,8 +12,8 @@ import type { Outcome } from './outcome.js';
 import type { Deps } from './ports.js';
 
 export async function ledgerOf(deps: Deps, tenant: Tenant, campaign: Campaign): Promise<Ledger> {
-  const entries = await deps.store.ledgerEntries(tenant.id, campaign.id);
-  return buildLedger({ organisation: tenant.name, campaignName: campaign.name, today: today(deps) }, entries);
+  const [entries, visits] = await Promise.all([deps.store.ledgerEntries(tenant.id, campaign.id), deps.store.ledgerVisits(tenant.id, campaign.id)]);
+  return buildLedger({ organisation: tenant.name, campaignName: campaign.name, today: today(deps) }, entries, visits);
 }
 
 /** "整改台账-日常督查-2026-11-23.xlsx", without the characters file systems refuse. */

@@ -20,7 +20,7 @@ import type {
 } from '../domain/model.js';
 import type { TaskFacts } from '../domain/task-facts.js';
 import type { FindingCorrection } from '../domain/task-machine.js';
-import type { LedgerEntry } from '../domain/ledger.js';
+import type { LedgerEntry, LedgerVisit } from '../domain/ledger.js';
 import type { AssessedTask } from '../domain/assessment.js';
 import type { Inspection } from '../domain/inspection-coverage.js';
 import type { IsoDate } from '../domain/model.js';
@@ -288,6 +288,8 @@ export interface Store {
   // — for the ledger and imports —
   /** every task of a campaign with its finding and the people's names, in 序号 order */
   ledgerEntries(tenantId: string, campaignId: string): Promise<LedgerEntry[]>;
+  /** the campaign's 督查记录 for 附件1, in date order */
+  ledgerVisits(tenantId: string, campaignId: string): Promise<LedgerVisit[]>;
   /** 科室考核: the campaign's tasks found from `start` (null: the first) to `end`, cancelled ones left out */
   assessedTasks(tenantId: string, campaignId: string, start: IsoDate | null, end: IsoDate): Promise<AssessedTaskRow[]>;
   listCampaigns(tenantId: string): Promise<Campaign[]>;

@@ -40,6 +40,17 @@ export interface FeedbackRecord {
   inspector: string;
 }
 
+/** 督查记录 as 附件1 prints it: an inspection that found nothing is still a record form. */
+export interface LedgerVisit {
+  visitedOn: IsoDate;
+  departmentName: string;
+  inspectorName: string;
+  note: string | null;
+}
+
+/** What 附件1 says where an inspection found nothing. */
+export const NOTHING_FOUND_TEXT = '未发现问题';
+
 /** 附件2: 序号, 问题, 责任领导, 整改措施, 整改完成时间, and 责任科室, 问题类别, 状态, 销号日期. */
 export interface ProblemListRow {
   number: number;
@@ -104,9 +115,30 @@ function statusOf(e: LedgerEntry, today: IsoDate): string {
   return e.state !== 'closed' && e.state !== 'cancelled' && e.deadline < today ? `${label}（已逾期）` : label;
 }
 
+/**
+ * The visits' forms among the findings' (`visits` in date order): each before the first form of a
+ * later day, so the findings' forms keep their 序号 order and a visit sits among its days.
+ */
+function withVisits(records: FeedbackRecord[], visits: readonly LedgerVisit[]): FeedbackRecord[] {
+  if (visits.length === 0) return records;
+  const out: FeedbackRecord[] = [];
+  let next = 0;
+  for (const record of records) {
+    while (next < visits.length && visits[next]!.visitedOn < record.foundOn) out.push(visitRecord(visits[next++]!));
+    out.push(record);
+  }
+  while (next < visits.length) out.push(visitRecord(visits[next++]!));
+  return out;
+}
+
+function visitRecord(v: LedgerVisit): FeedbackRecord {
+  return { numbers: [], foundOn: v.visitedOn, area: v.departmentName, problems: [v.note ? `${NOTHING_FOUND_TEXT}（${v.note}）` : NOTHING_FOUND_TEXT], measures: [], inspector: v.inspectorName };
+}
+
 export function buildLedger(
   meta: { organisation: string | null; campaignName: string; today: IsoDate },
   allEntries: readonly LedgerEntry[],
+  visits: readonly LedgerVisit[] = [],
 ): Ledger {
   const entries = allEntries.filter((e) => e.state !== 'cancelled').sort((a, b) => a.findingNumber - b.findingNumber);
   const explicit = entries.some((e) => e.aspect);
@@ -168,7 +200,7 @@ export function buildLedger(
     organisation: meta.organisation,
     campaignName: meta.campaignName,
     generatedOn: meta.today,
-    records,
+    records: withVisits(records, visits),
     list,
     grouping: explicit ? { aspect: '方面', major: '大项' } : { aspect: '问题类别', major: '责任科室' },
     progress,

@@ -136,6 +136,9 @@ function readRecordForms(sheet: SheetTable): Map<string, Partial<Record<ProblemF
     for (let c = 0; c + 1 < cells.length; c++) {
       const field = fieldOfHeader(cells[c] ?? '');
       const value = (cells[c + 1] ?? '').trim();
+      // a form without 编号 (an inspection that found nothing) belongs to no problem: its
+      // 督查区域 and 督查人 must not fill in the form before it
+      if (field === 'number' && value === '') current = null;
       if (!field || value === '' || fieldOfHeader(value)) continue;
       if (field === 'number') {
         current = {};

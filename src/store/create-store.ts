@@ -365,6 +365,7 @@ export function createStore(db: AppDatabase, { committer }: StoreOptions = {}): 
     },
     bulletinFigures: (tenantId, campaignId, query) => reports.bulletinFigures(db, tenantId, campaignId, query),
     ledgerEntries: (tenantId, campaignId) => ledger.ledgerEntries(db, tenantId, campaignId),
+    ledgerVisits: (tenantId, campaignId) => ledger.ledgerVisits(db, tenantId, campaignId),
     assessedTasks: (tenantId, campaignId, start, end) => ledger.assessedTasks(db, tenantId, campaignId, start, end),
     listCampaigns: (tenantId) => ledger.listCampaigns(db, tenantId),
     campaignTallies: (tenantId) => ledger.campaignTallies(db, tenantId),

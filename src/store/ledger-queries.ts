@@ -2,7 +2,7 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { campaigns, imports, members } from '../../db/schema/index.js';
 import type { AssessedTaskRow, CampaignTally, ImportRecord } from '../app/store-port.js';
-import type { LedgerEntry } from '../domain/ledger.js';
+import type { LedgerEntry, LedgerVisit } from '../domain/ledger.js';
 import type { Campaign, IsoDate } from '../domain/model.js';
 import type { AppDatabase } from './database.js';
 import { toCampaign } from './rows.js';
@@ -24,6 +24,18 @@ export async function ledgerEntries(db: AppDatabase, tenantId: string, campaignI
     left join members mi on mi.tenant_id = t.tenant_id and mi.user_id = t.inspector_user_id
     where t.tenant_id = ${tenantId} and t.campaign_id = ${campaignId}
     order by t.finding_number`);
+}
+
+/** The campaign's 督查记录 (inspections that found nothing), in date order, with the names 附件1 prints. */
+export async function ledgerVisits(db: AppDatabase, tenantId: string, campaignId: string): Promise<LedgerVisit[]> {
+  return db.all<LedgerVisit>(sql`
+    select v.visited_on as visitedOn, coalesce(d.name, v.department_id) as departmentName,
+           coalesce(m.name, v.inspector_user_id) as inspectorName, v.note as note
+    from inspection_visits v
+    left join departments d on d.id = v.department_id
+    left join members m on m.tenant_id = v.tenant_id and m.user_id = v.inspector_user_id
+    where v.tenant_id = ${tenantId} and v.campaign_id = ${campaignId}
+    order by v.visited_on, v.created_at, v.id`);
 }
 
 /**

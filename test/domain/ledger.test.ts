@@ -30,6 +30,25 @@ describe('buildLedger', () => {
     expect(ledger.records[0]!.measures).toEqual(['（3）加强培训']);
   });
 
+  it('gives each inspection that found nothing a form of its own, among its day’s, the findings’ forms kept in 序号 order', () => {
+    const visit = (visitedOn: string, departmentName: string, note: string | null = null) => ({ visitedOn, departmentName, inspectorName: '冯督查', note });
+    const ledger = buildLedger(meta, [entry(1, { foundOn: '2026-11-03' }), entry(2, { foundOn: '2026-11-17' })], [
+      visit('2026-10-20', '药剂科'),
+      visit('2026-11-03', '检验科', '标识清楚'),
+      visit('2026-11-24', '急诊科'),
+    ]);
+    expect(ledger.records.map((r) => [r.numbers, r.foundOn, r.area, r.problems, r.measures, r.inspector])).toEqual([
+      [[], '2026-10-20', '药剂科', ['未发现问题'], [], '冯督查'],
+      [[1], '2026-11-03', '门诊大厅', ['（1）【服务态度】问题1'], [], '李督查'],
+      [[], '2026-11-03', '检验科', ['未发现问题（标识清楚）'], [], '冯督查'],
+      [[2], '2026-11-17', '门诊大厅', ['（2）【服务态度】问题2'], [], '李督查'],
+      [[], '2026-11-24', '急诊科', ['未发现问题'], [], '冯督查'],
+    ]);
+    // 附件2 and the progress report are about problems only
+    expect(ledger.list.map((r) => r.number)).toEqual([1, 2]);
+    expect(ledger.summary).toEqual(buildLedger(meta, [entry(1, { foundOn: '2026-11-03' }), entry(2, { foundOn: '2026-11-17' })]).summary);
+  });
+
   it('continues a full form on a new one', () => {
     const ledger = buildLedger(meta, Array.from({ length: PROBLEMS_PER_RECORD + 1 }, (_, i) => entry(i + 1)));
     expect(ledger.records.map((r) => r.numbers.length)).toEqual([PROBLEMS_PER_RECORD, 1]);

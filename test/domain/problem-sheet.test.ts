@@ -89,6 +89,28 @@ describe('readProblems', () => {
     expect(result.rows[1]).toMatchObject({ area: '门诊大厅', wording: '继续整改' });
   });
 
+  it('reads a 附件1 form without 编号 (an inspection that found nothing) as belonging to no problem', () => {
+    const result = readProblems([
+      sheet('附件1', [
+        ['编号', '1'],
+        ['督查日期', '2026-11-03'],
+        ['督查区域', ''],
+        ['主要问题', '（1）…'],
+        ['督查人', ''],
+        ['编号', ''],
+        ['督查日期', '2026-11-03'],
+        ['督查区域', '药剂科'],
+        ['主要问题', '未发现问题'],
+        ['督查人', '督查员冯'],
+      ]),
+      sheet('附件2', [['序号', '问题', '责任领导'], ['1', '导诊台无人', '王']]),
+      sheet('整改进展', [['序号', '问题', '整改完成情况'], ['1', '导诊台无人', '继续整改']]),
+    ]);
+    if (!result.ok) throw new Error(result.reason);
+    expect(result.rows).toHaveLength(1);
+    expect(result.rows[0]).toMatchObject({ problem: '导诊台无人', foundOn: '2026-11-03', area: '', inspector: '' });
+  });
+
   it('says so when no sheet has a problem column, or two unrelated tables are in one file', () => {
     const none = readProblems([sheet('A', [['姓名', '电话'], ['王', '1']])]);
     expect(none).toEqual({ ok: false, reason: expect.stringContaining('没有找到问题清单') });

@@ -3,9 +3,10 @@
 // more); the supervision group asks 督查情况 and sees the month's inspections — findings filed and
 // inspections that found nothing — the weeks without any, who inspected, and the departments
 // nobody visited; a leader in a direct chat and an ordinary group are told where to ask.
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkFeishuCard } from '../support/feishu-card-rules.js';
-import { cardText, FeishuHarness, p2p, type Chat, type FeishuCard, type Person } from '../support/feishu-harness.js';
+import { buttonsOf, cardText, FeishuHarness, p2p, type Chat, type FeishuCard, type Person } from '../support/feishu-harness.js';
 
 const admin: Person = { openId: 'ou_in_admin', name: '纪检监察室刘主任' };
 const feng: Person = { openId: 'ou_in_feng', name: '督查员冯' };
@@ -119,5 +120,48 @@ describe('督查情况', () => {
     const chatter: Chat = { id: 'oc_in_chatter', type: 'group' };
     await h.say(admin, chatter, '@督办 督查情况');
     expect(lastTextTo(chatter.id)).toContain('请在督查群中，或在与「督办」的私聊中查看督查情况。');
+  });
+});
+
+describe('督查记录 in the ledger', () => {
+  /** 附件1's forms as [编号, 督查日期, 督查区域, 主要问题, 督查人], read from the sheet's label column. */
+  function recordForms(sheet: ExcelJS.Worksheet): string[][] {
+    const forms: string[][] = [];
+    const text = (v: ExcelJS.CellValue) => (v instanceof Date ? v.toISOString().slice(0, 10) : String(v ?? ''));
+    sheet.eachRow((row) => {
+      const label = text(row.getCell(1).value);
+      if (label === '编号') forms.push([]);
+      if (['编号', '督查日期', '督查区域', '主要问题', '督查人'].includes(label)) forms.at(-1)!.push(text(row.getCell(2).value));
+    });
+    return forms;
+  }
+
+  it('prints each inspection that found nothing as a 附件1 form without 编号, among its day’s forms; importing the file back reads only the problems', async () => {
+    await h.say(admin, group, '@督办 台账');
+    const file = h.stub.fileOf(h.messagesTo(group.id).filter((m) => m.msgType === 'file').at(-1)!);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(file!.bytes.slice().buffer);
+    const forms = recordForms(wb.getWorksheet('附件1 督查反馈记录表')!);
+    expect(forms.map(([number, day, area, , who]) => [number, day, area, who])).toEqual([
+      ['', '2026-10-20', '药剂科', feng.name],
+      ['1', '2026-11-03', '急诊科', feng.name],
+      ['', '2026-11-03', '门诊部', feng.name],
+      ['2、3', '2026-11-17', '门诊部', chen.name],
+      ['', '2026-11-17', '检验科', feng.name],
+    ]);
+    expect(forms[2]![3]).toBe('未发现问题（候诊区整洁有序）');
+    expect(wb.getWorksheet('附件2 问题清单汇总表')!.getCell('A7').value).toBeNull(); // three problems, rows 4–6
+
+    await h.sendFile(admin, p2p(admin), file!.fileName, file!.bytes);
+    const preview = lastCard(admin.openId);
+    expect(cardText(preview)).toContain('**读到的问题**：3条');
+    const confirm = buttonsOf(preview).find((b) => b.label === '确认导入3条')!;
+    expect((await h.click(admin, h.lastCardTo(admin.openId).messageId, confirm.value)).body.toast?.content).toBe('已导入3条');
+    // each problem keeps its own form's 督查区域; the forms without 编号 gave nothing to any
+    expect(db().prepare('select area, found_on as day from findings where import_id is not null order by number').all()).toEqual([
+      { area: '急诊科', day: '2026-11-03' },
+      { area: '门诊部', day: '2026-11-17' },
+      { area: '门诊部', day: '2026-11-17' },
+    ]);
   });
 });

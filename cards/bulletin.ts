@@ -36,6 +36,7 @@ export function bulletinCard(view: BulletinView, options: BulletinCardOptions = 
     { kind: 'divider' },
     ...rowsTable('按科室', '科室', view.departments.items, view.departments.rest, '个科室'),
     ...rowsTable('按问题类别', '类别', view.categories.items, view.categories.rest, '个类别'),
+    ...inspectionSection(view),
     ...overdueSection(view),
     ...repeatSection(view),
     ...honourRoll(view),
@@ -89,6 +90,26 @@ function rowsTable(heading: string, first: string, rows: BulletinRow[], rest: nu
   ];
   if (rest > 0) out.push({ kind: 'note', text: `另有${rest}${unit}未列出。` });
   return out;
+}
+
+/** A bulletin names this many departments nobody inspected; 督查情况 lists them all. */
+export const UNINSPECTED_NAMED = 15;
+
+// 督查开展: the inspection work of the period, so a quiet week reads differently from an idle one.
+function inspectionSection(view: BulletinView): CardElement[] {
+  const s = view.inspections;
+  if (!s) return [];
+  const figures =
+    s.inspections > 0
+      ? `${view.periodWord}督查${s.inspections}次${s.clean ? `（其中未发现问题${s.clean}次）` : ''}`
+      : `<font color='red'>${view.periodWord}没有督查记录</font>`;
+  const coverage = s.activeDepartments ? `，覆盖科室${s.coveredDepartments}/${s.activeDepartments}个` : '';
+  const lines = [`**督查开展**\n${figures}${coverage}。`];
+  if (s.uncovered.length > 0 && s.coveredDepartments > 0) {
+    const named = s.uncovered.slice(0, UNINSPECTED_NAMED).map((n) => plain(clip(n, NAME_MAX)));
+    lines.push(`未督查：${named.join('、')}${s.uncovered.length > named.length ? `等${s.uncovered.length}个` : ''}（发送「督查情况」查看详情）`);
+  }
+  return [{ kind: 'markdown', text: lines.join('\n') }];
 }
 
 function overdueSection(view: BulletinView): CardElement[] {

@@ -5,6 +5,7 @@ import { bulletinCard, type BulletinCardOptions } from '../../cards/bulletin.js'
 import { longTermCheckCard } from '../../cards/digest.js';
 import type { Card } from '../../cards/model.js';
 import { buildBulletin } from '../domain/bulletin.js';
+import { summariseInspections } from '../domain/inspection-coverage.js';
 import type { Campaign, IsoDate, Tenant } from '../domain/model.js';
 import type { JobPeriod } from '../domain/schedule.js';
 import type { TaskFacts } from '../domain/task-facts.js';
@@ -18,8 +19,13 @@ import type { JobSummary } from './run-reminders.js';
 /** Builds the bulletin card for a span, from live figures. */
 export async function drawBulletin(deps: Deps, tenant: Tenant, campaign: Campaign, kind: BulletinKind, span: Span, today: IsoDate, options: BulletinCardOptions = {}): Promise<Card> {
   const query = bulletinQuery(kind, span, today, deps.settings);
-  const figures = await deps.store.bulletinFigures(tenant.id, campaign.id, query);
-  return bulletinCard(buildBulletin(toBulletinSource(figures, kind, query, campaign.name)), options);
+  const [figures, inspections, departments] = await Promise.all([
+    deps.store.bulletinFigures(tenant.id, campaign.id, query),
+    deps.store.inspectionActivity(tenant.id, campaign.id, span.start, span.end),
+    deps.store.listDepartments(tenant.id),
+  ]);
+  const source = { ...toBulletinSource(figures, kind, query, campaign.name), inspections: summariseInspections(inspections, departments, span.end) };
+  return bulletinCard(buildBulletin(source), options);
 }
 
 function longTermRequests(deps: Deps, tenant: Tenant, items: TaskFacts[], monthLabel: string): WriteOp[] {

@@ -1,6 +1,7 @@
 // The weekly and monthly bulletin (周调度、月通报) to the supervision group: what came in, what
 // was closed, what is still open or overdue, who did well and who did not (红黑榜), and which
 // problems keep coming back (专项整治). Pure: the store counts, this file ranks, trims and words.
+import type { InspectionSummary } from './inspection-coverage.js';
 import { formatDateZh, formatShortZh } from './deadline.js';
 import type { IsoDate } from './model.js';
 import { parseIsoDate } from './working-days.js';
@@ -63,6 +64,8 @@ export interface BulletinSource {
   repeats: RepeatItem[];
   /** oldest first */
   trend: TrendPoint[];
+  /** the period's inspections (督查情况 in brief); absent where the caller did not read them */
+  inspections?: InspectionSummary;
 }
 
 /** The first rows of a longer list, and how many were left out. */
@@ -104,6 +107,7 @@ export interface BulletinView {
   /** 黑榜 */
   worst: BulletinRow[];
   trend: TrendPoint[];
+  inspections: InspectionSummary | null;
   /** something was left out, so the card should point to the ledger */
   truncated: boolean;
 }
@@ -169,6 +173,7 @@ export function buildBulletin(source: BulletinSource, options: BulletinOptions =
     best: bestDepartments(source.byDepartment),
     worst: worstDepartments(source.byDepartment),
     trend: source.trend.slice(-MAX_TREND_POINTS),
+    inspections: source.inspections ?? null,
     truncated: departments.rest + categories.rest + overdue.rest + repeats.rest > 0,
   };
 }

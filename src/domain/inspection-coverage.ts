@@ -133,9 +133,38 @@ const byReading = new Intl.Collator('zh-CN').compare;
 /** null (never) before any day, then the earliest first */
 const compareDays = (a: IsoDate | null, b: IsoDate | null) => (a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1);
 
+/** A period's inspections in brief, as a bulletin shows them. */
+export interface InspectionSummary {
+  inspections: number;
+  clean: number;
+  problems: number;
+  activeDepartments: number;
+  coveredDepartments: number;
+  /** the departments in use nobody inspected in the period, in pinyin order */
+  uncovered: string[];
+}
+
+const inUseAt = (end: IsoDate) => (d: CoverageDepartment) => !d.retiredOn || d.retiredOn > end;
+
+/** `inspections` all within the period that ends on `end`; departments retired by then are not asked for. */
+export function summariseInspections(inspections: readonly Inspection[], departments: readonly CoverageDepartment[], end: IsoDate): InspectionSummary {
+  const active = departments.filter(inUseAt(end));
+  const inspected = new Set(inspections.map((i) => i.departmentId));
+  const uncovered = active.filter((d) => !inspected.has(d.id)).map((d) => d.name).sort(byReading);
+  return {
+    inspections: inspections.length,
+    clean: inspections.filter((i) => i.problems === 0).length,
+    problems: inspections.reduce((n, i) => n + i.problems, 0),
+    activeDepartments: active.length,
+    coveredDepartments: active.length - uncovered.length,
+    uncovered,
+  };
+}
+
 export function buildCoverage(input: CoverageInput): CoverageReport {
   const { month, today } = input;
   const inMonth = input.inspections.filter((i) => i.day >= month.start && i.day <= month.end);
+  const summary = summariseInspections(inMonth, input.departments, month.end);
 
   const tallies = new Map<string, InspectorTally & { dayset: Set<IsoDate> }>();
   for (const i of inMonth) {
@@ -163,24 +192,22 @@ export function buildCoverage(input: CoverageInput): CoverageReport {
     });
   }
 
-  const active = input.departments.filter((d) => !d.retiredOn || d.retiredOn > month.end);
-  const inspected = new Set(inMonth.map((i) => i.departmentId));
-  const uncovered = active
-    .filter((d) => !inspected.has(d.id))
-    .map((d) => ({ name: d.name, lastOn: input.lastBefore.get(d.id) ?? null }))
+  const ids = new Map(input.departments.map((d) => [d.name, d.id]));
+  const uncovered = summary.uncovered
+    .map((name) => ({ name, lastOn: input.lastBefore.get(ids.get(name)!) ?? null }))
     .sort((a, b) => compareDays(a.lastOn, b.lastOn) || byReading(a.name, b.name));
 
   return {
     label: month.label,
     toDate: month.toDate,
     rangeText: `${formatShortZh(month.start)}—${formatShortZh(month.end)}`,
-    inspections: inMonth.length,
-    clean: inMonth.filter((i) => i.problems === 0).length,
-    problems: inMonth.reduce((n, i) => n + i.problems, 0),
+    inspections: summary.inspections,
+    clean: summary.clean,
+    problems: summary.problems,
     inspectors,
     weeks,
-    activeDepartments: active.length,
-    coveredDepartments: active.length - uncovered.length,
+    activeDepartments: summary.activeDepartments,
+    coveredDepartments: summary.coveredDepartments,
     uncovered,
   };
 }

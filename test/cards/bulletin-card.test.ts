@@ -108,6 +108,25 @@ describe('bulletin card', () => {
   });
 });
 
+describe('bulletin card: 督查开展', () => {
+  const summary = { inspections: 6, clean: 2, problems: 5, activeDepartments: 20, coveredDepartments: 2, uncovered: Array.from({ length: 18 }, (_, i) => `科室${String(i + 1).padStart(2, '0')}`) };
+
+  it('says how much was inspected, and names the departments nobody inspected (fifteen, then how many)', () => {
+    const text = markdownText(render(source({ inspections: summary })));
+    expect(text).toContain('**督查开展**\n本周督查6次（其中未发现问题2次），覆盖科室2/20个。');
+    expect(text).toContain('未督查：科室01、科室02、科室03、科室04、科室05、科室06、科室07、科室08、科室09、科室10、科室11、科室12、科室13、科室14、科室15等18个（发送「督查情况」查看详情）');
+  });
+
+  it('marks a period without any inspection in red, and leaves out what it cannot say', () => {
+    const none = markdownText(render(source({ kind: 'monthly', periodStart: '2026-10-01', periodEnd: '2026-10-31', inspections: { ...summary, inspections: 0, clean: 0, problems: 0, coveredDepartments: 0, uncovered: ['急诊科'] } })));
+    expect(none).toContain("**督查开展**\n<font color='red'>本月没有督查记录</font>，覆盖科室0/20个。");
+    expect(none).not.toContain('未督查：');
+    const noDepartments = markdownText(render(source({ inspections: { ...summary, activeDepartments: 0, coveredDepartments: 0, uncovered: [] } })));
+    expect(noDepartments).toContain('**督查开展**\n本周督查6次（其中未发现问题2次）。');
+    expect(markdownText(render(source()))).not.toContain('督查开展');
+  });
+});
+
 describe('bulletin card edge cases', () => {
   it('stays valid and under 30 KB for 500 departments, 200 overdue items, 50 repeats and 26 weeks', () => {
     const longName = (i: number) => `心血管内科第${i}病区（含导管室、监护室及日间手术中心联合管理单元）`;
@@ -124,6 +143,7 @@ describe('bulletin card edge cases', () => {
       })),
       repeats: Array.from({ length: 50 }, (_, i) => ({ departmentName: longName(i), category: '服务态度'.repeat(10), count: 3 + i })),
       trend: Array.from({ length: 26 }, (_, i) => ({ label: `2026年第${i + 22}周`, new: 100 + i, closed: 90 + i })),
+      inspections: { inspections: 900, clean: 300, problems: 1200, activeDepartments: 500, coveredDepartments: 20, uncovered: Array.from({ length: 480 }, (_, i) => longName(i)) },
     });
     const json = render(big);
     expect(checkFeishuCard(json)).toEqual([]);

@@ -112,6 +112,14 @@ describe('督查情况', () => {
     expect(lastTextTo(group.id)).toContain('2027年1月还没有到。');
   });
 
+  it('puts the period’s inspection work in the bulletins: last week’s, and this week’s with none yet', async () => {
+    await h.say(admin, group, '@督办 上周通报');
+    const lastWeek = cardText(lastCard(group.id));
+    expect(lastWeek).toContain('**督查开展**\\n本周督查2次（其中未发现问题1次），覆盖科室2/4个。\\n未督查：急诊科、药剂科（发送「督查情况」查看详情）');
+    await h.say(admin, group, '@督办 通报');
+    expect(cardText(lastCard(group.id))).toContain("<font color='red'>本周截至今日没有督查记录</font>，覆盖科室0/4个。");
+  });
+
   it('lets an inspector see every campaign in a direct chat, and tells a leader and an ordinary group where to ask', async () => {
     await h.say(feng, p2p(feng), '督查情况');
     expect(lastCard(feng.openId).header.title.content).toBe('督查情况 · 2026年11月（截至今日）');

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runBulletin, drawBulletin } from '../src/app/run-bulletin.js';
+import { inspectionReport } from '../src/app/inspection-report.js';
 import { runReminders } from '../src/app/run-reminders.js';
 import { assessmentOf } from '../src/app/assessment.js';
 import type { InboundMessage } from '../src/app/inbound.js';
@@ -79,6 +80,8 @@ async function measure(profile: SeedProfile): Promise<ProfileResult> {
     senderUserId: 'ou_admin', text: '逾期', mentions: [], botUserId: null, imageKeys: [], files: [], parentMessageId: null, sentAt: 0,
   };
   const overdue = await timed(ROUNDS, () => undefined, () => overdueList(deps, tenant, campaign, asked));
+  // 督查情况 in the supervision group: this month's inspections (findings and 督查记录) and each department's last before it
+  const inspections = await timed(ROUNDS, () => undefined, () => inspectionReport(deps, tenant, campaign, { ...asked, text: '督查情况' }, { month: 'this' }));
   // 科室考核's figures over the year: every task of it read, judged and counted (the file: measureLedger)
   const assessment = await timed(ROUNDS, () => undefined, () => assessmentOf(deps, tenant, campaign, null));
   database.close();
@@ -95,6 +98,7 @@ async function measure(profile: SeedProfile): Promise<ProfileResult> {
       ['查找, a word every finding holds: newest 21 with their contexts (searchTasks)', searchCommon, 100],
       ['查找, words no finding holds: every finding read (searchTasks)', searchNone, 300],
       ['逾期 in the supervision group: open tasks filtered, 20 shown with their contexts (overdueList)', overdue, 300],
+      ['督查情况 in the supervision group: a month of inspections, each department’s last before it (inspectionReport)', inspections, 300],
       ['科室考核 figures: the year’s tasks with their last 提交, judged and counted (assessmentOf)', assessment, 2000],
     ],
   };

@@ -65,6 +65,9 @@ export function seed(sqlite: Database.Database, o: SeedOptions): void {
   const insertExtension = sqlite.prepare(
     "insert into extension_requests (id, tenant_id, task_id, requested_deadline, previous_deadline, reason, status, requested_by, decided_by, decided_at, created_at) values (?, ?, ?, ?, ?, '需要采购', 'pending', ?, null, null, ?)",
   );
+  const insertVisit = sqlite.prepare(
+    "insert into inspection_visits (id, tenant_id, campaign_id, department_id, inspector_user_id, visited_on, note, chat_id, created_at) values (?, ?, ?, ?, ?, ?, null, null, ?) on conflict do nothing",
+  );
   const insertMember = sqlite.prepare('insert into members (tenant_id, user_id, name, created_at, updated_at) values (?, ?, ?, ?, ?)');
   sqlite.transaction(() => {
     // named people: the ledger prints names, and an import matches leaders by name
@@ -84,6 +87,15 @@ export function seed(sqlite: Database.Database, o: SeedOptions): void {
       insertFinding.run(`f-${i}`, o.tenantId, o.campaignId, i + 1, `dep-${department}`, `区域${i % 50}`, category, `发现的问题描述第${i}条：窗口服务态度生硬，患者等候时间过长`, inspector, foundOn, '日常督查', now);
       insertTask.run(`t-${i}`, o.tenantId, `f-${i}`, o.campaignId, i + 1, `dep-${department}`, category, foundOn, inspector, state, `ou_leader_${department % o.leaders}`, state === 'pending' ? null : '整改措施', deadline, closure, Math.floor(rnd() * 3), closedOn ? now : null, closedOn, now, now);
       if ((state === 'in_progress' || state === 'pending') && rnd() < 0.05) insertExtension.run(`e-${i}`, o.tenantId, `t-${i}`, addDays(deadline, 7), deadline, `ou_leader_${department % o.leaders}`, now);
+    }
+    // 督查记录: on about a third of the days of the year each inspector records an inspection that
+    // found nothing (its own generator, so the tasks above stay the same data as before)
+    const visitRnd = random(7);
+    for (let day = 0; day < 365; day++) {
+      for (let n = 0; n < o.inspectors; n++) {
+        if (visitRnd() >= 0.3) continue;
+        insertVisit.run(`v-${day}-${n}`, o.tenantId, o.campaignId, `dep-${Math.floor(visitRnd() * o.departments)}`, `ou_inspector_${n}`, addDays(o.today, -day), now);
+      }
     }
   })();
 }

@@ -32,7 +32,8 @@ export const findings = sqliteTable(
     uniqueIndex('findings_intake_card').on(t.tenantId, t.intakeCardId),
     uniqueIndex('findings_import_row').on(t.tenantId, t.importId, t.importRow),
     index('findings_tenant_campaign').on(t.tenantId, t.campaignId),
-    index('findings_found_on').on(t.tenantId, t.foundOn),
+    /** covers 督查情况 and the bulletins' 督查开展: who inspected which department on which day, read from the index alone */
+    index('findings_inspections').on(t.tenantId, t.foundOn, t.campaignId, t.departmentId, t.inspectorUserId, t.importId),
   ],
 );
 

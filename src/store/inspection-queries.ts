@@ -1,7 +1,11 @@
-// Reads for 督查情况: who inspected which department on which day. A finding filed on the form is
-// the record of the inspection that found it; a 督查记录 row is one that found nothing. Findings
-// imported from a spreadsheet are left out (their inspector is whoever sent the file), and so are
-// findings cancelled as filed in error.
+// Reads for 督查情况 and the bulletins' 督查开展: who inspected which department on which day. A
+// finding filed on the form is the record of the inspection that found it; a 督查记录 row is one
+// that found nothing. Findings imported from a spreadsheet are left out (their inspector is whoever
+// sent the file), and so are findings cancelled as filed in error.
+//
+// The findings are counted from `findings_inspections` alone, never touching a row; the few
+// cancelled ones are then taken off through `tasks_found_on`. Joining every finding to its task to
+// ask whether it was cancelled cost a bulletin 18 ms a week over 100,000 tasks (docs/BENCHMARKS.md).
 import { sql } from 'drizzle-orm';
 import type { Inspection } from '../domain/inspection-coverage.js';
 import type { IsoDate } from '../domain/model.js';
@@ -13,26 +17,38 @@ const campaignFilter = (column: ReturnType<typeof sql.raw>, campaignId: string |
 export async function inspectionActivity(db: AppDatabase, tenantId: string, campaignId: string | null, from: IsoDate, to: IsoDate): Promise<Inspection[]> {
   return db.all<Inspection>(sql`
     select departmentId, inspectorUserId, day, sum(problems) as problems from (
-      select f.department_id as departmentId, f.inspector_user_id as inspectorUserId, f.found_on as day, count(*) as problems
-      from findings f join tasks t on t.finding_id = f.id
-      where f.tenant_id = ${tenantId} and f.found_on between ${from} and ${to} and f.import_id is null and t.state != 'cancelled'${campaignFilter(sql.raw('f.campaign_id'), campaignId)}
-      group by f.department_id, f.inspector_user_id, f.found_on
+      select department_id as departmentId, inspector_user_id as inspectorUserId, found_on as day, count(*) as problems, 0 as visited
+      from findings
+      where tenant_id = ${tenantId} and found_on between ${from} and ${to} and import_id is null${campaignFilter(sql.raw('campaign_id'), campaignId)}
+      group by found_on, department_id, inspector_user_id
       union all
-      select department_id, inspector_user_id, visited_on, 0
+      select t.department_id, t.inspector_user_id, t.found_on, -count(*), 0
+      from tasks t join findings f on f.id = t.finding_id
+      where t.tenant_id = ${tenantId} and t.found_on between ${from} and ${to} and t.state = 'cancelled' and f.import_id is null${campaignFilter(sql.raw('t.campaign_id'), campaignId)}
+      group by t.found_on, t.department_id, t.inspector_user_id
+      union all
+      select department_id, inspector_user_id, visited_on, 0, 1
       from inspection_visits
       where tenant_id = ${tenantId} and visited_on between ${from} and ${to}${campaignFilter(sql.raw('campaign_id'), campaignId)}
     )
-    group by departmentId, inspectorUserId, day`);
+    group by departmentId, inspectorUserId, day
+    having sum(problems) > 0 or max(visited) = 1`);
 }
 
-/** Each department's latest inspection before `before` (for 「上次督查」); departments never inspected are absent. */
+/**
+ * Each department's latest inspection before `before` (for 「上次督查」); departments never inspected
+ * are absent. Read from the tasks' copies through `tasks_found_on` alone (a department's whole
+ * history: joining each finding to its task took 270 ms over 100,000). So imported findings count
+ * here: a paper ledger's or a 巡察's date is a real inspection of the department, and only who
+ * inspected is unknown, which this does not say.
+ */
 export async function lastInspectedBefore(db: AppDatabase, tenantId: string, campaignId: string | null, before: IsoDate): Promise<Map<string, IsoDate>> {
   const rows = await db.all<{ departmentId: string; day: IsoDate }>(sql`
     select departmentId, max(day) as day from (
-      select f.department_id as departmentId, max(f.found_on) as day
-      from findings f join tasks t on t.finding_id = f.id
-      where f.tenant_id = ${tenantId} and f.found_on < ${before} and f.department_id is not null and f.import_id is null and t.state != 'cancelled'${campaignFilter(sql.raw('f.campaign_id'), campaignId)}
-      group by f.department_id
+      select department_id as departmentId, max(found_on) as day
+      from tasks
+      where tenant_id = ${tenantId}${campaignFilter(sql.raw('campaign_id'), campaignId)} and found_on < ${before} and state != 'cancelled' and department_id is not null
+      group by department_id
       union all
       select department_id, max(visited_on)
       from inspection_visits

@@ -1,6 +1,6 @@
 // 督查情况's reads, on both drivers: one row per inspector, department and day, where a finding filed
 // that day and a 督查记录 add up; imported and cancelled findings are no inspection; one campaign's
-// or all; each department's latest inspection before a day.
+// or all; each department's latest inspection before a day (there an imported finding's date counts).
 import { describe, expect, it } from 'vitest';
 import type { Finding, InspectionVisit, Task, TaskState } from '../../src/domain/model.js';
 import { createStore } from '../../src/store/create-store.js';
@@ -37,6 +37,8 @@ const findings: [Finding, TaskState][] = [
   [finding(7, '2026-11-07', 'jy', { campaignId: 'c2' }), 'pending'], // a 专项
   [finding(8, '2026-10-12', 'jy'), 'closed'], // before the month
   [finding(9, '2026-11-03', 'mz', { tenantId: 'feishu:t2', intakeCardId: 'other' }), 'pending'], // another hospital
+  [finding(10, '2026-11-03', 'mz'), 'cancelled'], // filed in error beside #1 and #2: two problems still
+  [finding(11, '2026-11-06', 'yj', { importId: 'imp1', importRow: 2, intakeCardId: null }), 'cancelled'], // imported, then cancelled
 ];
 
 const visits: InspectionVisit[] = [
@@ -88,9 +90,11 @@ describe.each(DRIVERS)('inspection activity on $name', (driver) => {
     expect(rows).toEqual([{ id: 'v2', note: null }]);
   });
 
-  it('finds each department’s latest inspection before a day, of one campaign or all', async () => {
+  it('finds each department’s latest inspection before a day, of one campaign or all, an imported finding’s date included', async () => {
     const store = await seeded();
     expect(Object.fromEntries(await store.lastInspectedBefore(T, 'c1', '2026-11-01'))).toEqual({ jy: '2026-10-12', yj: '2026-10-20' });
-    expect(Object.fromEntries(await store.lastInspectedBefore(T, null, '2026-11-08'))).toEqual({ mz: '2026-11-03', jz: '2026-11-03', jy: '2026-11-07', yj: '2026-10-20' });
+    expect(Object.fromEntries(await store.lastInspectedBefore(T, null, '2026-11-08'))).toEqual({ mz: '2026-11-03', jz: '2026-11-03', jy: '2026-11-07', yj: '2026-11-06' });
+    // a cancelled finding is no inspection: 检验科's #5 on 11-06 is not its last before 11-07
+    expect(Object.fromEntries(await store.lastInspectedBefore(T, 'c1', '2026-11-07'))).toMatchObject({ jy: '2026-10-12' });
   });
 });

@@ -195,6 +195,7 @@ export const MENU_COMMANDS: Readonly<Record<string, string>> = {
   intake: '督查',
   my_tasks: '我的任务',
   overdue: '逾期',
+  inspections: '督查情况',
   ledger: '台账',
   progress: '进展',
   help: '帮助',

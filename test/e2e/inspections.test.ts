@@ -123,6 +123,11 @@ describe('督查情况', () => {
   it('lets an inspector see every campaign in a direct chat, and tells a leader and an ordinary group where to ask', async () => {
     await h.say(feng, p2p(feng), '督查情况');
     expect(lastCard(feng.openId).header.title.content).toBe('督查情况 · 2026年11月（截至今日）');
+    // the bot menu's 「督查情况」 item (event key `inspections`) asks the same
+    const before = h.cardsTo(feng.openId).length;
+    await h.tapMenu(feng, 'inspections');
+    expect(h.cardsTo(feng.openId)).toHaveLength(before + 1);
+    expect(lastCard(feng.openId).header.title.content).toBe('督查情况 · 2026年11月（截至今日）');
     await h.say(wang, p2p(wang), '督查情况');
     expect(lastTextTo(wang.openId)).toContain('督查情况供督查组、监督小组和管理员查看。');
     const chatter: Chat = { id: 'oc_in_chatter', type: 'group' };

@@ -73,9 +73,11 @@ describe('background checkpoints', () => {
     }
     const walPages = statSync(`${path}-wal`).size / (database.sqlite.pragma('page_size', { simple: true }) as number);
     // without the restarts the WAL holds every page written (over twice the commits); with them, a
-    // few passes' worth at most
+    // few passes' worth. How many passes depends on when the checkpoint thread gets a core: alone it
+    // ends under a tenth of the commits, beside the whole suite on two cores it once ended at 0.29
+    // of them, so the bound is half: still a quarter of what a WAL that is never started over holds.
     expect(commits).toBeGreaterThan(restartAfterPages * 20);
-    expect(walPages).toBeLessThan(commits / 5);
+    expect(walPages).toBeLessThan(commits / 2);
   });
 
   it('never hold the server\'s writes up behind a long read in another connection', async () => {

@@ -7,7 +7,7 @@ import { mayActInTenant } from '../domain/permissions.js';
 import { parseIntakeText, readNothingFound } from '../domain/intake-text.js';
 import { bindGroup, changeRole, listCampaigns, listDepartments, listRoles, renameDepartment, retireDepartment, upsertDepartment } from './admin-commands.js';
 import { attachImages } from './attach-images.js';
-import { recordVisit } from './record-visit.js';
+import { recordVisit, undoVisit } from './record-visit.js';
 import { endedCampaignRefusal, endOrResumeCampaign } from './campaign-lifecycle.js';
 import { actorFor, campaignOfChat, today } from './context.js';
 import type { InboundMention, InboundMessage } from './inbound.js';
@@ -83,6 +83,9 @@ export async function handleMessage(deps: Deps, tenant: Tenant, everyday: Campai
       break;
     case 'overdue':
       outcome = await overdueList(deps, tenant, everyday, msg);
+      break;
+    case 'visit_undo':
+      outcome = await undoVisit(deps, tenant, await campaignHere(), msg, command.text);
       break;
     case 'inspections':
       outcome = await inspectionReport(deps, tenant, everyday, msg, command.ask);

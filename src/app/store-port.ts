@@ -110,6 +110,8 @@ export type WriteOp =
   | { op: 'insertFinding'; finding: Finding }
   /** UNIQUE (tenant, campaign, department, inspector, day): a second record of the same inspection is ignored */
   | { op: 'insertVisit'; visit: InspectionVisit }
+  /** 撤销督查记录: an inspector takes back a record made in error */
+  | { op: 'deleteVisit'; tenantId: string; visitId: string }
   /** the finding's immutable fields are copied onto the task row for the sweeps */
   | { op: 'insertTask'; task: Task; finding: Finding }
   /** version-checked: applies only if the task is still at `expectedVersion`; bumps version */
@@ -217,6 +219,8 @@ export interface Store {
 
   /** 督查情况: the inspections in [from, to] (findings filed on the form and 督查记录), of one campaign or (null) all */
   inspectionActivity(tenantId: string, campaignId: string | null, from: IsoDate, to: IsoDate): Promise<Inspection[]>;
+  /** the inspector's latest 督查记录 of a department (in one campaign), for 撤销督查记录 */
+  latestVisit(tenantId: string, campaignId: string, departmentId: string, inspectorUserId: string): Promise<InspectionVisit | null>;
   /** each department's latest inspection before a day; the never inspected are absent */
   lastInspectedBefore(tenantId: string, campaignId: string | null, before: IsoDate): Promise<Map<string, IsoDate>>;
 

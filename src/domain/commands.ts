@@ -12,6 +12,8 @@ export type Command =
   /** 逾期: the open tasks past their deadline, most overdue first */
   | { name: 'overdue' }
   | { name: 'help' }
+  /** 撤销督查记录 门诊部: the sender's latest 督查记录 of that department, made in error */
+  | { name: 'visit_undo'; text: string }
   /** 督查情况 (this month so far), 上月督查情况, 督查情况 10月: how much inspecting was done, and where not */
   | { name: 'inspections'; ask: InspectionMonthAsk }
   /** 通报 (this week so far), 上周通报, 月报 / 上月通报, 通报 2026年10月 */
@@ -146,6 +148,8 @@ export function parseCommand(rawText: string): Command {
   if (/^(我的任务|我的待办|待办)$/.test(bare)) return { name: 'my_tasks' };
   if (/^(逾期|逾期任务|逾期清单|逾期事项|逾期问题|逾期未完成)$/.test(bare)) return { name: 'overdue' };
   if (/^(帮助|help|\?|使用说明)$/i.test(bare)) return { name: 'help' };
+  const undo = /^(?:撤销|撤回|删除)督查记录[\s:：]*(.*)$/.exec(bare);
+  if (undo) return { name: 'visit_undo', text: undo[1]!.trim() };
   const inspections = inspectionsAsk(bare);
   if (inspections) return { name: 'inspections', ask: inspections };
   const bulletin = bulletinAsk(bare);

@@ -121,19 +121,17 @@ function findDeadline(text: string, today: IsoDate): Found | null {
   return best;
 }
 
-function findDepartment(
-  text: string,
-  departments: IntakeTextInput['departments'],
-): { id: string; name: string } | null {
+/** The department a text names: the longest name in it (one-character names never match). */
+export function findDepartment<D extends { id: string; name: string }>(text: string, departments: readonly D[]): D | null {
   const normalised = text.normalize('NFKC');
-  let best: { id: string; name: string } | null = null;
+  let best: D | null = null;
   let bestLength = 1;
   for (const d of departments) {
     const name = d.name.trim();
     // One-character names ("药") would match all over ordinary sentences; ties go to the first listed.
     if (name.length <= bestLength) continue;
     if (text.includes(name) || normalised.includes(name.normalize('NFKC'))) {
-      best = { id: d.id, name: d.name };
+      best = d;
       bestLength = name.length;
     }
   }

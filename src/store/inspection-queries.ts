@@ -8,7 +8,7 @@
 // ask whether it was cancelled cost a bulletin 18 ms a week over 100,000 tasks (docs/BENCHMARKS.md).
 import { sql } from 'drizzle-orm';
 import type { Inspection } from '../domain/inspection-coverage.js';
-import type { IsoDate } from '../domain/model.js';
+import type { InspectionVisit, IsoDate } from '../domain/model.js';
 import type { AppDatabase } from './database.js';
 
 const campaignFilter = (column: ReturnType<typeof sql.raw>, campaignId: string | null) => (campaignId === null ? sql`` : sql` and ${column} = ${campaignId}`);
@@ -57,4 +57,15 @@ export async function lastInspectedBefore(db: AppDatabase, tenantId: string, cam
     )
     group by departmentId`);
   return new Map(rows.map((r) => [r.departmentId, r.day]));
+}
+
+/** The inspector's latest 督查记录 of a department in a campaign (the newest day, then the newest made). */
+export async function latestVisit(db: AppDatabase, tenantId: string, campaignId: string, departmentId: string, inspectorUserId: string): Promise<InspectionVisit | null> {
+  const [row] = await db.all<InspectionVisit>(sql`
+    select id, tenant_id as tenantId, campaign_id as campaignId, department_id as departmentId, inspector_user_id as inspectorUserId,
+           visited_on as visitedOn, note, chat_id as chatId, created_at as createdAt
+    from inspection_visits
+    where tenant_id = ${tenantId} and campaign_id = ${campaignId} and department_id = ${departmentId} and inspector_user_id = ${inspectorUserId}
+    order by visited_on desc, created_at desc limit 1`);
+  return row ?? null;
 }

@@ -111,6 +111,10 @@ export function toWrites(db: AppDatabase, w: WriteOp): Write {
       return insertRow(db, w.op, findings, w.finding);
     case 'insertVisit':
       return insertRow(db, w.op, inspectionVisits, w.visit, (insert) => insert.onConflictDoNothing());
+    case 'deleteVisit':
+      return write(w.op, { tenantId: w.tenantId, visitId: w.visitId }, (p) =>
+        db.delete(inspectionVisits).where(and(eq(inspectionVisits.tenantId, p.tenantId), eq(inspectionVisits.id, p.visitId))),
+      );
     case 'insertTask':
       return insertRow(db, w.op, tasks, {
         ...w.task,

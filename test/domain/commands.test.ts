@@ -165,6 +165,12 @@ describe('parseCommand', () => {
     expect(parseCommand(text)).toEqual({ name: 'inspections', ask });
   });
 
+  it('reads 撤销督查记录 with the department it names', () => {
+    expect(parseCommand('撤销督查记录 门诊部')).toEqual({ name: 'visit_undo', text: '门诊部' });
+    expect(parseCommand('@督办 删除督查记录：门诊部')).toEqual({ name: 'visit_undo', text: '门诊部' });
+    expect(parseCommand('撤销督查记录')).toEqual({ name: 'visit_undo', text: '' });
+  });
+
   it('leaves questions about the inspection work alone, and 督查 with a space is still a finding', () => {
     expect(parseCommand('督查情况怎么样').name).toBe('unknown');
     expect(parseCommand('明天的督查情况汇报').name).toBe('unknown');

@@ -55,6 +55,21 @@ describe('督查记录', () => {
     await file(feng, '急诊科', '急诊留观区地面湿滑无警示');
   });
 
+  it('lets the inspector take a record made in error back (撤销督查记录), only their own', async () => {
+    await h.say(feng, group, '督查 检验科 未发现问题');
+    expect(lastTextTo(group.id)).toContain('记错了请发送「撤销督查记录 检验科」。');
+    expect(visits()).toHaveLength(3);
+    await h.say(chen, group, '撤销督查记录 检验科');
+    expect(lastTextTo(group.id)).toContain('没有您对检验科的督查记录，无需撤销。');
+    await h.say(feng, group, '@督办 撤销督查记录 检验科');
+    expect(lastTextTo(group.id)).toContain('已撤销您11月3日对检验科的督查记录（未发现问题）。');
+    expect(visits()).toHaveLength(2);
+    await h.say(feng, group, '撤销督查记录 检验科');
+    expect(lastTextTo(group.id)).toContain('没有您对检验科的督查记录，无需撤销。');
+    await h.say(feng, group, '撤销督查记录');
+    expect(lastTextTo(group.id)).toContain('请写明撤销哪个科室的督查记录，例如「撤销督查记录 门诊部」。');
+  });
+
   it('asks which department when it cannot tell, and records nothing', async () => {
     await h.say(feng, p2p(feng), '督查 住院三病区 未发现问题');
     expect(lastTextTo(feng.openId)).toContain('没有认出督查的科室，未记录。请写明科室全称，例如「督查 门诊部 未发现问题」。已登记的科室：');
@@ -118,6 +133,12 @@ describe('督查情况', () => {
     expect(lastWeek).toContain('**督查开展**\\n本周督查2次（其中未发现问题1次），覆盖科室2/4个。\\n未督查：急诊科、药剂科（发送「督查情况」查看详情）');
     await h.say(admin, group, '@督办 通报');
     expect(cardText(lastCard(group.id))).toContain("<font color='red'>本周截至今日没有督查记录</font>，覆盖科室0/4个。");
+  });
+
+  it('keeps a record older than a week: it has been in a bulletin', async () => {
+    await h.say(feng, group, '撤销督查记录 药剂科');
+    expect(lastTextTo(group.id)).toContain('您对药剂科最近的督查记录是10月20日的，已超过7天并计入通报，不能撤销。');
+    expect(visits()).toContainEqual({ name: '药剂科', day: '2026-10-20', note: null });
   });
 
   it('lets an inspector see every campaign in a direct chat, and tells a leader and an ordinary group where to ask', async () => {

@@ -90,6 +90,19 @@ describe.each(DRIVERS)('inspection activity on $name', (driver) => {
     expect(rows).toEqual([{ id: 'v2', note: null }]);
   });
 
+  it('finds an inspector’s latest record of a department in a campaign, and deletes it', async () => {
+    const store = await seeded();
+    await store.commit([{ op: 'insertVisit', visit: visit('v6', 'yj', '2026-11-12') }]);
+    expect(await store.latestVisit(T, 'c1', 'yj', 'ou_feng')).toMatchObject({ id: 'v6', visitedOn: '2026-11-12', departmentId: 'yj', note: null, chatId: 'oc_g' });
+    expect(await store.latestVisit(T, 'c1', 'yj', 'ou_chen')).toBeNull();
+    expect(await store.latestVisit(T, 'c2', 'yj', 'ou_feng')).toBeNull();
+    await store.commit([{ op: 'deleteVisit', tenantId: T, visitId: 'v6' }]);
+    expect((await store.latestVisit(T, 'c1', 'yj', 'ou_feng'))?.id).toBe('v2');
+    // another tenant's id deletes nothing here
+    await store.commit([{ op: 'deleteVisit', tenantId: 'feishu:t2', visitId: 'v2' }]);
+    expect((await store.latestVisit(T, 'c1', 'yj', 'ou_feng'))?.id).toBe('v2');
+  });
+
   it('finds each department’s latest inspection before a day, of one campaign or all, an imported finding’s date included', async () => {
     const store = await seeded();
     expect(Object.fromEntries(await store.lastInspectedBefore(T, 'c1', '2026-11-01'))).toEqual({ jy: '2026-10-12', yj: '2026-10-20' });

@@ -377,6 +377,14 @@ describe('a 专项 group, 修改问题 and 移交 on D1', () => {
     await h.say(inspector, group, '@督办 科室 新增 住院一部');
     expect(await h.query('select retired_on from departments where tenant_id = ?', h.tenantId)).toEqual([{ retired_on: null }]);
 
+    // 督查记录 written to D1, and 督查情况 read from it (the finding filed above counts too)
+    await h.say(inspector, group, '@督办 督查 住院一部 未发现问题');
+    expect(await h.query('select visited_on from inspection_visits where tenant_id = ?', h.tenantId)).toEqual([{ visited_on: today() }]);
+    await h.say(inspector, group, '@督办 督查情况');
+    const coverage = h.lastCardTo(group.id).content as FeishuCard;
+    expect(coverage.header.title.content).toContain('督查情况 · ');
+    expect(cardText(coverage)).toContain('（其中未发现问题1次）');
+
     // 往期通报: last month's bulletin drawn from D1
     await h.say(inspector, group, '@督办 月报');
     expect((h.lastCardTo(group.id).content as FeishuCard).header.title.content).toBe(`督查通报 · ${periodFor('monthly', today()).label}`);

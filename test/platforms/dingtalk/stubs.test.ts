@@ -502,6 +502,9 @@ describe('dingtalk-stream-stub with the real DWClient', () => {
     const stub = await streamStub();
     const client = startClient(stub, {});
     await stub.waitForConnection();
+    // the stub sees the socket open before the client does: dropped before that, the client's
+    // disconnect() would close a socket still opening, with nothing pending to undo it
+    await stub.waitUntil(() => client.connected, 'the client to see its connection open');
     Reflect.set(client, 'reconnectInterval', 150);
     stub.drop();
     await stub.waitUntil(() => !client.connected, 'the client to notice the drop');

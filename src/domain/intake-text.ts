@@ -198,9 +198,10 @@ export function parseIntakeText(input: IntakeTextInput): IntakePrefill {
 }
 
 // 「督查 门诊部 未发现问题」: an inspection that found nothing is recorded, not filed. The phrase must
-// stand apart (start, end, or between spaces and punctuation), so 「称设备无问题但…」 stays a problem.
+// stand apart (start, end, or between spaces, punctuation and the department's name), so
+// 「称设备无问题但…」 stays a problem.
 const NOTHING_FOUND = '(?:经检查)?(?:未发现|没有发现|没发现|未见|无)(?:明显|任何)?(?:问题|异常)|一切正常';
-const NOTHING_APART = new RegExp(`(?:^|[\\s,，。;；])(?<phrase>${NOTHING_FOUND})(?=$|[\\s,，。;；!！])`);
+const NOTHING_APART = new RegExp(`(?:^|[\\s\\u0000,，。;；])(?<phrase>${NOTHING_FOUND})(?=$|[\\s\\u0000,，。;；!！])`);
 const NOTHING_AT_END = new RegExp(`(?<phrase>${NOTHING_FOUND})[。.!！]?$`);
 /** what an inspector adds to 未发现问题 (「环境整洁，标识清楚」) is kept, within reason */
 export const MAX_VISIT_NOTE = 200;

@@ -232,6 +232,7 @@ describe('readNothingFound: an inspection that found nothing', () => {
     ['门诊部 经检查未发现异常', '门诊部', ''],
     ['门诊部 一切正常', '门诊部', ''],
     ['门诊部 未发现问题，候诊区整洁有序', '门诊部', '候诊区整洁有序'],
+    ['门诊部未发现问题，候诊区整洁有序', '门诊部', '候诊区整洁有序'],
     ['门诊部 候诊区、挂号处 未发现问题', '门诊部', '候诊区、挂号处'],
     ['未发现问题', null, ''],
   ])('%j is an inspection that found nothing (note %j)', (text, department, note) => {

@@ -33,6 +33,9 @@ export interface InspectionMonth {
   toDate: boolean;
 }
 
+/** The earliest year a month may be asked for. */
+export const EARLIEST_YEAR = 2000;
+
 export function inspectionMonth(ask: InspectionMonthAsk, today: IsoDate): { ok: true; month: InspectionMonth } | { ok: false; reason: string } {
   const now = parseIsoDate(today);
   if (!now) throw new RangeError(`not an ISO date: ${today}`);
@@ -47,6 +50,8 @@ export function inspectionMonth(ask: InspectionMonthAsk, today: IsoDate): { ok: 
     // 「督查情况 12月」 in November means last December
     year = ask.year ?? (month <= now.month ? now.year : now.year - 1);
     if (year * 12 + month > now.year * 12 + now.month) return { ok: false, reason: `${year}年${month}月还没有到。` };
+    // 「督查情况 0001年1月」: no inspection was recorded on paper, let alone here, before then
+    if (year < EARLIEST_YEAR) return { ok: false, reason: `没有${year}年的督查记录：请写${EARLIEST_YEAR}年以后的月份。` };
   }
   const start = toIsoDate({ year, month, day: 1 });
   const last = addCalendarDays(toIsoDate(month === 12 ? { year: year + 1, month: 1, day: 1 } : { year, month: month + 1, day: 1 }), -1);

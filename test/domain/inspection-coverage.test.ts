@@ -34,6 +34,8 @@ describe('inspectionMonth', () => {
   it('refuses a month that does not exist or has not come', () => {
     expect(inspectionMonth({ month: 13, year: null }, '2026-11-24')).toEqual({ ok: false, reason: '没有13月。' });
     expect(inspectionMonth({ month: 1, year: 2027 }, '2026-11-24')).toEqual({ ok: false, reason: '2027年1月还没有到。' });
+    expect(inspectionMonth({ month: 1, year: 1 }, '2026-11-24')).toEqual({ ok: false, reason: '没有1年的督查记录：请写2000年以后的月份。' });
+    expect(inspectionMonth({ month: 1, year: 2000 }, '2026-11-24')).toMatchObject({ ok: true, month: { start: '2000-01-01', end: '2000-01-31' } });
   });
 
   it('reads a finished month up to the Sunday of its last week, so that week is judged whole', () => {

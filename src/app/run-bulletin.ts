@@ -21,7 +21,7 @@ export async function drawBulletin(deps: Deps, tenant: Tenant, campaign: Campaig
   const query = bulletinQuery(kind, span, today, deps.settings);
   const [figures, inspections, departments] = await Promise.all([
     deps.store.bulletinFigures(tenant.id, campaign.id, query),
-    deps.store.inspectionActivity(tenant.id, campaign.id, span.start, span.end),
+    deps.store.inspectionsByDepartment(tenant.id, campaign.id, span.start, span.end),
     deps.store.listDepartments(tenant.id),
   ]);
   const source = { ...toBulletinSource(figures, kind, query, campaign.name), inspections: summariseInspections(inspections, departments, span.end) };

@@ -22,7 +22,7 @@ import type { TaskFacts } from '../domain/task-facts.js';
 import type { FindingCorrection } from '../domain/task-machine.js';
 import type { LedgerEntry, LedgerVisit } from '../domain/ledger.js';
 import type { AssessedTask } from '../domain/assessment.js';
-import type { Inspection } from '../domain/inspection-coverage.js';
+import type { DepartmentInspections, Inspection } from '../domain/inspection-coverage.js';
 import type { IsoDate } from '../domain/model.js';
 import type { HistoryTable, PruneCutoffs } from '../domain/retention.js';
 import type { DeliveryFacts } from '../domain/delivery-health.js';
@@ -219,6 +219,8 @@ export interface Store {
 
   /** 督查情况: the inspections in [from, to] (findings filed on the form and 督查记录), of one campaign or (null) all */
   inspectionActivity(tenantId: string, campaignId: string | null, from: IsoDate, to: IsoDate): Promise<Inspection[]>;
+  /** the same inspections counted per department (a bulletin's 督查开展) */
+  inspectionsByDepartment(tenantId: string, campaignId: string | null, from: IsoDate, to: IsoDate): Promise<DepartmentInspections[]>;
   /** the inspector's latest 督查记录 of a department (in one campaign), for 撤销督查记录 */
   latestVisit(tenantId: string, campaignId: string, departmentId: string, inspectorUserId: string): Promise<InspectionVisit | null>;
   /** each department's latest inspection before a day; the never inspected are absent */

@@ -138,6 +138,15 @@ const byReading = new Intl.Collator('zh-CN').compare;
 /** null (never) before any day, then the earliest first */
 const compareDays = (a: IsoDate | null, b: IsoDate | null) => (a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1);
 
+/** A period's inspections of one department (null: areas with no department). */
+export interface DepartmentInspections {
+  departmentId: string | null;
+  inspections: number;
+  /** of which found nothing */
+  clean: number;
+  problems: number;
+}
+
 /** A period's inspections in brief, as a bulletin shows them. */
 export interface InspectionSummary {
   inspections: number;
@@ -151,15 +160,28 @@ export interface InspectionSummary {
 
 const inUseAt = (end: IsoDate) => (d: CoverageDepartment) => !d.retiredOn || d.retiredOn > end;
 
-/** `inspections` all within the period that ends on `end`; departments retired by then are not asked for. */
-export function summariseInspections(inspections: readonly Inspection[], departments: readonly CoverageDepartment[], end: IsoDate): InspectionSummary {
+export function byDepartment(inspections: readonly Inspection[]): DepartmentInspections[] {
+  const rows = new Map<string | null, DepartmentInspections>();
+  for (const i of inspections) {
+    const row = rows.get(i.departmentId) ?? { departmentId: i.departmentId, inspections: 0, clean: 0, problems: 0 };
+    row.inspections += 1;
+    row.clean += i.problems === 0 ? 1 : 0;
+    row.problems += i.problems;
+    rows.set(i.departmentId, row);
+  }
+  return [...rows.values()];
+}
+
+/** A period's inspections, per department, that ended on `end`; departments retired by then are not asked for. */
+export function summariseInspections(perDepartment: readonly DepartmentInspections[], departments: readonly CoverageDepartment[], end: IsoDate): InspectionSummary {
   const active = departments.filter(inUseAt(end));
-  const inspected = new Set(inspections.map((i) => i.departmentId));
+  const inspected = new Set(perDepartment.filter((d) => d.inspections > 0).map((d) => d.departmentId));
   const uncovered = active.filter((d) => !inspected.has(d.id)).map((d) => d.name).sort(byReading);
+  const sum = (key: 'inspections' | 'clean' | 'problems') => perDepartment.reduce((n, d) => n + d[key], 0);
   return {
-    inspections: inspections.length,
-    clean: inspections.filter((i) => i.problems === 0).length,
-    problems: inspections.reduce((n, i) => n + i.problems, 0),
+    inspections: sum('inspections'),
+    clean: sum('clean'),
+    problems: sum('problems'),
     activeDepartments: active.length,
     coveredDepartments: active.length - uncovered.length,
     uncovered,
@@ -169,7 +191,7 @@ export function summariseInspections(inspections: readonly Inspection[], departm
 export function buildCoverage(input: CoverageInput): CoverageReport {
   const { month, today } = input;
   const inMonth = input.inspections.filter((i) => i.day >= month.start && i.day <= month.end);
-  const summary = summariseInspections(inMonth, input.departments, month.end);
+  const summary = summariseInspections(byDepartment(inMonth), input.departments, month.end);
 
   const tallies = new Map<string, InspectorTally & { dayset: Set<IsoDate> }>();
   for (const i of inMonth) {

@@ -232,6 +232,7 @@ export function createStore(db: AppDatabase, { committer }: StoreOptions = {}): 
     },
 
     inspectionActivity: (tenantId, campaignId, from, to) => inspections.inspectionActivity(db, tenantId, campaignId, from, to),
+    inspectionsByDepartment: (tenantId, campaignId, from, to) => inspections.inspectionsByDepartment(db, tenantId, campaignId, from, to),
     latestVisit: (tenantId, campaignId, departmentId, inspectorUserId) => inspections.latestVisit(db, tenantId, campaignId, departmentId, inspectorUserId),
     lastInspectedBefore: (tenantId, campaignId, before) => inspections.lastInspectedBefore(db, tenantId, campaignId, before),
 

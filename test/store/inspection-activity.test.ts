@@ -73,6 +73,17 @@ describe.each(DRIVERS)('inspection activity on $name', (driver) => {
     ]);
   });
 
+  it('counts the same inspections per department for a bulletin', async () => {
+    const store = await seeded();
+    const rows = [...(await store.inspectionsByDepartment(T, 'c1', '2026-11-01', '2026-11-30'))].sort((a, b) => String(a.departmentId).localeCompare(String(b.departmentId)));
+    expect(rows).toEqual([
+      { departmentId: 'jz', inspections: 1, clean: 0, problems: 1 },
+      { departmentId: 'mz', inspections: 1, clean: 0, problems: 2 },
+      { departmentId: null, inspections: 1, clean: 0, problems: 1 },
+      { departmentId: 'yj', inspections: 1, clean: 1, problems: 0 },
+    ]);
+  });
+
   it('reads every campaign when none is named, and takes the span’s ends in', async () => {
     const store = await seeded();
     const all = byKey(await store.inspectionActivity(T, null, '2026-11-07', '2026-11-10'));

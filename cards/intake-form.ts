@@ -36,6 +36,9 @@ export function intakeCategories(view: Pick<IntakeFormView, 'campaign' | 'campai
   return [...new Set(campaigns.flatMap((c) => c.categories))];
 }
 
+/** An inspection that found nothing needs no form: the way to record it, where an inspector looks. */
+export const NOTHING_FOUND_HINT = '督查未发现问题时不必填表：发送「督查 科室名称 未发现问题」即记一次督查。';
+
 export function intakeForm(view: IntakeFormView): Card {
   const { prefill } = view;
   const categories = intakeCategories(view);
@@ -53,6 +56,7 @@ export function intakeForm(view: IntakeFormView): Card {
     summary: '督查登记表',
     elements: [
       { kind: 'note', text: photoLine },
+      { kind: 'note', text: NOTHING_FOUND_HINT },
       {
         kind: 'form',
         name: 'intake',

@@ -82,6 +82,8 @@ describe('督查记录', () => {
     await h.say(feng, group, '@督办 督查 检验科 护士称设备无问题但自助机仍然故障');
     const form = lastCard(group.id);
     expect(form.header.title.content).toContain('督查登记');
+    // the form itself says how an inspection that found nothing is recorded
+    expect(cardText(form)).toContain('督查未发现问题时不必填表：发送「督查 科室名称 未发现问题」即记一次督查。');
     expect(visits()).toHaveLength(2);
   });
 });

@@ -1,5 +1,6 @@
 // Who: tenants, their campaigns, people, roles, departments and bound chats.
 // Every table carries tenant_id: one deployment serves many organisations.
+import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 export const tenants = sqliteTable(
@@ -103,4 +104,42 @@ export const chatBindings = sqliteTable(
     boundAt: integer('bound_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.chatId] }), index('chat_bindings_campaign').on(t.tenantId, t.campaignId)],
+);
+
+/** 督查组 (督查一组 …): who inspects together; see TeamMembership in src/domain/model.ts */
+export const inspectionTeams = sqliteTable(
+  'inspection_teams',
+  {
+    /** `${tenantId}:team:${name}`: two messages setting up the same group set up one */
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    name: text('name').notNull(),
+    leadUserId: text('lead_user_id'),
+    /** 撤销督查组: the day it was wound up; null while it works */
+    retiredOn: text('retired_on'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('inspection_teams_tenant_name').on(t.tenantId, t.name)],
+);
+
+/**
+ * Who was in which 督查组 when: [from_on, until_on), until_on null while it lasts. Rows are closed,
+ * never rewritten, so a month's inspections are counted by the groups as they were then.
+ */
+export const teamMemberships = sqliteTable(
+  'team_memberships',
+  {
+    tenantId: text('tenant_id').notNull(),
+    teamId: text('team_id').notNull(),
+    userId: text('user_id').notNull(),
+    fromOn: text('from_on').notNull(),
+    untilOn: text('until_on'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [
+    /** a person is in one group at a time */
+    uniqueIndex('team_memberships_current').on(t.tenantId, t.userId).where(sql`${t.untilOn} is null`),
+    index('team_memberships_team').on(t.tenantId, t.teamId),
+  ],
 );

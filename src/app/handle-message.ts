@@ -8,6 +8,7 @@ import { parseIntakeText, readNothingFound } from '../domain/intake-text.js';
 import { bindGroup, changeRole, listCampaigns, listDepartments, listRoles, renameDepartment, retireDepartment, upsertDepartment } from './admin-commands.js';
 import { attachImages } from './attach-images.js';
 import { recordVisit, undoVisit } from './record-visit.js';
+import { listTeams, retireTeam, setTeam } from './team-commands.js';
 import { endedCampaignRefusal, endOrResumeCampaign } from './campaign-lifecycle.js';
 import { actorFor, campaignOfChat, today } from './context.js';
 import type { InboundMention, InboundMessage } from './inbound.js';
@@ -67,6 +68,8 @@ export async function handleMessage(deps: Deps, tenant: Tenant, everyday: Campai
   if (!addressed && command.name === 'show_finding' && command.onlyWhenAddressed) return { ops: [], reply: null };
   // 「查询一下明天的排班」 in a group is chatter, not a search of findings
   if (!addressed && command.name === 'search') return { ops: [], reply: null };
+  // 「督查组 下午到 @张三」 in a group is chatter about a visit, not the setting up of a group
+  if (!addressed && command.name === 'team_set') return { ops: [], reply: null };
   // 「台账有没有更新」 is chatter about the ledger, not a request for a campaign's
   if (!addressed && (command.name === 'ledger' || command.name === 'progress' || command.name === 'assessment') && command.campaignName) return { ops: [], reply: null };
 
@@ -115,6 +118,15 @@ export async function handleMessage(deps: Deps, tenant: Tenant, everyday: Campai
     case 'grant':
     case 'revoke':
       outcome = await changeRole(deps, tenant, msg, command.name === 'grant', command.role, people);
+      break;
+    case 'teams':
+      outcome = await listTeams(deps, tenant, msg);
+      break;
+    case 'team_set':
+      outcome = await setTeam(deps, tenant, msg, command.teamName, people);
+      break;
+    case 'team_retire':
+      outcome = await retireTeam(deps, tenant, msg, command.teamName);
       break;
     case 'show_finding':
       outcome = await showFinding(deps, tenant, msg, command.number);

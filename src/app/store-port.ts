@@ -8,6 +8,7 @@ import type {
   Department,
   ExtensionRequest,
   Finding,
+  InspectionTeam,
   InspectionVisit,
   Member,
   Platform,
@@ -16,6 +17,7 @@ import type {
   TaskContext,
   TaskEvent,
   TaskState,
+  TeamMembership,
   Tenant,
 } from '../domain/model.js';
 import type { TaskFacts } from '../domain/task-facts.js';
@@ -23,6 +25,7 @@ import type { FindingCorrection } from '../domain/task-machine.js';
 import type { LedgerEntry, LedgerVisit } from '../domain/ledger.js';
 import type { AssessedTask } from '../domain/assessment.js';
 import type { DepartmentInspections, Inspection } from '../domain/inspection-coverage.js';
+import type { InspectorDay } from '../domain/inspection-teams.js';
 import type { IsoDate } from '../domain/model.js';
 import type { HistoryTable, PruneCutoffs } from '../domain/retention.js';
 import type { DeliveryFacts } from '../domain/delivery-health.js';
@@ -107,6 +110,14 @@ export type WriteOp =
   | { op: 'setDepartmentRetired'; tenantId: string; departmentId: string; retiredOn: IsoDate | null; at: number }
   | { op: 'renameDepartment'; tenantId: string; departmentId: string; name: string; at: number }
   | { op: 'bindChat'; tenantId: string; chatId: string; campaignId: string; boundBy: string; at: number }
+  /** 督查组 set up, or its name's group given a new 组长 (a wound-up one is set up again) */
+  | { op: 'upsertTeam'; team: InspectionTeam; at: number }
+  /** from `day`, nobody outside `keepUserIds` is in the group, and nobody in it is in another (periods closed, never deleted) */
+  | { op: 'closeTeamMemberships'; tenantId: string; teamId: string; keepUserIds: readonly string[]; day: IsoDate }
+  /** from `day`, these people are in the group (those already in it stay as they are) */
+  | { op: 'openTeamMemberships'; tenantId: string; teamId: string; userIds: readonly string[]; day: IsoDate; at: number }
+  /** 撤销督查组 (its memberships closed by closeTeamMemberships) */
+  | { op: 'retireTeam'; tenantId: string; teamId: string; day: IsoDate; at: number }
   | { op: 'insertFinding'; finding: Finding }
   /** UNIQUE (tenant, campaign, department, inspector, day): a second record of the same inspection is ignored */
   | { op: 'insertVisit'; visit: InspectionVisit }
@@ -216,6 +227,13 @@ export interface Store {
   listDepartments(tenantId: string): Promise<Department[]>;
   findDepartmentByName(tenantId: string, name: string): Promise<Department | null>;
   countOpenTasksOfDepartment(tenantId: string, departmentId: string): Promise<number>;
+
+  /** the 督查组 ever set up, wound up ones too, in the order they were set up */
+  listTeams(tenantId: string): Promise<InspectionTeam[]>;
+  /** who was in which 督查组 on some day of [from, to] */
+  teamMemberships(tenantId: string, from: IsoDate, to: IsoDate): Promise<TeamMembership[]>;
+  /** the inspections in [from, to] counted per inspector and day (a bulletin's 督查组 figures) */
+  inspectionsByInspectorDay(tenantId: string, campaignId: string | null, from: IsoDate, to: IsoDate): Promise<InspectorDay[]>;
 
   /** 督查情况: the inspections in [from, to] (findings filed on the form and 督查记录), of one campaign or (null) all */
   inspectionActivity(tenantId: string, campaignId: string | null, from: IsoDate, to: IsoDate): Promise<Inspection[]>;

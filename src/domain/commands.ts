@@ -34,6 +34,12 @@ export type Command =
   /** 科室 停用 急诊二科 / 科室 启用 急诊二科 */
   | { name: 'department_retire'; departmentName: string; retire: boolean }
   | { name: 'roles' }
+  /** 督查组: the groups and who is in each */
+  | { name: 'teams' }
+  /** 督查组 督查一组 @组长 @成员…: sets the group up, or sets who is in it now; '' when no single name was given */
+  | { name: 'team_set'; teamName: string }
+  /** 撤销督查组 督查一组 */
+  | { name: 'team_retire'; teamName: string }
   | { name: 'grant'; role: Role | null }
   | { name: 'revoke'; role: Role | null }
   | { name: 'hand_over' }
@@ -130,6 +136,19 @@ function assessmentAsk(bare: string): Extract<Command, { name: 'assessment' }> |
   return { name: 'assessment', year: null, campaignName: rest || null };
 }
 
+const TEAM_WORD = '督查(?:小)?组';
+
+/** 「督查组 督查一组 组长 @李国华 成员 @王国松 @李萍」: the words 组长 and 成员 only guide the eye. */
+function teamCommand(bare: string): Extract<Command, { name: 'teams' | 'team_set' | 'team_retire' }> | null {
+  if (new RegExp(`^(?:${TEAM_WORD}|${TEAM_WORD}列表|各${TEAM_WORD})$`).test(bare)) return { name: 'teams' };
+  const retire = new RegExp(`^(?:撤销|删除|解散)${TEAM_WORD}[\\s:：]*(.*)$`).exec(bare);
+  if (retire) return { name: 'team_retire', teamName: retire[1]!.trim() };
+  const set = new RegExp(`^(?:设置|设立|成立|调整)?${TEAM_WORD}[\\s:：]+(.+)$`).exec(bare);
+  if (!set) return null;
+  const words = set[1]!.split(/[\s:：,，、;；]+/).filter((w) => w && !/^(组长|成员|组员)$/.test(w));
+  return { name: 'team_set', teamName: words.length === 1 ? words[0]! : '' };
+}
+
 /** At most five words of at most 30 characters each: a search is a few remembered words. */
 export const MAX_SEARCH_WORDS = 5;
 const MAX_SEARCH_WORD = 30;
@@ -174,6 +193,8 @@ export function parseCommand(rawText: string): Command {
   const upsert = /^科室\s*(?:新增|添加|修改|设置)\s*(\S+)/.exec(bare);
   if (upsert?.[1]) return { name: 'department_upsert', departmentName: upsert[1] };
   if (/^(角色|人员|角色列表)$/.test(bare)) return { name: 'roles' };
+  const team = teamCommand(bare);
+  if (team) return team;
   const history = HISTORY_BEFORE.exec(bare) ?? HISTORY_AFTER.exec(bare);
   if (history && Number(history.groups!.n) > 0) return { name: 'finding_history', number: Number(history.groups!.n) };
   const show = /^(查看|查询|查找|打开)?\s*(第)?\s*(\d{1,7})\s*(号问题|号任务|号)?$/.exec(bare);

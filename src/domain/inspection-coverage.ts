@@ -5,8 +5,9 @@
 // departments nobody has inspected.
 //
 // One inspection = one inspector at one department on one day, however many problems it found.
-import type { IsoDate } from './model.js';
+import type { InspectionTeam, IsoDate, TeamMembership } from './model.js';
 import { formatShortZh } from './deadline.js';
+import { coversAnyDay, teamOn, teamsActiveIn } from './inspection-teams.js';
 import { mondayOf, weekHasWorkingDay } from './schedule.js';
 import { addCalendarDays, parseIsoDate, toIsoDate } from './working-days.js';
 
@@ -90,6 +91,8 @@ export interface CoverageInput {
   departments: readonly CoverageDepartment[];
   /** each department's latest inspection before the month (from wherever the caller looked) */
   lastBefore: ReadonlyMap<string, IsoDate>;
+  /** the 督查组 and who was in which when (at least over the span); none set up: empty */
+  teams?: { teams: readonly InspectionTeam[]; memberships: readonly TeamMembership[] };
 }
 
 export interface InspectorTally {
@@ -105,9 +108,22 @@ export interface CoverageWeek {
   /** "11月3日—11月9日" (the current week: "11月23日—今日") */
   label: string;
   inspections: number;
-  /** a week that has ended, had a working day and no inspection: what 每周至少1次 forbids */
+  /** the week is over and had a working day: one without an inspection broke 每周至少1次 */
+  judged: boolean;
+  /** judged, and no inspection: what 每周至少1次 forbids */
   missed: boolean;
   current: boolean;
+}
+
+/** One 督查组's month: its inspections, and each of the month's weeks for it. */
+export interface TeamCoverage {
+  teamId: string;
+  name: string;
+  leadUserId: string | null;
+  inspections: number;
+  problems: number;
+  /** the report's weeks, in order; a week the group had nobody in is `absent` and never missed */
+  weeks: (Omit<CoverageWeek, 'label' | 'judged'> & { absent: boolean })[];
 }
 
 export interface UncoveredDepartment {
@@ -127,6 +143,8 @@ export interface CoverageReport {
   problems: number;
   inspectors: InspectorTally[];
   weeks: CoverageWeek[];
+  /** the 督查组 that had anyone in them during the month, in the order they were set up */
+  teams: TeamCoverage[];
   /** departments in use at the month's end, and how many of them were inspected in it */
   activeDepartments: number;
   coveredDepartments: number;
@@ -210,14 +228,18 @@ export function buildCoverage(input: CoverageInput): CoverageReport {
     const sunday = addCalendarDays(monday, 6);
     const current = monday <= today && today <= sunday;
     const inspections = input.inspections.filter((i) => i.day >= monday && i.day <= sunday).length;
+    const judged = !current && sunday < today && weekHasWorkingDay(monday);
     weeks.push({
       monday,
       label: `${formatShortZh(monday)}—${current ? '今日' : formatShortZh(sunday)}`,
       inspections,
-      missed: !current && sunday < today && inspections === 0 && weekHasWorkingDay(monday),
+      judged,
+      missed: judged && inspections === 0,
       current,
     });
   }
+
+  const teams = input.teams ? coverageOfTeams(input.teams, input.inspections, month, weeks) : [];
 
   const ids = new Map(input.departments.map((d) => [d.name, d.id]));
   const uncovered = summary.uncovered
@@ -233,8 +255,46 @@ export function buildCoverage(input: CoverageInput): CoverageReport {
     problems: summary.problems,
     inspectors,
     weeks,
+    teams,
     activeDepartments: summary.activeDepartments,
     coveredDepartments: summary.coveredDepartments,
     uncovered,
   };
+}
+
+/** Each group's inspections in the month and in each of its weeks; an inspection counts for the group its inspector was in that day. */
+function coverageOfTeams(
+  setUp: NonNullable<CoverageInput['teams']>,
+  inspections: readonly Inspection[],
+  month: InspectionMonth,
+  weeks: readonly CoverageWeek[],
+): TeamCoverage[] {
+  const lastDay = weeks.length ? addCalendarDays(weeks[weeks.length - 1]!.monday, 6) : month.end;
+  const spanEnd = lastDay > month.end ? lastDay : month.end;
+  const byTeam = new Map<string, Inspection[]>();
+  for (const i of inspections) {
+    const team = teamOn(setUp.memberships, i.inspectorUserId, i.day);
+    if (!team) continue;
+    const own = byTeam.get(team);
+    if (own) own.push(i);
+    else byTeam.set(team, [i]);
+  }
+  return teamsActiveIn(setUp.teams, setUp.memberships, month.start, spanEnd).map((team) => {
+    const own = byTeam.get(team.id) ?? [];
+    const inMonth = own.filter((i) => i.day >= month.start && i.day <= month.end);
+    const members = setUp.memberships.filter((m) => m.teamId === team.id);
+    return {
+      teamId: team.id,
+      name: team.name,
+      leadUserId: team.leadUserId,
+      inspections: inMonth.length,
+      problems: inMonth.reduce((n, i) => n + i.problems, 0),
+      weeks: weeks.map((w) => {
+        const sunday = addCalendarDays(w.monday, 6);
+        const count = own.filter((i) => i.day >= w.monday && i.day <= sunday).length;
+        const absent = !members.some((m) => coversAnyDay(m, w.monday, sunday));
+        return { monday: w.monday, inspections: count, current: w.current, absent, missed: w.judged && !absent && count === 0 };
+      }),
+    };
+  });
 }

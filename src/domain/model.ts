@@ -86,6 +86,29 @@ export interface Department {
   retiredOn: IsoDate | null;
 }
 
+/**
+ * 督查组 (督查一组, 督查二组 …): a 组长 and 成员 who inspect together; seed 000 asks each for at least
+ * one routine inspection a week. Who belongs to it is kept by period (TeamMembership), so a month
+ * is counted by the groups as they were then, not as they are now.
+ */
+export interface InspectionTeam {
+  id: string;
+  tenantId: string;
+  name: string;
+  leadUserId: string | null;
+  /** 撤销督查组: from this day it has no members; its past inspections still count for it */
+  retiredOn: IsoDate | null;
+  createdAt: number;
+}
+
+/** One person in one 督查组 from `fromOn` up to (not including) `untilOn`; null: still. */
+export interface TeamMembership {
+  teamId: string;
+  userId: string;
+  fromOn: IsoDate;
+  untilOn: IsoDate | null;
+}
+
 export interface Campaign {
   id: string;
   tenantId: string;

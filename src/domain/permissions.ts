@@ -92,11 +92,13 @@ export const WHO_MAY: Record<TaskAction, readonly Relation[]> = {
 };
 
 /** Actions that are not about one task. */
-export type TenantAction = 'file_finding' | 'manage_departments' | 'manage_roles' | 'bind_chat' | 'export_ledger' | 'import_findings' | 'hand_over_tasks';
+export type TenantAction = 'file_finding' | 'manage_departments' | 'manage_teams' | 'manage_roles' | 'bind_chat' | 'export_ledger' | 'import_findings' | 'hand_over_tasks';
 
 export const ROLES_MAY: Record<TenantAction, readonly Role[]> = {
   file_finding: ['inspector', 'supervisor', 'admin'],
   manage_departments: ['supervisor', 'admin'],
+  /** 督查组: who inspects together (its people become 督查组 members, as a department's leader becomes a 责任领导) */
+  manage_teams: ['supervisor', 'admin'],
   manage_roles: ['admin'],
   bind_chat: ['admin'],
   export_ledger: ['inspector', 'supervisor', 'admin'],

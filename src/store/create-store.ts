@@ -21,6 +21,7 @@ import { atomic, type AppDatabase, type Committer } from './database.js';
 import { read, readAll, statement, write, type Slots } from './statements.js';
 import { toCampaign, toCardCopy, toChatApp, toDelivery, toDepartment, toOutboxItem, toTenant } from './rows.js';
 import * as inspections from './inspection-queries.js';
+import * as teams from './team-queries.js';
 import * as ledger from './ledger-queries.js';
 import * as reports from './report-queries.js';
 import * as taskQueries from './task-queries.js';
@@ -231,6 +232,9 @@ export function createStore(db: AppDatabase, { committer }: StoreOptions = {}): 
       return row?.n ?? 0;
     },
 
+    listTeams: (tenantId) => teams.listTeams(db, tenantId),
+    teamMemberships: (tenantId, from, to) => teams.teamMemberships(db, tenantId, from, to),
+    inspectionsByInspectorDay: (tenantId, campaignId, from, to) => teams.inspectionsByInspectorDay(db, tenantId, campaignId, from, to),
     inspectionActivity: (tenantId, campaignId, from, to) => inspections.inspectionActivity(db, tenantId, campaignId, from, to),
     inspectionsByDepartment: (tenantId, campaignId, from, to) => inspections.inspectionsByDepartment(db, tenantId, campaignId, from, to),
     latestVisit: (tenantId, campaignId, departmentId, inspectorUserId) => inspections.latestVisit(db, tenantId, campaignId, departmentId, inspectorUserId),

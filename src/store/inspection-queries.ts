@@ -14,7 +14,7 @@ import type { AppDatabase } from './database.js';
 const campaignFilter = (column: ReturnType<typeof sql.raw>, campaignId: string | null) => (campaignId === null ? sql`` : sql` and ${column} = ${campaignId}`);
 
 /** One row per inspector, department and day in [from, to], a finding and a record the same day adding up. */
-function activity(tenantId: string, campaignId: string | null, from: IsoDate, to: IsoDate) {
+export function inspectionActivitySql(tenantId: string, campaignId: string | null, from: IsoDate, to: IsoDate) {
   return sql`
     select departmentId, inspectorUserId, day, sum(problems) as problems from (
       select department_id as departmentId, inspector_user_id as inspectorUserId, found_on as day, count(*) as problems, 0 as visited
@@ -37,7 +37,7 @@ function activity(tenantId: string, campaignId: string | null, from: IsoDate, to
 
 /** Every inspection in [from, to]: what 督查情况 lays out by inspector and week. */
 export async function inspectionActivity(db: AppDatabase, tenantId: string, campaignId: string | null, from: IsoDate, to: IsoDate): Promise<Inspection[]> {
-  return db.all<Inspection>(activity(tenantId, campaignId, from, to));
+  return db.all<Inspection>(inspectionActivitySql(tenantId, campaignId, from, to));
 }
 
 /**
@@ -47,7 +47,7 @@ export async function inspectionActivity(db: AppDatabase, tenantId: string, camp
 export async function inspectionsByDepartment(db: AppDatabase, tenantId: string, campaignId: string | null, from: IsoDate, to: IsoDate): Promise<DepartmentInspections[]> {
   return db.all<DepartmentInspections>(sql`
     select departmentId, count(*) as inspections, sum(problems = 0) as clean, sum(problems) as problems
-    from (${activity(tenantId, campaignId, from, to)})
+    from (${inspectionActivitySql(tenantId, campaignId, from, to)})
     group by departmentId`);
 }
 

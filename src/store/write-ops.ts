@@ -15,6 +15,7 @@ import {
   findings,
   imports,
   inboundDeliveries,
+  inspectionTeams,
   inspectionVisits,
   memberRoles,
   members,
@@ -23,6 +24,7 @@ import {
   outbox,
   taskEvents,
   tasks,
+  teamMemberships,
   tenants,
 } from '../../db/schema/index.js';
 import type { WriteOp } from '../app/store-port.js';
@@ -106,6 +108,33 @@ export function toWrites(db: AppDatabase, w: WriteOp): Write {
           target: [chatBindings.tenantId, chatBindings.chatId],
           set: { campaignId: p['campaignId'], boundBy: p['boundBy'], boundAt: p['boundAt'] },
         }),
+      );
+    case 'upsertTeam':
+      return insertRow(db, w.op, inspectionTeams, { ...w.team, updatedAt: w.at }, (insert, p) =>
+        insert.onConflictDoUpdate({ target: inspectionTeams.id, set: { leadUserId: p['leadUserId'], retiredOn: null, updatedAt: p['updatedAt'] } }),
+      );
+    case 'closeTeamMemberships':
+      // the people kept travel as one JSON array, so any number of them is one statement
+      return write(w.op, { tenantId: w.tenantId, teamId: w.teamId, keep: JSON.stringify(w.keepUserIds), day: w.day }, (p) => {
+        const kept = sql`(select value from json_each(${p.keep}))`;
+        return db
+          .update(teamMemberships)
+          .set({ untilOn: p.day })
+          .where(
+            sql`${teamMemberships.tenantId} = ${p.tenantId} and ${teamMemberships.untilOn} is null and (
+              (${teamMemberships.teamId} = ${p.teamId} and ${teamMemberships.userId} not in ${kept}) or
+              (${teamMemberships.teamId} != ${p.teamId} and ${teamMemberships.userId} in ${kept}))`,
+          );
+      });
+    case 'openTeamMemberships':
+      return write(w.op, { tenantId: w.tenantId, teamId: w.teamId, userIds: JSON.stringify(w.userIds), day: w.day, at: w.at }, (p) =>
+        db.insert(teamMemberships).select(sql`
+          select ${p.tenantId}, ${p.teamId}, value, ${p.day}, null, ${p.at} from json_each(${p.userIds})
+          where value not in (select user_id from team_memberships where tenant_id = ${p.tenantId} and team_id = ${p.teamId} and until_on is null)`),
+      );
+    case 'retireTeam':
+      return write(w.op, { tenantId: w.tenantId, teamId: w.teamId, day: w.day, at: w.at }, (p) =>
+        db.update(inspectionTeams).set({ retiredOn: p.day, updatedAt: p.at }).where(and(eq(inspectionTeams.tenantId, p.tenantId), eq(inspectionTeams.id, p.teamId))),
       );
     case 'insertFinding':
       return insertRow(db, w.op, findings, w.finding);

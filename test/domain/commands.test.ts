@@ -165,6 +165,18 @@ describe('parseCommand', () => {
     expect(parseCommand(text)).toEqual({ name: 'inspections', ask });
   });
 
+  it('reads 督查组: the list, setting one up (the words 组长 and 成员 only guide the eye) and winding one up', () => {
+    for (const text of ['督查组', '@督办 督查组', '督查组列表', '各督查组', '督查小组']) expect(parseCommand(text)).toEqual({ name: 'teams' });
+    expect(parseCommand('督查组 督查一组 @李国华 @王国松 @李萍')).toEqual({ name: 'team_set', teamName: '督查一组' });
+    expect(parseCommand('设置督查组：督查一组 组长 @李国华 成员 @王国松，@李萍')).toEqual({ name: 'team_set', teamName: '督查一组' });
+    expect(parseCommand('督查组 督查一组 下午到 @张三')).toEqual({ name: 'team_set', teamName: '' });
+    expect(parseCommand('撤销督查组 督查三组')).toEqual({ name: 'team_retire', teamName: '督查三组' });
+    expect(parseCommand('解散督查组')).toEqual({ name: 'team_retire', teamName: '' });
+    // granting the role is still 授权, and 督查 with a space is still a finding
+    expect(parseCommand('授权 @王 督查组')).toEqual({ name: 'grant', role: 'inspector' });
+    expect(parseCommand('督查 组织科 未发现问题').name).toBe('intake');
+  });
+
   it('reads 撤销督查记录 with the department it names', () => {
     expect(parseCommand('撤销督查记录 门诊部')).toEqual({ name: 'visit_undo', text: '门诊部' });
     expect(parseCommand('@督办 删除督查记录：门诊部')).toEqual({ name: 'visit_undo', text: '门诊部' });

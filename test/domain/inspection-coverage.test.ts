@@ -116,4 +116,49 @@ describe('buildCoverage', () => {
     expect(report.weeks).toEqual([]);
     expect(report.inspections).toBe(0);
   });
+
+  it('counts each 督查组 by who was in it on the day, and flags a group’s ended week without inspection', () => {
+    const team = (id: string, name: string, createdAt: number) => ({ id, tenantId: 't', name, leadUserId: `ou_${id}_lead`, retiredOn: null, createdAt });
+    const report = buildCoverage({
+      month: november,
+      today: '2026-11-24',
+      inspections: [at('mz', 'ou_feng', '2026-11-03', 1), at('jz', 'ou_feng', '2026-11-17'), at('jy', 'ou_chen', '2026-11-04'), at('jy', 'ou_chen', '2026-11-11', 2), at('yj', 'ou_zhou', '2026-11-12')],
+      departments: DEPARTMENTS,
+      lastBefore: new Map(),
+      teams: {
+        teams: [team('g2', '督查二组', 2), team('g1', '督查一组', 1), team('g3', '督查三组', 3)],
+        memberships: [
+          // 冯 moved from 一组 to 二组 on 11-16; 二组 was set up on 11-09; 三组 had nobody in November
+          { teamId: 'g1', userId: 'ou_feng', fromOn: '2026-10-01', untilOn: '2026-11-16' },
+          { teamId: 'g1', userId: 'ou_chen', fromOn: '2026-10-01', untilOn: null },
+          { teamId: 'g2', userId: 'ou_feng', fromOn: '2026-11-16', untilOn: null },
+          { teamId: 'g2', userId: 'ou_li', fromOn: '2026-11-09', untilOn: null },
+          { teamId: 'g3', userId: 'ou_he', fromOn: '2026-10-01', untilOn: '2026-10-30' },
+        ],
+      },
+    });
+    expect(report.teams.map((t) => [t.name, t.leadUserId, t.inspections, t.problems])).toEqual([
+      ['督查一组', 'ou_g1_lead', 3, 3],
+      ['督查二组', 'ou_g2_lead', 1, 0],
+    ]);
+    const weeks = (name: string) => report.teams.find((t) => t.name === name)!.weeks.map((w) => [w.monday, w.inspections, w.missed, w.absent]);
+    expect(weeks('督查一组')).toEqual([
+      ['2026-11-02', 2, false, false],
+      ['2026-11-09', 1, false, false],
+      ['2026-11-16', 0, true, false], // 陈 alone, and no inspection
+      ['2026-11-23', 0, false, false], // this week is not over
+    ]);
+    expect(weeks('督查二组')).toEqual([
+      ['2026-11-02', 0, false, true], // not yet set up: never missed
+      ['2026-11-09', 0, true, false],
+      ['2026-11-16', 1, false, false],
+      ['2026-11-23', 0, false, false],
+    ]);
+    // 周 is in no group: counted in the month's figures, for no group
+    expect(report.inspections).toBe(5);
+  });
+
+  it('has no groups when none were set up', () => {
+    expect(buildCoverage({ month: november, today: '2026-11-24', inspections: [at('mz', 'ou_feng', '2026-11-03')], departments: DEPARTMENTS, lastBefore: new Map() }).teams).toEqual([]);
+  });
 });

@@ -56,6 +56,7 @@ function expectedOnTask(action: TaskAction, standing: Standing, roles: readonly 
 const TENANT_TABLE: Record<TenantAction, [boolean, boolean, boolean, boolean]> = {
   file_finding:       /* 登记问题 */ [Y,     Y,          Y,         _],
   manage_departments: /* 科室管理 */ [Y,     Y,          _,         _],
+  manage_teams:       /* 督查组   */ [Y,     Y,          _,         _],
   manage_roles:       /* 角色管理 */ [Y,     _,          _,         _],
   bind_chat:          /* 绑督查群 */ [Y,     _,          _,         _],
   export_ledger:      /* 导出台账 */ [Y,     Y,          Y,         _],

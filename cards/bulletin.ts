@@ -109,6 +109,10 @@ function inspectionSection(view: BulletinView): CardElement[] {
     const named = s.uncovered.slice(0, UNINSPECTED_NAMED).map((n) => plain(clip(n, NAME_MAX)));
     lines.push(`未督查：${named.join('、')}${s.uncovered.length > named.length ? `等${s.uncovered.length}个` : ''}（发送「督查情况」查看详情）`);
   }
+  if (s.teams?.length) {
+    const teams = s.teams.map((t) => (t.missed ? `<font color='red'>${plain(clip(t.name, NAME_MAX))} 0次</font>` : `${plain(clip(t.name, NAME_MAX))} ${t.inspections}次`));
+    lines.push(`各督查组：${teams.join('、')}`);
+  }
   return [{ kind: 'markdown', text: lines.join('\n') }];
 }
 

@@ -32,6 +32,18 @@ function weekLines(r: CoverageReport): string {
     .join('\n');
 }
 
+// 每组每周至少1次: a group's weeks in the order of the weekly list above, a missed one in red
+function teamSection(r: CoverageReport): CardElement[] {
+  if (r.teams.length === 0) return [];
+  const lines = r.teams.map((t) => {
+    const lead = t.leadUserId ? `（组长 ${mention(t.leadUserId)}）` : '';
+    const weeks = t.weeks.map((w) => (w.absent ? '—' : w.missed ? "<font color='red'>**0**</font>" : `${w.inspections}${w.current ? '（本周）' : ''}`));
+    const perWeek = weeks.length ? `；各周 ${weeks.join(' · ')}` : '';
+    return `- **${plain(clip(t.name, 20))}**${lead}：${r.toDate ? '本月' : '当月'}${t.inspections}次，发现问题${t.problems}个${perWeek}`;
+  });
+  return [{ kind: 'markdown', text: `**各督查组**（每组每周至少1次，各周顺序同上）\n${lines.join('\n')}` }];
+}
+
 function inspectorSection(r: CoverageReport): CardElement[] {
   if (r.inspectors.length === 0) return [];
   const shown = r.inspectors.slice(0, INSPECTORS_SHOWN);
@@ -65,10 +77,11 @@ function uncoveredSection(r: CoverageReport): CardElement[] {
 export function inspectionReportCard(view: InspectionReportView): Card {
   const r = view.report;
   const scope = view.campaignName ? ` · ${plain(view.campaignName)}` : '';
-  const missed = r.weeks.filter((w) => w.missed).length;
+  const missed = r.weeks.filter((w) => w.missed).length + r.teams.flatMap((t) => t.weeks).filter((w) => w.missed).length;
   const elements: CardElement[] = [
     { kind: 'markdown', text: headline(r) },
     { kind: 'markdown', text: `**每周督查**（每周至少1次）\n${weekLines(r)}` },
+    ...teamSection(r),
     ...inspectorSection(r),
     ...uncoveredSection(r),
     { kind: 'note', text: '一次督查＝一名督查人当天到一个科室，不论发现几个问题。督查未发现问题时，请发送「督查 科室名称 未发现问题」记录。' },

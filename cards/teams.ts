@@ -1,5 +1,4 @@
 // 督查组: the groups as they are today, their 组长 and 成员, and the 督查组 members in none of them.
-import { TEAM_USAGE } from '../src/domain/inspection-teams.js';
 import { plain } from './format.js';
 import { mention, type Card } from './model.js';
 
@@ -23,7 +22,7 @@ export function teamsCard(teams: readonly TeamView[], unassigned: readonly strin
     elements: [
       { kind: 'markdown', text: lines.length ? lines.join('\n') : '还没有设置督查组。' },
       ...(unassigned.length ? [{ kind: 'markdown' as const, text: `**未编入督查组的督查人**：${unassigned.map(mention).join(' ')}` }] : []),
-      { kind: 'note', text: `${TEAM_USAGE}（管理员、监督小组可用）。每组每周至少督查1次，「督查情况」按周列出各组的督查次数。` },
+      { kind: 'note', text: '设置或调整：督查组 督查一组 @组长 @成员…（第一位@的人为组长）；撤销：撤销督查组 督查一组（管理员、监督小组可用）。每组每周至少督查1次，「督查情况」按周列出各组的督查次数。' },
     ],
   };
 }

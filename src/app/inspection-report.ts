@@ -24,12 +24,14 @@ export async function inspectionReport(deps: Deps, tenant: Tenant, everyday: Cam
   const campaign = inGroup ? await campaignOfChat(deps, tenant, everyday, msg.chatId) : null;
   const campaignId = campaign?.id ?? null;
   const span = inspectionsSpan(month, day);
-  const [inspections, departments, lastBefore] = await Promise.all([
+  const [inspections, departments, lastBefore, teams, memberships] = await Promise.all([
     deps.store.inspectionActivity(tenant.id, campaignId, span.from, span.to),
     deps.store.listDepartments(tenant.id),
     deps.store.lastInspectedBefore(tenant.id, campaignId, month.start),
+    deps.store.listTeams(tenant.id),
+    deps.store.teamMemberships(tenant.id, span.from, span.to),
   ]);
-  const report = buildCoverage({ month, today: day, inspections, departments, lastBefore });
+  const report = buildCoverage({ month, today: day, inspections, departments, lastBefore, ...(teams.length ? { teams: { teams, memberships } } : {}) });
   const card = inspectionReportCard({ report, campaignName: campaign && !campaign.isDefault ? campaign.name : null });
   return { ops: sendOps(deps, tenant, replyTarget(msg), { kind: 'card', card }), reply: null };
 }

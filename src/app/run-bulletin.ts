@@ -6,6 +6,7 @@ import { longTermCheckCard } from '../../cards/digest.js';
 import type { Card } from '../../cards/model.js';
 import { buildBulletin } from '../domain/bulletin.js';
 import { summariseInspections } from '../domain/inspection-coverage.js';
+import { summariseTeams, type TeamSummary } from '../domain/inspection-teams.js';
 import type { Campaign, IsoDate, Tenant } from '../domain/model.js';
 import type { JobPeriod } from '../domain/schedule.js';
 import type { TaskFacts } from '../domain/task-facts.js';
@@ -24,8 +25,20 @@ export async function drawBulletin(deps: Deps, tenant: Tenant, campaign: Campaig
     deps.store.inspectionsByDepartment(tenant.id, campaign.id, span.start, span.end),
     deps.store.listDepartments(tenant.id),
   ]);
-  const source = { ...toBulletinSource(figures, kind, query, campaign.name), inspections: summariseInspections(inspections, departments, span.end) };
+  const teams = await teamsOfPeriod(deps, tenant, campaign, span, today);
+  const source = { ...toBulletinSource(figures, kind, query, campaign.name), inspections: { ...summariseInspections(inspections, departments, span.end), ...(teams ? { teams } : {}) } };
   return bulletinCard(buildBulletin(source), options);
+}
+
+/** Each 督查组's inspections in the span; null (and nothing more read) where no group was ever set up. */
+async function teamsOfPeriod(deps: Deps, tenant: Tenant, campaign: Campaign, span: Span, today: IsoDate): Promise<TeamSummary[] | null> {
+  const teams = await deps.store.listTeams(tenant.id);
+  if (teams.length === 0) return null;
+  const [memberships, days] = await Promise.all([
+    deps.store.teamMemberships(tenant.id, span.start, span.end),
+    deps.store.inspectionsByInspectorDay(tenant.id, campaign.id, span.start, span.end),
+  ]);
+  return summariseTeams(teams, memberships, days, { from: span.start, to: span.end, ended: span.end < today });
 }
 
 function longTermRequests(deps: Deps, tenant: Tenant, items: TaskFacts[], monthLabel: string): WriteOp[] {

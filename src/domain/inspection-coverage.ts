@@ -7,7 +7,7 @@
 // One inspection = one inspector at one department on one day, however many problems it found.
 import type { InspectionTeam, IsoDate, TeamMembership } from './model.js';
 import { formatShortZh } from './deadline.js';
-import { coversAnyDay, teamOn, teamsActiveIn } from './inspection-teams.js';
+import { coversAnyDay, teamOn, teamsActiveIn, type TeamSummary } from './inspection-teams.js';
 import { mondayOf, weekHasWorkingDay } from './schedule.js';
 import { addCalendarDays, parseIsoDate, toIsoDate } from './working-days.js';
 
@@ -174,6 +174,8 @@ export interface InspectionSummary {
   coveredDepartments: number;
   /** the departments in use nobody inspected in the period, in pinyin order */
   uncovered: string[];
+  /** each 督查组 at work in the period; absent where none is set up */
+  teams?: readonly TeamSummary[];
 }
 
 const inUseAt = (end: IsoDate) => (d: CoverageDepartment) => !d.retiredOn || d.retiredOn > end;

@@ -59,4 +59,13 @@ describe('督查记录 and 督查情况 on DingTalk', () => {
     expect(params['content']).toContain('门诊部（从未督查）');
     expect(params['content']).toContain('冯督查');
   });
+
+  it('sets up a 督查组 with the mentioned people and counts its week in 督查情况 (the weeks before it was set up: —)', async () => {
+    // the first user bound the group, so is its admin
+    await say(INSPECTOR, '督查组 督查一组 @冯督查 @王主任', [{ staffId: INSPECTOR }, { staffId: WANG }]);
+    expect(lastText()).toContain('已成立督查组「督查一组」');
+    expect(server.database.sqlite.prepare('select user_id as who from team_memberships order by user_id').all()).toEqual([{ who: INSPECTOR }, { who: WANG }]);
+    await say(INSPECTOR, '督查情况');
+    expect(lastCardParams()['content']).toContain('- **督查一组**（组长 @冯督查）：本月1次，发现问题0个；各周 — · — · — · 1（本周）');
+  });
 });

@@ -69,10 +69,23 @@ export function seed(sqlite: Database.Database, o: SeedOptions): void {
     "insert into inspection_visits (id, tenant_id, campaign_id, department_id, inspector_user_id, visited_on, note, chat_id, created_at) values (?, ?, ?, ?, ?, ?, null, null, ?) on conflict do nothing",
   );
   const insertMember = sqlite.prepare('insert into members (tenant_id, user_id, name, created_at, updated_at) values (?, ?, ?, ?, ?)');
+  const insertTeam = sqlite.prepare('insert into inspection_teams (id, tenant_id, name, lead_user_id, retired_on, created_at, updated_at) values (?, ?, ?, ?, null, ?, ?)');
+  const insertMembership = sqlite.prepare('insert into team_memberships (tenant_id, team_id, user_id, from_on, until_on, created_at) values (?, ?, ?, ?, ?, ?)');
   sqlite.transaction(() => {
     // named people: the ledger prints names, and an import matches leaders by name
     for (let l = 0; l < o.leaders; l++) insertMember.run(o.tenantId, `ou_leader_${l}`, `领导${l + 1}`, now, now);
     for (let n = 0; n < o.inspectors; n++) insertMember.run(o.tenantId, `ou_inspector_${n}`, `督查员${n + 1}`, now, now);
+    // 督查一组/二组/三组 as seed 000 has them, the inspectors dealt out in turn; half a year ago the
+    // first inspector of each group moved to the next one, so the reads meet closed periods too
+    const TEAMS = 3;
+    const reshuffled = addDays(o.today, -182);
+    for (let t = 0; t < TEAMS; t++) insertTeam.run(`${o.tenantId}:team:${t}`, o.tenantId, `督查${['一', '二', '三'][t]}组`, `ou_inspector_${t}`, now + t, now);
+    for (let n = 0; n < o.inspectors; n++) {
+      const team = n % TEAMS;
+      const moves = n < TEAMS;
+      insertMembership.run(o.tenantId, `${o.tenantId}:team:${team}`, `ou_inspector_${n}`, addDays(o.today, -400), moves ? reshuffled : null, now);
+      if (moves) insertMembership.run(o.tenantId, `${o.tenantId}:team:${(team + 1) % TEAMS}`, `ou_inspector_${n}`, reshuffled, null, now);
+    }
     for (let d = 0; d < o.departments; d++) insertDepartment.run(`dep-${d}`, o.tenantId, `第${d + 1}科室`, `ou_leader_${d % o.leaders}`, now);
     for (let i = 0; i < o.tasks; i++) {
       const department = Math.floor(rnd() * o.departments);

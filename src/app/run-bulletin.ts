@@ -6,7 +6,7 @@ import { longTermCheckCard } from '../../cards/digest.js';
 import type { Card } from '../../cards/model.js';
 import { buildBulletin } from '../domain/bulletin.js';
 import { summariseInspections } from '../domain/inspection-coverage.js';
-import { summariseTeams, type TeamSummary } from '../domain/inspection-teams.js';
+import { summariseTeams } from '../domain/inspection-teams.js';
 import type { Campaign, IsoDate, Tenant } from '../domain/model.js';
 import type { JobPeriod } from '../domain/schedule.js';
 import type { TaskFacts } from '../domain/task-facts.js';
@@ -20,25 +20,19 @@ import type { JobSummary } from './run-reminders.js';
 /** Builds the bulletin card for a span, from live figures. */
 export async function drawBulletin(deps: Deps, tenant: Tenant, campaign: Campaign, kind: BulletinKind, span: Span, today: IsoDate, options: BulletinCardOptions = {}): Promise<Card> {
   const query = bulletinQuery(kind, span, today, deps.settings);
-  const [figures, inspections, departments] = await Promise.all([
+  const [figures, departments, teams, memberships] = await Promise.all([
     deps.store.bulletinFigures(tenant.id, campaign.id, query),
-    deps.store.inspectionsByDepartment(tenant.id, campaign.id, span.start, span.end),
     deps.store.listDepartments(tenant.id),
-  ]);
-  const teams = await teamsOfPeriod(deps, tenant, campaign, span, today);
-  const source = { ...toBulletinSource(figures, kind, query, campaign.name), inspections: { ...summariseInspections(inspections, departments, span.end), ...(teams ? { teams } : {}) } };
-  return bulletinCard(buildBulletin(source), options);
-}
-
-/** Each 督查组's inspections in the span; null (and nothing more read) where no group was ever set up. */
-async function teamsOfPeriod(deps: Deps, tenant: Tenant, campaign: Campaign, span: Span, today: IsoDate): Promise<TeamSummary[] | null> {
-  const teams = await deps.store.listTeams(tenant.id);
-  if (teams.length === 0) return null;
-  const [memberships, days] = await Promise.all([
+    deps.store.listTeams(tenant.id),
     deps.store.teamMemberships(tenant.id, span.start, span.end),
-    deps.store.inspectionsByInspectorDay(tenant.id, campaign.id, span.start, span.end),
   ]);
-  return summariseTeams(teams, memberships, days, { from: span.start, to: span.end, ended: span.end < today });
+  // the per-person sums only where some 督查组 was ever set up
+  const sums = await deps.store.inspectionSums(tenant.id, campaign.id, span.start, span.end, teams.length > 0);
+  const inspections = {
+    ...summariseInspections(sums.perDepartment, departments, span.end),
+    ...(teams.length ? { teams: summariseTeams(teams, memberships, sums.perInspectorDay, { from: span.start, to: span.end, ended: span.end < today }) } : {}),
+  };
+  return bulletinCard(buildBulletin({ ...toBulletinSource(figures, kind, query, campaign.name), inspections }), options);
 }
 
 function longTermRequests(deps: Deps, tenant: Tenant, items: TaskFacts[], monthLabel: string): WriteOp[] {

@@ -94,6 +94,12 @@ export interface StoredChatApp extends ChatApp {
   updatedAt: number;
 }
 
+/** A period's inspections summed for a bulletin; perInspectorDay is empty unless asked for. */
+export interface InspectionSums {
+  perDepartment: DepartmentInspections[];
+  perInspectorDay: InspectorDay[];
+}
+
 export type WriteOp =
   | { op: 'insertTenant'; tenant: Tenant; createdAt: number }
   /** adds an app, or replaces one with the same id (new secrets, a moved base URL) */
@@ -232,13 +238,11 @@ export interface Store {
   listTeams(tenantId: string): Promise<InspectionTeam[]>;
   /** who was in which 督查组 on some day of [from, to] */
   teamMemberships(tenantId: string, from: IsoDate, to: IsoDate): Promise<TeamMembership[]>;
-  /** the inspections in [from, to] counted per inspector and day (a bulletin's 督查组 figures) */
-  inspectionsByInspectorDay(tenantId: string, campaignId: string | null, from: IsoDate, to: IsoDate): Promise<InspectorDay[]>;
 
   /** 督查情况: the inspections in [from, to] (findings filed on the form and 督查记录), of one campaign or (null) all */
   inspectionActivity(tenantId: string, campaignId: string | null, from: IsoDate, to: IsoDate): Promise<Inspection[]>;
-  /** the same inspections counted per department (a bulletin's 督查开展) */
-  inspectionsByDepartment(tenantId: string, campaignId: string | null, from: IsoDate, to: IsoDate): Promise<DepartmentInspections[]>;
+  /** the same inspections counted per department (a bulletin's 督查开展) and, when asked, per inspector and day (its 督查组 figures) */
+  inspectionSums(tenantId: string, campaignId: string | null, from: IsoDate, to: IsoDate, perInspectorDay: boolean): Promise<InspectionSums>;
   /** the inspector's latest 督查记录 of a department (in one campaign), for 撤销督查记录 */
   latestVisit(tenantId: string, campaignId: string, departmentId: string, inspectorUserId: string): Promise<InspectionVisit | null>;
   /** each department's latest inspection before a day; the never inspected are absent */

@@ -234,9 +234,8 @@ export function createStore(db: AppDatabase, { committer }: StoreOptions = {}): 
 
     listTeams: (tenantId) => teams.listTeams(db, tenantId),
     teamMemberships: (tenantId, from, to) => teams.teamMemberships(db, tenantId, from, to),
-    inspectionsByInspectorDay: (tenantId, campaignId, from, to) => teams.inspectionsByInspectorDay(db, tenantId, campaignId, from, to),
     inspectionActivity: (tenantId, campaignId, from, to) => inspections.inspectionActivity(db, tenantId, campaignId, from, to),
-    inspectionsByDepartment: (tenantId, campaignId, from, to) => inspections.inspectionsByDepartment(db, tenantId, campaignId, from, to),
+    inspectionSums: (tenantId, campaignId, from, to, perInspectorDay) => inspections.inspectionSums(db, tenantId, campaignId, from, to, perInspectorDay),
     latestVisit: (tenantId, campaignId, departmentId, inspectorUserId) => inspections.latestVisit(db, tenantId, campaignId, departmentId, inspectorUserId),
     lastInspectedBefore: (tenantId, campaignId, before) => inspections.lastInspectedBefore(db, tenantId, campaignId, before),
 

@@ -1,10 +1,7 @@
-// Reads for 督查组: the groups, who was in which when, and the inspections by person and day that
-// the bulletins count per group.
+// Reads for 督查组: the groups, and who was in which when.
 import { sql } from 'drizzle-orm';
-import type { InspectorDay } from '../domain/inspection-teams.js';
 import type { InspectionTeam, IsoDate, TeamMembership } from '../domain/model.js';
 import type { AppDatabase } from './database.js';
-import { inspectionActivitySql } from './inspection-queries.js';
 
 export async function listTeams(db: AppDatabase, tenantId: string): Promise<InspectionTeam[]> {
   return db.all<InspectionTeam>(sql`
@@ -20,12 +17,4 @@ export async function teamMemberships(db: AppDatabase, tenantId: string, from: I
     from team_memberships
     where tenant_id = ${tenantId} and from_on <= ${to} and (until_on is null or (until_on > ${from} and until_on > from_on))
     order by from_on, user_id`);
-}
-
-/** A period's inspections per inspector and day: at most people × days rows, whatever the period holds. */
-export async function inspectionsByInspectorDay(db: AppDatabase, tenantId: string, campaignId: string | null, from: IsoDate, to: IsoDate): Promise<InspectorDay[]> {
-  return db.all<InspectorDay>(sql`
-    select inspectorUserId, day, count(*) as inspections
-    from (${inspectionActivitySql(tenantId, campaignId, from, to)})
-    group by inspectorUserId, day`);
 }

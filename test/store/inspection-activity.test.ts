@@ -75,7 +75,19 @@ describe.each(DRIVERS)('inspection activity on $name', (driver) => {
 
   it('counts the same inspections per department for a bulletin', async () => {
     const store = await seeded();
-    const rows = [...(await store.inspectionsByDepartment(T, 'c1', '2026-11-01', '2026-11-30'))].sort((a, b) => String(a.departmentId).localeCompare(String(b.departmentId)));
+    const sorted = (rows: { departmentId: string | null }[]) => [...rows].sort((a, b) => String(a.departmentId).localeCompare(String(b.departmentId)));
+    const alone = await store.inspectionSums(T, 'c1', '2026-11-01', '2026-11-30', false);
+    const withPeople = await store.inspectionSums(T, 'c1', '2026-11-01', '2026-11-30', true);
+    expect(alone.perInspectorDay).toEqual([]);
+    // asked for the per-person sums as well, the per-department ones are the same
+    expect(sorted(withPeople.perDepartment)).toEqual(sorted(alone.perDepartment));
+    expect(withPeople.perInspectorDay.map((r) => `${r.day} ${r.inspectorUserId} ${r.inspections}`).sort()).toEqual([
+      '2026-11-03 ou_chen 1',
+      '2026-11-03 ou_feng 1',
+      '2026-11-05 ou_feng 1',
+      '2026-11-10 ou_feng 1',
+    ]);
+    const rows = sorted(alone.perDepartment);
     expect(rows).toEqual([
       { departmentId: 'jz', inspections: 1, clean: 0, problems: 1 },
       { departmentId: 'mz', inspections: 1, clean: 0, problems: 2 },

@@ -92,12 +92,12 @@ describe.each(DRIVERS)('督查组 on $name', (driver) => {
       { op: 'insertVisit', visit: visit('v4', 'ou_wei', '2026-11-04', 'mz') },
       { op: 'insertVisit', visit: visit('v5', 'ou_wei', '2026-12-01', 'mz') },
     ]);
-    const rows = [...(await store.inspectionsByInspectorDay(T, 'c1', '2026-11-01', '2026-11-30'))].sort((a, b) => `${a.day}${a.inspectorUserId}`.localeCompare(`${b.day}${b.inspectorUserId}`));
+    const rows = [...(await store.inspectionSums(T, 'c1', '2026-11-01', '2026-11-30', true)).perInspectorDay].sort((a, b) => `${a.day}${a.inspectorUserId}`.localeCompare(`${b.day}${b.inspectorUserId}`));
     expect(rows).toEqual([
       { inspectorUserId: 'ou_li', day: '2026-11-03', inspections: 2 },
       { inspectorUserId: 'ou_li', day: '2026-11-04', inspections: 1 },
       { inspectorUserId: 'ou_wei', day: '2026-11-04', inspections: 1 },
     ]);
-    expect(await store.inspectionsByInspectorDay(T, 'c2', '2026-11-01', '2026-11-30')).toEqual([]);
+    expect(await store.inspectionSums(T, 'c2', '2026-11-01', '2026-11-30', true)).toEqual({ perDepartment: [], perInspectorDay: [] });
   });
 });

@@ -1,6 +1,6 @@
 // Who: tenants, their campaigns, people, roles, departments and bound chats.
 // Every table carries tenant_id: one deployment serves many organisations.
-import { sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm/sql';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 export const tenants = sqliteTable(

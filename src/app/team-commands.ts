@@ -51,13 +51,14 @@ export async function setTeam(deps: Deps, tenant: Tenant, msg: InboundMessage, t
   ];
 
   const nameOf = (teamId: string) => teams.find((t) => t.id === teamId)?.name ?? '';
+  const leadOf = (teamId: string) => teams.find((t) => t.id === teamId)?.leadUserId ?? null;
   const moved = current.filter((m) => m.teamId !== team.id && userIds.includes(m.userId));
   const left = current.filter((m) => m.teamId === team.id && !userIds.includes(m.userId));
   const others = userIds.slice(1);
   const verb = !existing ? '已成立' : existing.retiredOn ? '已重新设立' : '已调整';
   const lines = [
     `${verb}督查组「${team.name}」：组长 ${mention(userIds[0]!)}${others.length ? `，成员 ${others.map(mention).join(' ')}` : ''}（共${userIds.length}人）。`,
-    ...moved.map((m) => `${mention(m.userId)} 原在「${nameOf(m.teamId)}」，今天起调入本组。`),
+    ...moved.map((m) => `${mention(m.userId)} 原在「${nameOf(m.teamId)}」，今天起调入本组${leadOf(m.teamId) === m.userId ? `（原为该组组长，请重新设置「${nameOf(m.teamId)}」）` : ''}。`),
     ...(left.length ? [`今天起不再在本组：${left.map((m) => mention(m.userId)).join(' ')}（此前的督查仍计入本组）。`] : []),
     '本组成员今天起的督查计入本组；「督查情况」按周列出各组的督查次数（每组每周至少1次）。',
   ];
@@ -75,8 +76,9 @@ export async function listTeams(deps: Deps, tenant: Tenant, msg: InboundMessage)
     .filter((t) => !t.retiredOn)
     .map((t) => {
       const members = current.filter((m) => m.teamId === t.id).map((m) => m.userId);
-      // the 组长 first, then the others as they joined
-      return { name: t.name, leadUserId: t.leadUserId, memberUserIds: [...members.filter((id) => id === t.leadUserId), ...members.filter((id) => id !== t.leadUserId)] };
+      // the 组长 first, then the others as they joined; a 组长 moved to another group leads this one no more
+      const lead = t.leadUserId && members.includes(t.leadUserId) ? t.leadUserId : null;
+      return { name: t.name, leadUserId: lead, memberUserIds: [...members.filter((id) => id === lead), ...members.filter((id) => id !== lead)] };
     });
   const inTeams = new Set(current.map((m) => m.userId));
   const unassigned = teams.length ? inspectors.map((m) => m.userId).filter((id) => !inTeams.has(id)) : [];

@@ -88,6 +88,18 @@ describe('督查情况 by 督查组', () => {
     expect(moved).toContain(`<at user_id=\\"${chen.openId}\\"></at> 原在「督查一组」，今天起调入本组。`);
   });
 
+  it('says so when a 组长 moves, and lists the group he left without one', async () => {
+    const temp: Chat = { id: 'oc_tm_other', type: 'group' };
+    await h.say(admin, temp, `@督办 督查组 临时组 @${zhou.name}`, { mentions: [zhou] });
+    await h.say(admin, temp, `@督办 督查组 督查三组 @${zhou.name}`, { mentions: [zhou] });
+    expect(JSON.stringify(h.messagesTo(temp.id).at(-1)!.content)).toContain('原在「临时组」，今天起调入本组（原为该组组长，请重新设置「临时组」）。');
+    await h.say(admin, temp, '督查组');
+    expect(cardText(h.lastCardTo(temp.id).content as FeishuCard)).toContain('- **临时组**（0人）：未设组长');
+    await h.say(admin, temp, '@督办 撤销督查组 临时组');
+    await h.say(admin, temp, '@督办 撤销督查组 督查三组');
+    expect(db().prepare('select count(*) as n from team_memberships where user_id = ? and until_on is null').get(zhou.openId)).toEqual({ n: 0 });
+  });
+
   it('counts each group’s weeks by who was in it that day, a week it let pass in red', async () => {
     await h.say(admin, group, '@督办 督查情况');
     const card = lastCard();

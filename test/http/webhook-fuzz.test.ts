@@ -4,7 +4,6 @@
 // request that should change nothing. Valid deliveries are deduplicated by event id, and form text
 // that is accepted is stored exactly as sent (trimmed, within the documented limits).
 import { randomBytes, randomUUID } from 'node:crypto';
-import { request } from 'node:http';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OTHER_CATEGORY } from '../../cards/intake-form.js';
@@ -27,6 +26,29 @@ import {
   type Person,
 } from '../support/feishu-harness.js';
 import { cardActionEvent, feishuEncrypt, feishuSign, messageEvent } from '../support/feishu-webhook.js';
+import {
+  breakages,
+  changedTables,
+  countRows,
+  edgeText,
+  enc,
+  extraFields,
+  fieldValue,
+  formText,
+  HAN,
+  headerValue,
+  healthz,
+  jsonOf,
+  LONE_SURROGATE,
+  longText,
+  overTheWire,
+  postOverOwnConnection,
+  pseudoRandomBytes,
+  readField,
+  snapshot,
+  whitespaceOnly,
+  wrongType,
+} from '../support/fuzz-kit.js';
 
 const inspector: Person = { openId: 'ou_fuzz_inspector', name: '李督查' };
 const outsider: Person = { openId: 'ou_fuzz_outsider', name: '路人甲' };
@@ -42,110 +64,16 @@ const nextGroup = (): Chat => groups[groupTurn++ % groups.length]!;
 const nextLeader = (): Person => leaders[leaderTurn++ % leaders.length]!;
 
 const MAX = MAX_WEBHOOK_BYTES;
-const HAN = /[\u4e00-\u9fff]/;
-const LONE_SURROGATE = /\p{Cs}/u;
 const PROCESSING = { type: 'info', content: '正在处理，请稍候。' };
 /** a deadline the harness clock (2026-11-23) accepts, as Feishu's date picker sends it */
 const GOOD_DEADLINE = '2026-11-26 +0800';
 const TEST_TIMEOUT = 120_000;
-
-// ---------------------------------------------------------------------------------------------
-// Database snapshots and server health
-
-/**
- * Rows of these change in the background after a delivery (outbox status, card message ids) or
- * record the delivery itself, so they are compared by row count; every other table row by row.
- */
-const COUNTED_ONLY = new Set(['inbound_deliveries', 'outbox', 'card_copies']);
-type Snapshot = Record<string, string>;
-
-function tableNames(h: FeishuHarness): string[] {
-  const rows = h.server.database.sqlite
-    .prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '%drizzle%' order by name")
-    .all() as { name: string }[];
-  return rows.map((r) => r.name);
-}
-
-function snapshot(h: FeishuHarness): Snapshot {
-  const db = h.server.database.sqlite;
-  const out: Snapshot = {};
-  for (const table of tableNames(h)) {
-    out[table] = COUNTED_ONLY.has(table)
-      ? String(count(h, table))
-      : JSON.stringify((db.prepare(`select * from "${table}"`).all() as unknown[]).map((row) => JSON.stringify(row)).sort());
-  }
-  return out;
-}
-
-/** The tables whose content differs between two snapshots. */
-function changedTables(before: Snapshot, after: Snapshot, ignore: readonly string[] = []): string[] {
-  const names = new Set([...Object.keys(before), ...Object.keys(after)]);
-  return [...names].filter((t) => !ignore.includes(t) && before[t] !== after[t]).sort();
-}
-
-function count(h: FeishuHarness, table: string, where = '', ...params: unknown[]): number {
-  return (h.server.database.sqlite.prepare(`select count(*) n from "${table}" ${where}`).get(...params) as { n: number }).n;
-}
-
-/** What the server logged when something broke: a 500, a delivery that threw, deferred work that threw. */
-function breakages(h: FeishuHarness, since: number) {
-  return h
-    .logEntries()
-    .slice(since)
-    .filter((e) => ['unhandled request error', 'delivery failed', 'deferred work failed'].includes(e.message));
-}
-
-async function healthz(h: FeishuHarness): Promise<number> {
-  const res = await fetch(`${h.server.url}/healthz`);
-  await res.arrayBuffer();
-  return res.status;
-}
 
 async function postRaw(h: FeishuHarness, body: Uint8Array | string, headers: Record<string, string>) {
   const res = await fetch(`${h.server.url}/webhooks/feishu`, { method: 'POST', headers, body } as RequestInit);
   const text = await res.text();
   await h.server.settle();
   return { status: res.status, text };
-}
-
-/**
- * Posts over a connection of its own with node:http, writing in 64 KB pieces, with a Content-Length
- * or chunked. (fetch is not used here: with a streamed body it may report "other side closed" instead
- * of the early 413, and it may reuse that half-written connection for the next request.)
- */
-function postOverOwnConnection(h: FeishuHarness, bytes: Uint8Array, headers: Record<string, string>, chunked: boolean): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const url = new URL(`${h.server.url}/webhooks/feishu`);
-    const req = request({
-      host: url.hostname,
-      port: url.port,
-      path: url.pathname,
-      method: 'POST',
-      agent: false,
-      headers: chunked ? headers : { ...headers, 'content-length': String(bytes.length) },
-    });
-    req.on('response', (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (piece: string) => (text += piece));
-      res.on('end', () => void h.server.settle().then(() => resolve({ status: res.statusCode ?? 0, text }), reject));
-      res.on('error', reject);
-    });
-    // the server may stop reading once the limit is passed; what counts is the answer it sent
-    req.on('error', (error) => setTimeout(() => reject(error), 100));
-    void (async () => {
-      for (let i = 0; i < bytes.length; i += 64 * 1024) {
-        if (!req.write(bytes.subarray(i, i + 64 * 1024))) await new Promise((drained) => req.once('drain', drained));
-      }
-      req.end();
-    })().catch(() => undefined);
-  });
-}
-
-function jsonOf(text: string): Record<string, unknown> {
-  const value = JSON.parse(text) as unknown;
-  expect(value).toBeTypeOf('object');
-  return value as Record<string, unknown>;
 }
 
 async function waitFor<T>(h: FeishuHarness, find: () => T | undefined, what: string, timeoutMs = 10_000): Promise<T> {
@@ -202,122 +130,11 @@ function bindGroupEvent(h: FeishuHarness, chatId: string, sender: Person, extra:
 }
 
 // ---------------------------------------------------------------------------------------------
-// Generators shared by the properties
+// Feishu's generators (the shared ones are in test/support/fuzz-kit.ts)
 
-const enc = new TextEncoder();
-
-/** Deterministic filler bytes (fast-check would take long to draw hundreds of KB one by one). */
-function pseudoRandomBytes(length: number, seed: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let x = seed | 0 || 1;
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
-
-const printableAscii = fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c));
-const headerValue = fc.string({ unit: printableAscii, maxLength: 100 });
 const hex64 = fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 64, maxLength: 64 });
 const iv16 = fc.uint8Array({ minLength: 16, maxLength: 16 }).map((b) => Buffer.from(b));
 const notOurToken = fc.string({ maxLength: 40 }).filter((t) => t !== VERIFICATION_TOKEN);
-
-/** SQL-ish, markup-ish and otherwise awkward text, all well-formed UTF-16. */
-const awkward = fc.constantFrom(
-  "'; drop table tasks; --",
-  "Robert'); DROP TABLE findings;--",
-  '" OR 1=1 --',
-  "%' OR '1'='1",
-  '\\\'; DELETE FROM tasks WHERE \'1\'=\'1',
-  '\u0000',
-  '\u0000督查\u0000',
-  '\u200b',
-  '\ufeff问题\ufeff',
-  '\u202e反转文字',
-  '👨‍👩‍👧‍👦 家庭',
-  'e\u0301',
-  '<at id=all></at>',
-  '<at user_id="all">所有人</at>',
-  '**粗体** [链接](http://127.0.0.1/)',
-  '${process.env}',
-  '{{x}}',
-  '__proto__',
-  'constructor',
-  'null',
-  'undefined',
-  '\\u0000',
-  '\r\n',
-  '　全角空格　',
-  '%s%s%n',
-  '0',
-);
-const whitespaceOnly = fc.constantFrom('', ' ', ' \t\n\r ', '\u3000', '\u00a0', '\ufeff', '\n\n');
-const controlChars = fc.string({ unit: fc.integer({ min: 0, max: 0x1f }).map((c) => String.fromCharCode(c)), minLength: 1, maxLength: 30 });
-const lengths = fc.oneof(
-  fc.constantFrom(0, 1, 19, 20, 21, 49, 50, 51, 99, 100, 101, 999, 1000, 1001, 4999, 5000),
-  fc.integer({ min: 0, max: 5000 }),
-);
-/** `chunk` repeated, cut at a code point, so the length is `n` or `n + 1` (never a lone surrogate). */
-function repeatTo(chunk: string, n: number): string {
-  const points = Array.from(chunk);
-  if (points.length === 0) return '';
-  let out = '';
-  for (let i = 0; out.length < n; i++) out += points[i % points.length]!;
-  return out;
-}
-const longText = fc.oneof(
-  fc.tuple(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 6 }), lengths).map(([chunk, n]) => repeatTo(chunk, n)),
-  fc.tuple(fc.constantFrom('a', '督', '😀', ' ', '\u0000', 'é', '\u3000', "'"), lengths).map(([c, n]) => repeatTo(c, n)),
-);
-const padded = fc
-  .tuple(whitespaceOnly, fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 }), whitespaceOnly)
-  .map(([a, s, b]) => a + s + b);
-/** Text whose trimmed length is within a few UTF-16 units of `limit`, in one- and two-unit characters. */
-const edgeText = (limit: number) =>
-  fc
-    .tuple(fc.integer({ min: limit - 3, max: limit + 3 }), fc.constantFrom('a', '督', '😀', 'e\u0301', "'"), whitespaceOnly, whitespaceOnly)
-    .map(([n, c, before, after]) => before + repeatTo(c, n) + after);
-/** Form text: what a person could type, and what a person could not. Always well-formed UTF-16. */
-const formText = fc.oneof(
-  awkward,
-  whitespaceOnly,
-  controlChars,
-  padded,
-  longText,
-  fc.string({ maxLength: 80 }),
-  fc.string({ unit: 'grapheme', maxLength: 80 }),
-  fc.string({ unit: 'binary', maxLength: 80 }),
-);
-/** Values a form field never holds from Feishu (an array of strings is read as its first one). */
-const wrongType = fc.oneof(
-  fc.integer(),
-  fc.double(),
-  fc.boolean(),
-  fc.constant(null),
-  fc.object({ maxDepth: 2 }),
-  fc.array(fc.oneof(fc.integer(), fc.constant(null), fc.object({ maxDepth: 1 })), { maxLength: 3 }),
-);
-const stringArray = fc.array(formText, { minLength: 1, maxLength: 2 });
-const fieldValue: fc.Arbitrary<unknown> = fc.oneof(
-  { arbitrary: fc.constant(undefined), weight: 1 },
-  { arbitrary: formText, weight: 7 },
-  { arbitrary: wrongType, weight: 2 },
-  { arbitrary: stringArray, weight: 1 },
-);
-const extraFields = fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 });
-
-/** What the server reads from a form field (task-form.ts formString): a string, trimmed, or ''. */
-function readField(value: unknown): string {
-  if (typeof value === 'string') return value.trim();
-  if (Array.isArray(value) && typeof value[0] === 'string') return value[0].trim();
-  return '';
-}
-
-/** The form exactly as the server will see it after JSON. */
-const overTheWire = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
 function expectChineseError(body: ClickResult['body']) {
   expect(body.toast?.type).toBe('error');
@@ -427,14 +244,14 @@ describe('POST /webhooks/feishu with random requests', () => {
 
       await fc.assert(
         fc.asyncProperty(body, headers, async (bytes, hdrs) => {
-          const before = snapshot(h);
+          const before = snapshot(h.server);
           const mark = h.logEntries().length;
           const { status, text } = await postRaw(h, bytes, hdrs);
           expect(status).toBe(expectedStatus(bytes));
           expect(jsonOf(text)).toHaveProperty('error');
-          expect(changedTables(before, snapshot(h))).toEqual([]);
-          expect(breakages(h, mark)).toEqual([]);
-          expect(await healthz(h)).toBe(200);
+          expect(changedTables(before, snapshot(h.server))).toEqual([]);
+          expect(breakages(h.server, mark)).toEqual([]);
+          expect(await healthz(h.server)).toBe(200);
         }),
         { numRuns: 150 },
       );
@@ -474,9 +291,9 @@ describe('POST /webhooks/feishu with random requests', () => {
       await fc.assert(
         fc.asyncProperty(huge, async ({ size, shape, chunked }) => {
           const { bytes, headers } = build(shape, size);
-          const before = snapshot(h);
+          const before = snapshot(h.server);
           const mark = h.logEntries().length;
-          const { status, text } = await postOverOwnConnection(h, bytes, headers, chunked);
+          const { status, text } = await postOverOwnConnection(h.server, '/webhooks/feishu', bytes, headers, chunked);
           if (bytes.length > MAX) {
             over++;
             expect(status).toBe(413);
@@ -485,9 +302,9 @@ describe('POST /webhooks/feishu with random requests', () => {
             within++;
             expect(status).toBe(shape === 'encrypt_json' ? 401 : 400);
           }
-          expect(changedTables(before, snapshot(h))).toEqual([]);
-          expect(breakages(h, mark)).toEqual([]);
-          expect(await healthz(h)).toBe(200);
+          expect(changedTables(before, snapshot(h.server))).toEqual([]);
+          expect(breakages(h.server, mark)).toEqual([]);
+          expect(await healthz(h.server)).toBe(200);
         }),
         { numRuns: 30, examples: [[{ size: MAX, shape: 'filler', chunked: false }], [{ size: MAX + 1, shape: 'filler', chunked: true }]] },
       );
@@ -641,21 +458,21 @@ describe('POST /webhooks/feishu with a signed delivery that has one thing wrong'
           seen.add(m.kind);
           const chatId = `oc_mutated_${randomUUID()}`;
           const { delivery, status } = mutated(m, bindGroupEvent(h, chatId, inspector), iv);
-          const before = snapshot(h);
+          const before = snapshot(h.server);
           const mark = h.logEntries().length;
           const res = await postRaw(h, delivery.rawBody, delivery.headers);
           expect({ kind: m.kind, status: res.status }).toEqual({ kind: m.kind, status });
           const json = jsonOf(res.text);
           if (status === 200) expect(json).toEqual({});
           else expect(json).toHaveProperty('error');
-          expect(changedTables(before, snapshot(h))).toEqual([]);
-          expect(count(h, 'chat_bindings', 'where chat_id = ?', chatId)).toBe(0);
-          expect(breakages(h, mark)).toEqual([]);
+          expect(changedTables(before, snapshot(h.server))).toEqual([]);
+          expect(countRows(h.server, 'chat_bindings', 'where chat_id = ?', chatId)).toBe(0);
+          expect(breakages(h.server, mark)).toEqual([]);
         }),
         { numRuns: 150 },
       );
       expect(seen.size).toBeGreaterThanOrEqual(10);
-      expect(await healthz(h)).toBe(200);
+      expect(await healthz(h.server)).toBe(200);
     },
     TEST_TIMEOUT,
   );
@@ -671,7 +488,7 @@ describe('POST /webhooks/feishu with a signed delivery that has one thing wrong'
           const res = await postRaw(h, delivery.rawBody, delivery.headers);
           expect(res.status).toBe(200);
           expect(jsonOf(res.text)).toEqual({});
-          expect(count(h, 'chat_bindings', 'where chat_id = ?', chatId)).toBe(1);
+          expect(countRows(h.server, 'chat_bindings', 'where chat_id = ?', chatId)).toBe(1);
         }),
         { numRuns: 10 },
       );
@@ -690,7 +507,7 @@ function validIntake(leader: Person = nextLeader()): Record<string, unknown> {
 /** Binds every supervision group (the inspector, first to speak, becomes admin). */
 async function bindGroups(h: FeishuHarness): Promise<void> {
   for (const group of groups) await h.say(inspector, group, `@${BOT_NAME} 设为督查群`);
-  expect(count(h, 'chat_bindings')).toBe(groups.length);
+  expect(countRows(h.server, 'chat_bindings')).toBe(groups.length);
 }
 
 /** Sends 督查 in the next supervision group and returns the intake form the bot answers with. */
@@ -749,7 +566,7 @@ describe('POST /webhooks/feishu with the same delivery more than once', () => {
           const deliveryId = (event['header'] as { event_id: string }).event_id;
           const first = sign(encrypted(event), { nowMs: h.now });
           const deliveries = Array.from({ length: copies }, (_, i) => (how === 'identical' || i === 0 ? first : sign(encrypted(event), { nowMs: h.now + i * 1000 })));
-          const before = { outbox: count(h, 'outbox'), bindings: count(h, 'chat_bindings'), deliveries: count(h, 'inbound_deliveries') };
+          const before = { outbox: countRows(h.server, 'outbox'), bindings: countRows(h.server, 'chat_bindings'), deliveries: countRows(h.server, 'inbound_deliveries') };
           const mark = h.logEntries().length;
           const post = (d: Delivery) => postRaw(h, d.rawBody, d.headers);
           let answers: { status: number; text: string }[];
@@ -764,15 +581,15 @@ describe('POST /webhooks/feishu with the same delivery more than once', () => {
             expect(answer.status).toBe(200);
             expect(jsonOf(answer.text)).toEqual({});
           }
-          expect(count(h, 'chat_bindings', 'where chat_id = ?', chatId)).toBe(1);
-          expect(count(h, 'chat_bindings')).toBe(before.bindings + 1);
+          expect(countRows(h.server, 'chat_bindings', 'where chat_id = ?', chatId)).toBe(1);
+          expect(countRows(h.server, 'chat_bindings')).toBe(before.bindings + 1);
           expect(h.server.database.sqlite.prepare('select status from inbound_deliveries where delivery_id = ?').all(deliveryId)).toEqual([{ status: 'done' }]);
-          expect(count(h, 'inbound_deliveries')).toBe(before.deliveries + 1);
-          expect(count(h, 'outbox')).toBe(before.outbox + 1);
+          expect(countRows(h.server, 'inbound_deliveries')).toBe(before.deliveries + 1);
+          expect(countRows(h.server, 'outbox')).toBe(before.outbox + 1);
           const replies = await waitFor(h, () => (h.messagesTo(chatId).length > 0 ? h.messagesTo(chatId) : undefined), 'the reply');
           expect(replies).toHaveLength(1);
           expect(JSON.stringify(replies[0]!.content)).toContain('已设为督查群');
-          expect(breakages(h, mark)).toEqual([]);
+          expect(breakages(h.server, mark)).toEqual([]);
         }),
         { numRuns: 15 },
       );
@@ -787,7 +604,7 @@ describe('POST /webhooks/feishu with the same delivery more than once', () => {
         fc.asyncProperty(fc.integer({ min: 2, max: 5 }), fc.boolean(), async (copies, atOnce) => {
           const intake = await openIntake(h);
           const eventId = `evt_replay_${randomUUID()}`;
-          const before = { findings: count(h, 'findings'), tasks: count(h, 'tasks'), events: count(h, 'task_events') };
+          const before = { findings: countRows(h.server, 'findings'), tasks: countRows(h.server, 'tasks'), events: countRows(h.server, 'task_events') };
           const mark = h.logEntries().length;
           const click = () => h.click(inspector, intake.messageId, intake.submit, validIntake(), eventId);
           let answers: ClickResult[];
@@ -807,11 +624,11 @@ describe('POST /webhooks/feishu with the same delivery more than once', () => {
           }
           // once it is done, a late copy gets the first answer again
           expect((await click()).body).toEqual(success!.body);
-          expect(count(h, 'findings')).toBe(before.findings + 1);
-          expect(count(h, 'tasks')).toBe(before.tasks + 1);
-          expect(count(h, 'task_events')).toBe(before.events + 1);
-          expect(count(h, 'inbound_deliveries', 'where delivery_id = ?', eventId)).toBe(1);
-          expect(breakages(h, mark)).toEqual([]);
+          expect(countRows(h.server, 'findings')).toBe(before.findings + 1);
+          expect(countRows(h.server, 'tasks')).toBe(before.tasks + 1);
+          expect(countRows(h.server, 'task_events')).toBe(before.events + 1);
+          expect(countRows(h.server, 'inbound_deliveries', 'where delivery_id = ?', eventId)).toBe(1);
+          expect(breakages(h.server, mark)).toEqual([]);
         }),
         { numRuns: 10 },
       );
@@ -827,7 +644,7 @@ describe('POST /webhooks/feishu with the same delivery more than once', () => {
           const form = await openAcceptForm(h);
           const eventId = `evt_accept_${randomUUID()}`;
           const before = taskRow(h, form.taskId);
-          const eventsBefore = count(h, 'task_events', 'where task_id = ?', form.taskId);
+          const eventsBefore = countRows(h.server, 'task_events', 'where task_id = ?', form.taskId);
           const answers: ClickResult[] = [];
           for (let i = 0; i < copies; i++) answers.push(await h.click(form.leader, form.messageId, form.submit, { measures }, eventId));
           expect(answers[0]!.body.toast).toEqual({ type: 'success', content: '已签收，请按整改措施推进整改。' });
@@ -836,7 +653,7 @@ describe('POST /webhooks/feishu with the same delivery more than once', () => {
             expect(answer.body).toEqual(answers[0]!.body);
           }
           expect(taskRow(h, form.taskId)).toMatchObject({ state: 'in_progress', version: (before['version'] as number) + 1, measures: measures.trim() });
-          expect(count(h, 'task_events', 'where task_id = ?', form.taskId)).toBe(eventsBefore + 1);
+          expect(countRows(h.server, 'task_events', 'where task_id = ?', form.taskId)).toBe(eventsBefore + 1);
         }),
         { numRuns: 6 },
       );
@@ -859,15 +676,15 @@ describe('card callbacks with random form values and random button values', () =
 
   /** One click, with the checks every answer must pass; returns the answer and the state before it. */
   async function submit(person: Person, messageId: string, value: unknown, form: Record<string, unknown>) {
-    const before = snapshot(h);
-    const deliveriesBefore = count(h, 'inbound_deliveries');
+    const before = snapshot(h.server);
+    const deliveriesBefore = countRows(h.server, 'inbound_deliveries');
     const mark = h.logEntries().length;
     const result = await h.click(person, messageId, value, form);
     expect(result.status).toBe(200);
     expect(result.body.toast?.content).toMatch(HAN);
     expect(result.body.toast?.content).not.toBe(SYSTEM_BUSY);
-    expect(count(h, 'inbound_deliveries')).toBe(deliveriesBefore + 1);
-    expect(breakages(h, mark)).toEqual([]);
+    expect(countRows(h.server, 'inbound_deliveries')).toBe(deliveriesBefore + 1);
+    expect(breakages(h.server, mark)).toEqual([]);
     return { result, before };
   }
 
@@ -911,18 +728,18 @@ describe('card callbacks with random form values and random button values', () =
             !(pickedId !== '' && newName === '') &&
             (newName !== '' || area !== '');
 
-          const findingsBefore = count(h, 'findings');
+          const findingsBefore = countRows(h.server, 'findings');
           const { result, before } = await submit(inspector, intake.messageId, intake.submit, form);
           if (!valid) {
             refused++;
             expectChineseError(result.body);
-            expect(changedTables(before, snapshot(h), ['inbound_deliveries'])).toEqual([]);
+            expect(changedTables(before, snapshot(h.server), ['inbound_deliveries'])).toEqual([]);
             return;
           }
           filed++;
           intake = null; // this form is used up
           expect(result.body.toast).toEqual({ type: 'success', content: expect.stringMatching(/^已登记第\d+号问题，已通知责任领导。$/) });
-          expect(count(h, 'findings')).toBe(findingsBefore + 1);
+          expect(countRows(h.server, 'findings')).toBe(findingsBefore + 1);
           const row = h.server.database.sqlite
             .prepare('select f.description, f.category, f.area, d.name department from findings f left join departments d on d.id = f.department_id order by f.number desc limit 1')
             .get() as { description: string; category: string; area: string; department: string | null };
@@ -966,7 +783,7 @@ describe('card callbacks with random form values and random button values', () =
           if (trimmed.length > limits[field]) {
             expectChineseError(result.body);
             expect(result.body.toast?.content).toContain(`不超过${limits[field]}字`);
-            expect(changedTables(before, snapshot(h), ['inbound_deliveries'])).toEqual([]);
+            expect(changedTables(before, snapshot(h.server), ['inbound_deliveries'])).toEqual([]);
             return;
           }
           intake = null;
@@ -1037,7 +854,7 @@ describe('card callbacks with random form values and random button values', () =
           const { result, before } = await submit(inspector, intake.messageId, intake.submit, overTheWire(form));
           expectChineseError(result.body);
           expect(result.body.toast?.content).toContain(b.field === 'leader' ? '责任领导' : '整改完成时间');
-          expect(changedTables(before, snapshot(h), ['inbound_deliveries'])).toEqual([]);
+          expect(changedTables(before, snapshot(h.server), ['inbound_deliveries'])).toEqual([]);
         }),
         { numRuns: 50 },
       );
@@ -1063,7 +880,7 @@ describe('card callbacks with random form values and random button values', () =
             refused++;
             expectChineseError(result.body);
             expect(result.body.toast?.content).toContain('整改措施');
-            expect(changedTables(before, snapshot(h), ['inbound_deliveries'])).toEqual([]);
+            expect(changedTables(before, snapshot(h.server), ['inbound_deliveries'])).toEqual([]);
             return;
           }
           accepted++;
@@ -1128,7 +945,7 @@ describe('card callbacks with random form values and random button values', () =
           const messageId = at === 'task_card' ? task.messageId : `om_unknown_${randomUUID()}`;
           const { result, before } = await submit(person, messageId, value, formValues);
           expectChineseError(result.body);
-          expect(changedTables(before, snapshot(h), ['inbound_deliveries'])).toEqual([]);
+          expect(changedTables(before, snapshot(h.server), ['inbound_deliveries'])).toEqual([]);
         }),
         { numRuns: 120 },
       );
@@ -1152,13 +969,13 @@ describe('card callbacks with random form values and random button values', () =
             formValue: formValue as unknown as Record<string, unknown>,
             token: VERIFICATION_TOKEN,
           });
-          const before = snapshot(h);
+          const before = snapshot(h.server);
           const mark = h.logEntries().length;
           const { status, json } = await h.deliver(event);
           expect(status).toBe(400);
           expect(json).toMatchObject({ error: 'bad_event' });
-          expect(changedTables(before, snapshot(h))).toEqual([]);
-          expect(breakages(h, mark)).toEqual([]);
+          expect(changedTables(before, snapshot(h.server))).toEqual([]);
+          expect(breakages(h.server, mark)).toEqual([]);
         }),
         { numRuns: 30 },
       );

@@ -43,6 +43,11 @@ export interface InboundCardAction {
   appId: string | null;
   tenantKey: string;
   deliveryId: string;
+  /**
+   * The platform gave no delivery id, so `deliveryId` is made from what the click says (DingTalk's
+   * HTTP mode): identical clicks share it, and only a retry should.
+   */
+  namedByContent?: true;
   operatorUserId: string;
   /** the message holding the card that was clicked */
   messageId: string | null;

@@ -91,6 +91,11 @@ async function receiveClick(deps: Deps, event: InboundCardAction): Promise<Reply
   for (let attempt = 1; ; attempt++) {
     try {
       const outcome = await runOnce(deps, event);
+      // A click named by what it says is recorded only when it changed something. A refusal kept
+      // under that name would answer every later identical click with it — the 催办 that was
+      // refused before the role was granted, again after — and running a refusal twice is harmless.
+      // A retry of a click that did act still gets that click's answer.
+      if (event.namedByContent && outcome.ops.length === 0) return (await stored()) ?? outcome.reply;
       const now = deps.clock.now();
       await deps.store.commit([
         ...outcome.ops,

@@ -55,7 +55,7 @@ export async function handleDingTalkCardCallback(
 ): Promise<DingTalkCardAnswer> {
   let event;
   try {
-    event = parseDingTalkCardCallback(body, appId, deliveryId);
+    event = parseDingTalkCardCallback(body, appId, deliveryId, deps.clock.now());
   } catch (error) {
     if (!(error instanceof DingTalkParseError)) throw error;
     deps.log.warn('dingtalk card callback unreadable', { error: error.message });

@@ -44,6 +44,7 @@ import {
   overTheWire,
   postOverOwnConnection,
   pseudoRandomBytes,
+  intakePromise,
   readField,
   snapshot,
   whitespaceOnly,
@@ -712,21 +713,7 @@ describe('card callbacks with random form values and random button values', () =
         fc.asyncProperty(intakeForm, async ({ extra, ...fields }) => {
           intake ??= await openIntake(h);
           const form = overTheWire({ ...extra, leader: nextLeader().openId, deadline_date: GOOD_DEADLINE, ...fields });
-          // what task-form.ts / file-finding.ts promise about each field
-          const description = readField(form['description']);
-          const picked = readField(form['category']);
-          const category = picked === OTHER_CATEGORY || !picked ? readField(form['category_custom']) : picked;
-          const newName = readField(form['department_new']);
-          const pickedId = readField(form['department']);
-          const area = readField(form['area']);
-          const valid =
-            description !== '' &&
-            description.length <= 1000 &&
-            category !== '' &&
-            category.length <= 20 &&
-            newName.length <= 50 &&
-            !(pickedId !== '' && newName === '') &&
-            (newName !== '' || area !== '');
+          const { valid, description, category, newName, area } = intakePromise(form);
 
           const findingsBefore = countRows(h.server, 'findings');
           const { result, before } = await submit(inspector, intake.messageId, intake.submit, form);

@@ -4,6 +4,7 @@
 import { request } from 'node:http';
 import fc from 'fast-check';
 import { expect } from 'vitest';
+import { OTHER_CATEGORY } from '../../cards/intake-form.js';
 import type { NodeServer } from '../../src/runtime/node.js';
 import type { memoryLogger } from '../../src/runtime/logger.js';
 
@@ -222,3 +223,25 @@ export function readField(value: unknown): string {
 
 /** The form exactly as the server will see it after JSON. */
 export const overTheWire = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
+/**
+ * What task-form.ts and file-finding.ts promise about an intake form's fields, whichever platform
+ * sent it: the text each field yields, and whether the finding is filed (leader and deadline apart).
+ */
+export function intakePromise(form: Record<string, unknown>) {
+  const description = readField(form['description']);
+  const picked = readField(form['category']);
+  const category = picked === OTHER_CATEGORY || !picked ? readField(form['category_custom']) : picked;
+  const newName = readField(form['department_new']);
+  const pickedId = readField(form['department']);
+  const area = readField(form['area']);
+  const valid =
+    description !== '' &&
+    description.length <= 1000 &&
+    category !== '' &&
+    category.length <= 20 &&
+    newName.length <= 50 &&
+    !(pickedId !== '' && newName === '') &&
+    (newName !== '' || area !== '');
+  return { valid, description, category, newName, area };
+}

@@ -12,8 +12,8 @@ import { readSheets } from '../../src/excel/read-sheets.js';
 import { JOBS } from '../../src/jobs/registry.js';
 import type { NodeServer } from '../../src/runtime/node.js';
 import { DINGTALK_DOWNLOAD_PATH, DINGTALK_MEDIA_UPLOAD_PATH, type DingTalkStub, type DingTalkStubCard } from '../support/dingtalk-stub.js';
+import { button, dingTalkConversation, formOf, labels, notice } from '../support/dingtalk-conversation.js';
 import { startDingTalkWorld, type DingTalkWorld } from '../support/dingtalk-server.js';
-import { cardCallbackPayload, robotPictureMessage, robotTextMessage, signedCardCallback, signedRobotDelivery } from '../support/dingtalk-webhook.js';
 
 const TEMPLATE = 'duban-general.schema';
 const GROUP = 'cidSupervisionGroupLoop01';
@@ -34,21 +34,6 @@ const at = (iso: string) => {
   clock = Date.parse(iso);
 };
 
-interface DtButton {
-  text: string;
-  style: string;
-  payload: string;
-}
-interface DtForm {
-  name: string;
-  fields: { name: string; initial: string; label: string; required: boolean }[];
-  submit: DtButton;
-}
-interface Answer {
-  cardData?: { cardParamMap: Record<string, string> };
-  userPrivateData?: { cardParamMap: Record<string, string> };
-}
-
 beforeAll(async () => {
   world = await startDingTalkWorld(() => clock, TEMPLATE);
   ({ stub, server } = world);
@@ -58,76 +43,11 @@ afterAll(async () => {
   await world?.close();
 });
 
-// ---- the people's side ---------------------------------------------------------------------------
+// ---- the people's side, and what DingTalk holds ----------------------------------------------------
 
-async function post(message: object) {
-  const request = signedRobotDelivery(message, { appSecret: stub.appSecret, nowMs: clock });
-  const response = await fetch(`${server.url}/webhooks/dingtalk`, { method: 'POST', headers: request.headers, body: request.rawBody });
-  await server.settle();
-  expect(response.status).toBe(200);
-  return response;
-}
-
-/** `who` types `text` in the supervision group (@-ing the robot), or in their one-to-one chat with it */
-const say = (who: string, text: string, options: { group?: boolean; mentions?: { staffId: string }[] } = {}) =>
-  post(
-    robotTextMessage(text, {
-      senderStaffId: who,
-      senderNick: NICK[who]!,
-      createAt: clock,
-      ...(options.group === false ? { group: false } : { conversationId: GROUP }),
-      ...(options.mentions ? { mentions: options.mentions } : {}),
-    }),
-  );
-
-const sendPicture = (who: string, downloadCode: string, options: { group: boolean }) =>
-  post(robotPictureMessage(downloadCode, { senderStaffId: who, senderNick: NICK[who]!, createAt: clock, ...(options.group ? { conversationId: GROUP } : { group: false }) }));
-
-/**
- * `who` clicks a button (or submits the form) of the card `outTrackId`, as DingTalk posts it in HTTP
- * mode; the answer is then applied to the card, as DingTalk does, so `params()` shows what they see.
- */
-async function click(who: string, outTrackId: string, button: DtButton, inputs: Record<string, string> = {}): Promise<Answer> {
-  const card = stub.cards.get(outTrackId)!;
-  const group = card.spaces.find((s) => s.spaceType === 'IM_GROUP');
-  const space = group ? ({ type: 'IM_GROUP', openConversationId: group.spaceId } as const) : ({ type: 'IM_ROBOT' } as const);
-  const request = signedCardCallback(cardCallbackPayload({ outTrackId, userId: who, params: { payload: button.payload, ...inputs }, space }), { apiSecret: stub.appSecret, nowMs: clock });
-  const response = await fetch(`${server.url}/webhooks/dingtalk/card`, { method: 'POST', headers: request.headers, body: request.rawBody });
-  expect(response.status).toBe(200);
-  const body = (await response.json()) as Answer;
-  await server.settle();
-  stub.applyCardCallbackResponse(outTrackId, who, body);
-  return body;
-}
-
-const notice = (answer: Answer) => ({ type: answer.userPrivateData?.cardParamMap['noticeType'], text: answer.userPrivateData?.cardParamMap['notice'] ?? '' });
-
-// ---- what DingTalk holds ------------------------------------------------------------------------
-
-const params = (outTrackId: string) => stub.cardParams(outTrackId);
-const cardsTo = (id: string) => [...stub.cards.values()].filter((c) => c.spaces.some((s) => s.spaceId === id));
-const lastCardTo = (id: string): DingTalkStubCard => {
-  const card = cardsTo(id).at(-1);
-  if (!card) throw new Error(`no card delivered to ${id}`);
-  return card;
-};
+const { say, sendPicture, click, params, cardsTo, lastCardTo } = dingTalkConversation(() => world, () => clock, GROUP, NICK);
 /** the PUT /v1.0/card/instances the product made itself (not the click answers applied above) */
 const serverUpdates = (outTrackId: string) => stub.cards.get(outTrackId)!.updates.filter((u) => u['outTrackId'] === outTrackId);
-
-function buttonsOf(p: Record<string, string>): DtButton[] {
-  return JSON.parse(p['buttons'] || '[]') as DtButton[];
-}
-function formOf(p: Record<string, string>): DtForm | null {
-  return p['form'] ? (JSON.parse(p['form']) as DtForm) : null;
-}
-/** a button or the form's submit, by its label (or the start of it) */
-function button(p: Record<string, string>, label: string): DtButton {
-  const all = [...buttonsOf(p), ...(formOf(p) ? [formOf(p)!.submit] : [])];
-  const match = all.find((b) => b.text === label || b.text.startsWith(label));
-  if (!match) throw new Error(`no button "${label}" on card "${p['title']}"; has: ${all.map((b) => b.text).join(', ')}`);
-  return match;
-}
-const labels = (p: Record<string, string>) => buttonsOf(p).map((b) => b.text);
 
 // ---- what SQLite holds ---------------------------------------------------------------------------
 

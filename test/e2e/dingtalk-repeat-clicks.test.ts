@@ -31,7 +31,7 @@ let noticeId = '';
 beforeAll(async () => {
   world = await startDingTalkWorld(() => clock, TEMPLATE);
   server = world.server;
-  talk = dingTalkConversation(world, () => clock, GROUP, NICK);
+  talk = dingTalkConversation(() => world, () => clock, GROUP, NICK);
   await talk.say(ADMIN, '设为督查群');
   await talk.say(ADMIN, '授权 督查员 @钱督查', { mentions: [{ staffId: QIAN }] });
   await talk.say(QIAN, '督查');

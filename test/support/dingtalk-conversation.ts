@@ -53,10 +53,13 @@ export interface DingTalkConversation {
   lastCardTo(id: string): DingTalkStubCard;
 }
 
-/** `clock` is the server's; `group` the conversation `say` speaks in; `nicks` each person's name. */
-export function dingTalkConversation(world: DingTalkWorld, clock: () => number, group: string, nicks: Record<string, string>): DingTalkConversation {
-  const { stub, server } = world;
+/**
+ * `world`: read on every call, so a suite may start it in beforeAll; `clock` is the server's;
+ * `group` the conversation `say` speaks in; `nicks` each person's name.
+ */
+export function dingTalkConversation(world: () => DingTalkWorld, clock: () => number, group: string, nicks: Record<string, string>): DingTalkConversation {
   const post = async (message: object) => {
+    const { stub, server } = world();
     const request = signedRobotDelivery(message, { appSecret: stub.appSecret, nowMs: clock() });
     const response = await fetch(`${server.url}/webhooks/dingtalk`, { method: 'POST', headers: request.headers, body: request.rawBody });
     await server.settle();
@@ -64,7 +67,7 @@ export function dingTalkConversation(world: DingTalkWorld, clock: () => number, 
     return response;
   };
   const where = (inGroup: boolean) => (inGroup ? { conversationId: group } : { group: false });
-  const cardsTo = (id: string) => [...stub.cards.values()].filter((c) => c.spaces.some((s) => s.spaceId === id));
+  const cardsTo = (id: string) => [...world().stub.cards.values()].filter((c) => c.spaces.some((s) => s.spaceId === id));
   return {
     post,
     say: (who, text, options = {}) =>
@@ -79,6 +82,7 @@ export function dingTalkConversation(world: DingTalkWorld, clock: () => number, 
       ),
     sendPicture: (who, downloadCode, options) => post(robotPictureMessage(downloadCode, { senderStaffId: who, senderNick: nicks[who]!, createAt: clock(), ...where(options.group) })),
     async click(who, outTrackId, pressed, inputs = {}) {
+      const { stub, server } = world();
       const card = stub.cards.get(outTrackId)!;
       const inGroup = card.spaces.find((s) => s.spaceType === 'IM_GROUP');
       const space = inGroup ? ({ type: 'IM_GROUP', openConversationId: inGroup.spaceId } as const) : ({ type: 'IM_ROBOT' } as const);
@@ -90,7 +94,7 @@ export function dingTalkConversation(world: DingTalkWorld, clock: () => number, 
       stub.applyCardCallbackResponse(outTrackId, who, body);
       return body;
     },
-    params: (outTrackId) => stub.cardParams(outTrackId),
+    params: (outTrackId) => world().stub.cardParams(outTrackId),
     cardsTo,
     lastCardTo(id) {
       const card = cardsTo(id).at(-1);

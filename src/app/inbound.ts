@@ -44,10 +44,12 @@ export interface InboundCardAction {
   tenantKey: string;
   deliveryId: string;
   /**
-   * The platform gave no delivery id, so `deliveryId` is made from what the click says (DingTalk's
-   * HTTP mode): identical clicks share it, and only a retry should.
+   * The platform gave no delivery id, so `deliveryId` is made from what the click says and the time
+   * window it came in (DingTalk's HTTP mode); `previousWindowId` names the same click in the window
+   * before, where a retry's first copy may have been recorded. Identical clicks share a name, and
+   * only a retry should.
    */
-  namedByContent?: true;
+  namedByContent?: { previousWindowId: string };
   operatorUserId: string;
   /** the message holding the card that was clicked */
   messageId: string | null;

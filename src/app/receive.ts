@@ -82,12 +82,15 @@ export async function receive(deps: Deps, event: InboundEvent): Promise<Reply | 
  * that one write, so a copy only costs a few reads, and every click saves a round trip (on D1).
  */
 async function receiveClick(deps: Deps, event: InboundCardAction): Promise<Reply | null> {
-  const stored = async (): Promise<Reply | null | undefined> => {
-    const earlier = await deps.store.getDelivery(event.platform, event.deliveryId);
+  const stored = async (deliveryId = event.deliveryId): Promise<Reply | null | undefined> => {
+    const earlier = await deps.store.getDelivery(event.platform, deliveryId);
     if (!earlier) return undefined;
     if (earlier.status === 'done') return earlier.response ? (JSON.parse(earlier.response) as Reply) : null;
     return toast('info', '正在处理，请稍候。');
   };
+  // a retry whose first copy came in the window before is a retry all the same
+  const retried = event.namedByContent ? await stored(event.namedByContent.previousWindowId) : undefined;
+  if (retried !== undefined) return retried;
   for (let attempt = 1; ; attempt++) {
     try {
       const outcome = await runOnce(deps, event);

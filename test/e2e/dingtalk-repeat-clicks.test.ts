@@ -1,8 +1,9 @@
 // DingTalk's HTTP-mode card clicks carry no delivery id, so the bot names each click by what it says:
 // the same words on the same card by the same person. That name must catch a retry and nothing
-// else. Here, over real HTTP against the stub DingTalk: a retry seconds later acts once; the same
-// click made again later (the task card opened again, the next day's 催办) acts again; and a click
-// refused before its clicker was given the role acts once the role is given, however soon.
+// else. Here, over real HTTP against the stub DingTalk: a retry seconds later acts once, even across
+// the turn of a ten-minute window; the same click made again later (the task card opened again, the
+// next day's 催办) acts again; and a click refused before its clicker was given the role acts once
+// the role is given, however soon.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeServer } from '../../src/runtime/node.js';
 import { button, dingTalkConversation, formOf, notice, type DingTalkConversation } from '../support/dingtalk-conversation.js';
@@ -23,6 +24,9 @@ let talk: DingTalkConversation;
 let clock = Date.parse('2026-11-24T09:00:00+08:00');
 const later = (minutes: number) => {
   clock += minutes * 60_000;
+};
+const at = (iso: string) => {
+  clock = Date.parse(iso);
 };
 
 const urges = () => (server.database.sqlite.prepare("select count(*) n from task_events where action = 'urge'").get() as { n: number }).n;
@@ -64,8 +68,14 @@ describe('the same click on DingTalk, again', () => {
     expect(talk.cardsTo(QIAN)).toHaveLength(1);
 
     // the same button pressed again after lunch: the card is sent again
-    later(4 * 60);
-    expect(notice(await talk.click(QIAN, noticeId, open)).text).toContain('私聊');
+    at('2026-11-24T13:09:57+08:00');
+    const afternoon = await talk.click(QIAN, noticeId, open);
+    expect(notice(afternoon).text).toContain('私聊');
+    expect(talk.cardsTo(QIAN)).toHaveLength(2);
+
+    // and a retry of it that lands seconds later, past the turn of a ten-minute window, is a retry
+    at('2026-11-24T13:10:02+08:00');
+    expect(await talk.click(QIAN, noticeId, open)).toEqual(afternoon);
     expect(talk.cardsTo(QIAN)).toHaveLength(2);
   });
 

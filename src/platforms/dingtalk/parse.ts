@@ -149,20 +149,25 @@ function digest(text: string): string {
 }
 
 /**
- * How long an HTTP click is taken for a retry of an earlier one that said the same. Platforms
- * retry within seconds; past this, the same words on the same card are a new click (the next day's
- * 催办, the task card opened again a week later), which must act, not replay the first answer.
+ * How long an HTTP click is taken for a retry of an earlier one that said the same: at least this,
+ * at most twice it (a click is looked for in its own window and the one before). Platforms retry
+ * within seconds; past this, the same words on the same card are a new click (the next day's 催办,
+ * the task card opened again a week later), which must act, not replay the first answer.
  */
 export const CLICK_RETRY_WINDOW_MS = 10 * 60_000;
+
+function namedByContent(callback: { outTrackId: string; userId: string; content: string }, window: number): Pick<InboundCardAction, 'deliveryId' | 'namedByContent'> {
+  const name = `card:${callback.outTrackId}:${callback.userId}:${digest(callback.content)}`;
+  return { deliveryId: `${name}:${window}`, namedByContent: { previousWindowId: `${name}:${window - 1}` } };
+}
 
 /**
  * A card click (Stream topic /v1.0/card/instances/callback, or an HTTP-mode callback). The general
  * template sends the button's `payload` (our ActionPayload as JSON) and the form's inputs by name.
  * `deliveryId`: the Stream frame's messageId. An HTTP callback carries none, so the click is named by
- * what it says and when (`receivedAtMs`, in windows of CLICK_RETRY_WINDOW_MS): the same click on the
- * same card version twice within the window is one delivery, as a retry should be. A retry that
- * straddles two windows runs again, which the task's version and the intake form's one filing keep
- * harmless (it is answered as a stale card, or as already filed).
+ * what it says and when (`receivedAtMs`, in windows of CLICK_RETRY_WINDOW_MS), and by the same in
+ * the window before, where a retry's first copy may have been recorded: the same click on the same
+ * card version twice within the window is one delivery, as a retry should be.
  */
 export function parseDingTalkCardCallback(body: Record<string, unknown>, appId: string | null, deliveryId: string | null, receivedAtMs: number): InboundCardAction {
   const parsed = cardCallback.safeParse(body);
@@ -187,9 +192,7 @@ export function parseDingTalkCardCallback(body: Record<string, unknown>, appId: 
     platform: 'dingtalk',
     appId,
     tenantKey: callback.corpId,
-    ...(deliveryId !== null
-      ? { deliveryId }
-      : { deliveryId: `card:${callback.outTrackId}:${callback.userId}:${digest(callback.content)}:${Math.floor(receivedAtMs / CLICK_RETRY_WINDOW_MS)}`, namedByContent: true as const }),
+    ...(deliveryId !== null ? { deliveryId } : namedByContent(callback, Math.floor(receivedAtMs / CLICK_RETRY_WINDOW_MS))),
     operatorUserId: callback.userId,
     messageId: callback.outTrackId,
     chatId: callback.spaceType === 'IM_GROUP' ? (callback.spaceId ?? null) : null,

@@ -178,6 +178,19 @@ describe('DingTalk over HTTP', () => {
     }
   });
 
+  it('sends a card again after a crash between DingTalk making it and the row being marked sent: delivered, once', async () => {
+    await post(say('设为督查群'));
+    await post(say('帮助'));
+    const row = rows<{ id: string; idempotency_key: string }>("select id, idempotency_key from outbox where status = 'sent' and body like '%使用说明%'")[0]!;
+    expect(stub.cards.has(row.idempotency_key)).toBe(true);
+    const cards = stub.cards.size;
+    // what the database holds when the server is killed right after DingTalk answered
+    server.database.sqlite.prepare("update outbox set status = 'pending', attempts = 0, next_attempt_at = 0, claimed_until = null, sent_at = null, message_id = null where id = ?").run(row.id);
+    await deliverOutbox(server.deps);
+    expect(rows(`select status, last_error from outbox where id = '${row.id}'`)).toEqual([{ status: 'sent', last_error: null }]);
+    expect(stub.cards.size).toBe(cards);
+  });
+
   it('keeps to 20 messages a minute to one group, holding the rest back unspent', async () => {
     await post(say('设为督查群'));
     const [tenant] = await server.deps.store.listTenants();

@@ -42,6 +42,8 @@ interface DingTalkErrorBody {
 /** Flow control and throttling, by code or message, on the v1.0 API and the old oapi. */
 const RATE_LIMITED = /throttl|qpslimit|flowcontrol|flow.control|too\.?fast|toofast|too\.many|limitexceeded|rate.?limit/i;
 const TOKEN_REFUSED = /invalidauthentication|unauthorized|accesstoken|access_token/i;
+/** createAndDeliver's answer when a card with this outTrackId exists (DingTalk's card error table) */
+const OUT_TRACK_ID_TAKEN = 'param.outTrackIdDuplicated';
 const OAPI_RATE_LIMIT_CODES = new Set([90002, 90018, 130101, 88]);
 const TOKEN_MARGIN_MS = 5 * 60_000;
 
@@ -138,7 +140,13 @@ export class DingTalkClient implements ChatPlatform {
               ...(data.atUserIds.length ? { atUserIds: Object.fromEntries(data.atUserIds.map((id) => [id, names?.get(id) ?? id])) } : {}),
             },
           };
-    await this.api('deliver card', 'POST', '/v1.0/card/instances/createAndDeliver', { ...common, ...space });
+    try {
+      await this.api('deliver card', 'POST', '/v1.0/card/instances/createAndDeliver', { ...common, ...space });
+    } catch (error) {
+      // DingTalk made this row's card on an earlier try whose answer never reached us (the call
+      // timed out, or the server was killed before the row was marked sent): it is delivered
+      if (!(error instanceof PlatformError && error.platformCode === OUT_TRACK_ID_TAKEN)) throw error;
+    }
     return outTrackId;
   }
 

@@ -12,7 +12,6 @@ import { OTHER_CATEGORY } from '../../cards/intake-form.js';
 import { addChatApp } from '../../src/app/chat-apps.js';
 import { SYSTEM_BUSY } from '../../src/app/error-text.js';
 import { STANDARD_CATEGORIES } from '../../src/domain/model.js';
-import { TASK_ACTIONS } from '../../src/domain/permissions.js';
 import { MAX_TEXT } from '../../src/domain/task-machine.js';
 import { MAX_WEBHOOK_BYTES } from '../../src/http/app.js';
 import { DINGTALK_MAX_SKEW_MS } from '../../src/platforms/dingtalk/verify.js';
@@ -39,8 +38,8 @@ import {
   postOverOwnConnection,
   pseudoRandomBytes,
   readField,
+  strangeClickValues,
   snapshot,
-  wrongType,
 } from '../support/fuzz-kit.js';
 
 const TEMPLATE = 'duban-general.schema';
@@ -738,23 +737,7 @@ describe('DingTalk card clicks with random inputs and random button payloads', (
     'a click whose payload is not one of our buttons (or names a task the clicker has no part in) gets a Chinese notice and changes nothing',
     async () => {
       const task = await openAcceptForm(world);
-      const known = ['file_finding', 'mode', 'back', 'open', 'import_confirm', 'import_cancel', ...TASK_ACTIONS];
-      const notOurs = fc.record(
-        { a: fc.string({ maxLength: 60 }).filter((a) => !known.includes(a)), t: fc.string({ maxLength: 80 }), v: fc.nat(), x: fc.dictionary(fc.string(), fc.string()) },
-        { requiredKeys: ['a'] },
-      );
-      const payload = fc.oneof(
-        fc.anything({ maxDepth: 3 }),
-        formText,
-        fc.constantFrom('', 'not json', '{', 'null', '[]', '{"a":'),
-        notOurs,
-        // one of ours, with fields of the wrong type
-        fc.record({ a: fc.constantFrom(...known), t: wrongType, v: fc.oneof(fc.integer({ max: -1 }), fc.constantFrom(0.5, 1e-9), fc.string(), wrongType), x: wrongType }, { requiredKeys: ['a'] }),
-        // one of ours, on a task that does not exist
-        fc.record({ a: fc.constantFrom(...TASK_ACTIONS, 'mode', 'open', 'back'), t: fc.string({ minLength: 1, maxLength: 64 }), v: fc.option(fc.nat(), { nil: undefined }) }),
-        // the real task, acted on by someone who has no part in it
-        fc.record({ a: fc.constantFrom(...TASK_ACTIONS), t: fc.constant(task.taskId), v: fc.option(fc.nat({ max: 5 }), { nil: undefined }) }),
-      ).chain((value) => fc.boolean().map((stringify) => (stringify && value !== undefined ? JSON.stringify(value) : value)));
+      const payload = strangeClickValues(task.taskId);
       // the task's leader may act on it: everyone else (an outsider, a random id) may not
       const clicker = fc.oneof(fc.constant(OUTSIDER), fc.stringMatching(/^[A-Za-z0-9_$:]{1,40}$/).filter((id) => id !== task.leader && id !== ADMIN));
       const where = fc.constantFrom('task_card', 'unknown_card');

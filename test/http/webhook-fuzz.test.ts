@@ -9,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OTHER_CATEGORY } from '../../cards/intake-form.js';
 import { SYSTEM_BUSY } from '../../src/app/error-text.js';
 import { STANDARD_CATEGORIES } from '../../src/domain/model.js';
-import { TASK_ACTIONS } from '../../src/domain/permissions.js';
 import { MAX_TEXT } from '../../src/domain/task-machine.js';
 import { MAX_WEBHOOK_BYTES } from '../../src/http/app.js';
 import {
@@ -34,7 +33,6 @@ import {
   enc,
   extraFields,
   fieldValue,
-  formText,
   HAN,
   headerValue,
   healthz,
@@ -46,6 +44,7 @@ import {
   pseudoRandomBytes,
   intakePromise,
   readField,
+  strangeClickValues,
   snapshot,
   whitespaceOnly,
   wrongType,
@@ -888,45 +887,7 @@ describe('card callbacks with random form values and random button values', () =
     'a click whose value is not one of our button payloads gets a Chinese error toast and changes nothing',
     async () => {
       const task = await openAcceptForm(h);
-      const known = new Set<string>(['file_finding', 'mode', 'back', 'open', 'import_confirm', 'import_cancel', ...TASK_ACTIONS]);
-      const badField = fc.oneof(
-        fc.record({ t: fc.oneof(fc.integer(), fc.constant(null), fc.array(fc.string()), fc.constant(''), fc.string({ minLength: 65, maxLength: 100 })) }),
-        fc.record({ v: fc.oneof(fc.integer({ max: -1 }), fc.constantFrom(0.5, 1.5, 1e-9), fc.string(), fc.constant(null), fc.boolean()) }),
-        fc.record({
-          x: fc.oneof(
-            fc.string(),
-            fc.integer(),
-            fc.array(fc.string(), { maxLength: 2 }),
-            fc.constant(null),
-            fc.dictionary(fc.string(), fc.oneof(fc.integer(), fc.constant(null), fc.string({ minLength: 201, maxLength: 300 })), { minKeys: 1, maxKeys: 2 }),
-          ),
-        }),
-        fc.record({ a: fc.oneof(fc.constant(''), fc.integer(), fc.constant(null), fc.string({ minLength: 41, maxLength: 60 })) }),
-      );
-      const payload = fc.oneof(
-        fc.anything({ maxDepth: 3 }),
-        fc.jsonValue({ maxDepth: 3 }),
-        formText,
-        // not an action we have
-        fc.record({ a: fc.string({ maxLength: 60 }).filter((a) => !known.has(a)), t: fc.string({ maxLength: 80 }), v: fc.nat(), x: fc.dictionary(fc.string(), fc.string()) }, { requiredKeys: ['a'] }),
-        // one of ours, with a field of the wrong type or too long
-        fc.tuple(fc.constantFrom(...known), badField).map(([a, bad]) => ({ a, ...bad })),
-        // one of ours, on a task that does not exist
-        fc.record({
-          a: fc.constantFrom(...TASK_ACTIONS, 'mode', 'open', 'back'),
-          t: fc.string({ minLength: 1, maxLength: 64 }),
-          v: fc.option(fc.nat(), { nil: undefined }),
-          x: fc.option(fc.dictionary(fc.constantFrom('mode', 'closure_kind', 'i'), fc.string({ maxLength: 20 })), { nil: undefined }),
-        }),
-        // the import buttons, without an import
-        fc.record({ a: fc.constantFrom('import_confirm', 'import_cancel'), x: fc.option(fc.dictionary(fc.constantFrom('i', 'j'), fc.string({ maxLength: 200 })), { nil: undefined }) }),
-        // a real task, clicked by someone who has no part in it
-        fc.record({ a: fc.constantFrom(...TASK_ACTIONS), t: fc.constant(task.taskId), v: fc.option(fc.nat({ max: 5 }), { nil: undefined }) }),
-      );
-      // no value at all (undefined leaves action.value out of the JSON) is one of the cases
-      const asSent = fc
-        .tuple(fc.oneof(payload, fc.constant(undefined)), fc.boolean())
-        .map(([value, stringify]) => (stringify && value !== undefined ? JSON.stringify(value) : value));
+      const asSent = strangeClickValues(task.taskId);
       await fc.assert(
         fc.asyncProperty(asSent, where, operator, extraFields, async (value, at, person, formValues) => {
           const messageId = at === 'task_card' ? task.messageId : `om_unknown_${randomUUID()}`;

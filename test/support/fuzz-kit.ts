@@ -5,6 +5,7 @@ import { request } from 'node:http';
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import { OTHER_CATEGORY } from '../../cards/intake-form.js';
+import { TASK_ACTIONS } from '../../src/domain/permissions.js';
 import type { NodeServer } from '../../src/runtime/node.js';
 import type { memoryLogger } from '../../src/runtime/logger.js';
 
@@ -126,12 +127,12 @@ export function pseudoRandomBytes(length: number, seed: number): Uint8Array {
   return out;
 }
 
-export const printableAscii = fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c));
+const printableAscii = fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c));
 export const headerValue = fc.string({ unit: printableAscii, maxLength: 100 });
 
 
 /** SQL-ish, markup-ish and otherwise awkward text, all well-formed UTF-16. */
-export const awkward = fc.constantFrom(
+const awkward = fc.constantFrom(
   "'; drop table tasks; --",
   "Robert'); DROP TABLE findings;--",
   '" OR 1=1 --',
@@ -160,13 +161,13 @@ export const awkward = fc.constantFrom(
   '0',
 );
 export const whitespaceOnly = fc.constantFrom('', ' ', ' \t\n\r ', '\u3000', '\u00a0', '\ufeff', '\n\n');
-export const controlChars = fc.string({ unit: fc.integer({ min: 0, max: 0x1f }).map((c) => String.fromCharCode(c)), minLength: 1, maxLength: 30 });
-export const lengths = fc.oneof(
+const controlChars = fc.string({ unit: fc.integer({ min: 0, max: 0x1f }).map((c) => String.fromCharCode(c)), minLength: 1, maxLength: 30 });
+const lengths = fc.oneof(
   fc.constantFrom(0, 1, 19, 20, 21, 49, 50, 51, 99, 100, 101, 999, 1000, 1001, 4999, 5000),
   fc.integer({ min: 0, max: 5000 }),
 );
 /** `chunk` repeated, cut at a code point, so the length is `n` or `n + 1` (never a lone surrogate). */
-export function repeatTo(chunk: string, n: number): string {
+function repeatTo(chunk: string, n: number): string {
   const points = Array.from(chunk);
   if (points.length === 0) return '';
   let out = '';
@@ -205,7 +206,7 @@ export const wrongType = fc.oneof(
   fc.object({ maxDepth: 2 }),
   fc.array(fc.oneof(fc.integer(), fc.constant(null), fc.object({ maxDepth: 1 })), { maxLength: 3 }),
 );
-export const stringArray = fc.array(formText, { minLength: 1, maxLength: 2 });
+const stringArray = fc.array(formText, { minLength: 1, maxLength: 2 });
 export const fieldValue: fc.Arbitrary<unknown> = fc.oneof(
   { arbitrary: fc.constant(undefined), weight: 1 },
   { arbitrary: formText, weight: 7 },
@@ -244,4 +245,51 @@ export function intakePromise(form: Record<string, unknown>) {
     !(pickedId !== '' && newName === '') &&
     (newName !== '' || area !== '');
   return { valid, description, category, newName, area };
+}
+
+/**
+ * What a card click may carry as its button value that is not one of our buttons, or is one of ours
+ * on a task the clicker has no part in (`taskId`): as an object, as JSON text, or not at all. Every
+ * one must get a Chinese error and change nothing.
+ */
+export function strangeClickValues(taskId: string): fc.Arbitrary<unknown> {
+  const known = new Set<string>(['file_finding', 'mode', 'back', 'open', 'import_confirm', 'import_cancel', ...TASK_ACTIONS]);
+  const badField = fc.oneof(
+    fc.record({ t: fc.oneof(fc.integer(), fc.constant(null), fc.array(fc.string()), fc.constant(''), fc.string({ minLength: 65, maxLength: 100 })) }),
+    fc.record({ v: fc.oneof(fc.integer({ max: -1 }), fc.constantFrom(0.5, 1.5, 1e-9), fc.string(), fc.constant(null), fc.boolean()) }),
+    fc.record({
+      x: fc.oneof(
+        fc.string(),
+        fc.integer(),
+        fc.array(fc.string(), { maxLength: 2 }),
+        fc.constant(null),
+        fc.dictionary(fc.string(), fc.oneof(fc.integer(), fc.constant(null), fc.string({ minLength: 201, maxLength: 300 })), { minKeys: 1, maxKeys: 2 }),
+      ),
+    }),
+    fc.record({ a: fc.oneof(fc.constant(''), fc.integer(), fc.constant(null), fc.string({ minLength: 41, maxLength: 60 })) }),
+  );
+  const payload = fc.oneof(
+    fc.anything({ maxDepth: 3 }),
+    fc.jsonValue({ maxDepth: 3 }),
+    formText,
+    // not an action we have
+    fc.record({ a: fc.string({ maxLength: 60 }).filter((a) => !known.has(a)), t: fc.string({ maxLength: 80 }), v: fc.nat(), x: fc.dictionary(fc.string(), fc.string()) }, { requiredKeys: ['a'] }),
+    // one of ours, with a field of the wrong type or too long
+    fc.tuple(fc.constantFrom(...known), badField).map(([a, bad]) => ({ a, ...bad })),
+    // one of ours, on a task that does not exist
+    fc.record({
+      a: fc.constantFrom(...TASK_ACTIONS, 'mode', 'open', 'back'),
+      t: fc.string({ minLength: 1, maxLength: 64 }),
+      v: fc.option(fc.nat(), { nil: undefined }),
+      x: fc.option(fc.dictionary(fc.constantFrom('mode', 'closure_kind', 'i'), fc.string({ maxLength: 20 })), { nil: undefined }),
+    }),
+    // the import buttons, without an import
+    fc.record({ a: fc.constantFrom('import_confirm', 'import_cancel'), x: fc.option(fc.dictionary(fc.constantFrom('i', 'j'), fc.string({ maxLength: 200 })), { nil: undefined }) }),
+    // a real task, clicked by someone who has no part in it
+    fc.record({ a: fc.constantFrom(...TASK_ACTIONS), t: fc.constant(taskId), v: fc.option(fc.nat({ max: 5 }), { nil: undefined }) }),
+  );
+  // no value at all (undefined leaves action.value out of the JSON) is one of the cases
+  return fc
+    .tuple(fc.oneof(payload, fc.constant(undefined)), fc.boolean())
+    .map(([value, stringify]) => (stringify && value !== undefined ? JSON.stringify(value) : value));
 }

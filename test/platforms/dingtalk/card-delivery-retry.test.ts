@@ -4,8 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Card } from '../../../cards/model.js';
 import { PlatformError } from '../../../src/app/ports.js';
-import { DingTalkClient } from '../../../src/platforms/dingtalk/client.js';
-import { renderDingTalkCard } from '../../../src/platforms/dingtalk/render-card.js';
+import { dingTalkClientFor } from '../../support/dingtalk-client.js';
 import { DINGTALK_CARD_CREATE_PATH, startDingTalkStub, type DingTalkStub } from '../../support/dingtalk-stub.js';
 
 let stub: DingTalkStub;
@@ -16,18 +15,7 @@ afterAll(async () => {
   await stub.close();
 });
 
-const client = () =>
-  new DingTalkClient({
-    clientId: stub.appKey,
-    clientSecret: stub.appSecret,
-    robotCode: stub.robotCode,
-    baseUrl: stub.baseUrl,
-    oapiBaseUrl: stub.baseUrl,
-    cardTemplateId: 'tpl',
-    callbackType: 'STREAM',
-    renderCard: renderDingTalkCard,
-    timeoutMs: 300,
-  });
+const client = () => dingTalkClientFor(stub, { timeoutMs: 300 });
 
 const card: Card = { title: '整改任务 · 第3号问题', colour: 'orange', elements: [{ kind: 'markdown', text: '自助机故障无人处理' }] };
 const message = (key: string) => ({ target: { kind: 'chat' as const, chatId: 'cidRetryGroup' }, body: { kind: 'card' as const, card }, idempotencyKey: key });

@@ -2,8 +2,7 @@
 // the secret is fixed (src/app/deliver-outbox.ts). The real client against the DingTalk stub.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppUnavailableError, PlatformError } from '../../../src/app/ports.js';
-import { renderDingTalkCard } from '../../../src/platforms/dingtalk/render-card.js';
-import { DingTalkClient } from '../../../src/platforms/dingtalk/client.js';
+import { dingTalkClientFor } from '../../support/dingtalk-client.js';
 import { DINGTALK_OTO_SEND_PATH, startDingTalkStub, type DingTalkStub } from '../../support/dingtalk-stub.js';
 
 let stub: DingTalkStub;
@@ -14,18 +13,7 @@ afterAll(async () => {
   await stub.close();
 });
 
-function client(clientSecret: string): DingTalkClient {
-  return new DingTalkClient({
-    clientId: stub.appKey,
-    clientSecret,
-    robotCode: stub.robotCode,
-    baseUrl: stub.baseUrl,
-    oapiBaseUrl: stub.baseUrl,
-    cardTemplateId: 'tpl',
-    callbackType: 'STREAM',
-    renderCard: renderDingTalkCard,
-  });
-}
+const client = (clientSecret: string) => dingTalkClientFor(stub, { clientSecret });
 
 const hello = { target: { kind: 'user' as const, userId: 'user-credentials' }, body: { kind: 'text' as const, text: '你好' }, idempotencyKey: 'k-credentials' };
 

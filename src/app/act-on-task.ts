@@ -11,7 +11,7 @@ import { decide, type Attention, type Decision, type FindingCorrection } from '.
 import { actorFor, isoDateIn, today } from './context.js';
 import { errorText } from './error-text.js';
 import type { InboundCardAction } from './inbound.js';
-import { refreshCopiesOps, sendCopyOps } from './outgoing.js';
+import { findClickedCopy, refreshCopiesOps, sendCopyOps } from './outgoing.js';
 import { nothing, toast, type Outcome } from './outcome.js';
 import type { Deps } from './ports.js';
 import type { CardCopy, WriteOp } from './store-port.js';
@@ -224,7 +224,7 @@ export async function actOnTask(
   if (!ctx) return nothing(toast('error', errorText(new DomainError('not_found'))));
   const day = today(deps);
   const actor = await actorFor(deps, tenant.id, event.operatorUserId);
-  const clicked = event.messageId ? await deps.store.findCardCopyByMessage(tenant.id, event.messageId) : null;
+  const clicked = event.messageId ? await findClickedCopy(deps, tenant.id, event.messageId) : null;
   const viewer = actorCache(deps, tenant.id, actor);
   const clickedViewer = await viewer(clicked ? clicked.viewerUserId : actor.userId);
 

@@ -5,7 +5,7 @@
 import type { Attachment, Task, Tenant } from '../domain/model.js';
 import { actorFor, today } from './context.js';
 import type { InboundMessage } from './inbound.js';
-import { refreshCopiesOps, replyTarget, textOps } from './outgoing.js';
+import { findClickedCopy, refreshCopiesOps, replyTarget, textOps } from './outgoing.js';
 import { nothing, type Outcome } from './outcome.js';
 import type { ChatPlatform, Deps } from './ports.js';
 import type { WriteOp } from './store-port.js';
@@ -23,7 +23,7 @@ async function keep(deps: Deps, platform: ChatPlatform, tenant: Tenant, msg: Inb
 
 async function evidenceTask(deps: Deps, tenant: Tenant, msg: InboundMessage): Promise<Task | null> {
   if (msg.parentMessageId) {
-    const copy = await deps.store.findCardCopyByMessage(tenant.id, msg.parentMessageId);
+    const copy = await findClickedCopy(deps, tenant.id, msg.parentMessageId);
     if (copy?.purpose === 'task' && copy.taskId) {
       const ctx = await deps.store.getTaskContext(tenant.id, copy.taskId);
       if (ctx && ctx.task.leaderUserId === msg.senderUserId && ctx.task.state !== 'closed' && ctx.task.state !== 'cancelled') return ctx.task;

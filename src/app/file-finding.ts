@@ -11,7 +11,7 @@ import { mayActInTenant } from '../domain/permissions.js';
 import { actorFor, today } from './context.js';
 import { errorText } from './error-text.js';
 import type { InboundCardAction } from './inbound.js';
-import { sendCopyOps } from './outgoing.js';
+import { findClickedCopy, sendCopyOps } from './outgoing.js';
 import { nothing, toast, type Outcome } from './outcome.js';
 import type { Deps } from './ports.js';
 import type { WriteOp } from './store-port.js';
@@ -27,7 +27,7 @@ export async function fileFinding(deps: Deps, tenant: Tenant, campaign: Campaign
   if (!mayActInTenant(actor.roles, 'file_finding') && !inSupervisionGroup) {
     return nothing(toast('error', '只有督查组成员可以登记问题：请在督查群中登记，或请管理员发送「授权 @您 督查组」。'));
   }
-  const intakeCard = event.messageId ? await deps.store.findCardCopyByMessage(tenant.id, event.messageId) : null;
+  const intakeCard = event.messageId ? await findClickedCopy(deps, tenant.id, event.messageId) : null;
   const intakeCardId = intakeCard?.purpose === 'intake' ? intakeCard.id : null;
   if (intakeCardId) {
     const already = await deps.store.findFindingByIntakeCard(tenant.id, intakeCardId);

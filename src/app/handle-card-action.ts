@@ -13,7 +13,7 @@ import { fileFinding } from './file-finding.js';
 import { onHandOverClick } from './hand-over.js';
 import { onImportClick } from './import-chat.js';
 import type { InboundCardAction } from './inbound.js';
-import { sendCopyOps } from './outgoing.js';
+import { findClickedCopy, sendCopyOps } from './outgoing.js';
 import { nothing, toast, type Outcome } from './outcome.js';
 import type { Deps } from './ports.js';
 import { formString } from './task-form.js';
@@ -91,7 +91,7 @@ async function showTask(deps: Deps, tenant: Tenant, event: InboundCardAction, pa
     return nothing(toast('error', errorText(new DomainError('wrong_state', ctx.task.state)), fresh));
   }
   const card = drawTaskCard(ctx, actor, day, deps.settings, { mode: mode ?? null, ...(mode === 'edit_finding' ? await correctionChoices(deps, tenant, ctx) : {}) });
-  const clicked = event.messageId ? await deps.store.findCardCopyByMessage(tenant.id, event.messageId) : null;
+  const clicked = event.messageId ? await findClickedCopy(deps, tenant.id, event.messageId) : null;
   if (clicked?.taskId !== ctx.task.id) {
     // clicked on a list (digest, 回头看): keep the list, open the task's own card beside it
     const { ops } = sendCopyOps(deps, tenant, { taskId: ctx.task.id, purpose: 'task', viewerUserId: actor.userId, target: { kind: 'user', userId: actor.userId }, chatId: null, card });

@@ -9,6 +9,23 @@ import type { CardCopy, CardCopyPurpose, WriteOp } from './store-port.js';
 /** Feishu lets a card be updated for 14 days after it was sent; older copies are left alone. */
 export const CARD_UPDATE_WINDOW_MS = 14 * 24 * 3600 * 1000 - 3600 * 1000;
 
+/** An outbox row's idempotency key: Feishu's uuid, and on DingTalk the card's own id (outTrackId). */
+const KEY_PREFIX = 'dbn-';
+const keyOf = (outboxId: string) => `${KEY_PREFIX}${outboxId}`;
+
+/**
+ * The card copy a clicked message is. Where the platform takes our key as the card's id
+ * (DingTalk), the card can be clicked before the courier has recorded it as sent — a kill between
+ * the platform making it and the row being marked leaves the copy without its message id until the
+ * card is sent again — so a key that is not yet any copy's message id is looked up through its send.
+ * Without that, a submitted intake card forgot it was submitted, and could file its finding twice.
+ */
+export async function findClickedCopy(deps: Deps, tenantId: string, messageId: string): Promise<CardCopy | null> {
+  const copy = await deps.store.findCardCopyByMessage(tenantId, messageId);
+  if (copy || !messageId.startsWith(KEY_PREFIX)) return copy;
+  return deps.store.findCardCopyOfSend(tenantId, messageId.slice(KEY_PREFIX.length));
+}
+
 export function sendOps(deps: Deps, tenant: Tenant, target: MessageTarget, body: MessageBody, cardCopyId: string | null = null): WriteOp[] {
   const id = deps.newId();
   const now = deps.clock.now();
@@ -22,7 +39,7 @@ export function sendOps(deps: Deps, tenant: Tenant, target: MessageTarget, body:
         kind: 'send',
         target,
         body,
-        idempotencyKey: `dbn-${id}`,
+        idempotencyKey: keyOf(id),
         cardCopyId,
         attempts: 0,
         nextAttemptAt: now,
@@ -75,7 +92,7 @@ export function refreshCopiesOps(deps: Deps, tenant: Tenant, copies: CardCopy[],
         kind: 'update',
         target: null,
         body: { kind: 'card', card: draw(copy) },
-        idempotencyKey: `dbn-${id}`,
+        idempotencyKey: keyOf(id),
         cardCopyId: copy.id,
         attempts: 0,
         nextAttemptAt: now,

@@ -263,6 +263,8 @@ export interface Store {
 
   listCardCopies(tenantId: string, taskId: string): Promise<CardCopy[]>;
   findCardCopyByMessage(tenantId: string, messageId: string): Promise<CardCopy | null>;
+  /** the copy the outbox row `outboxId` sends (null when that row sends no copy) */
+  findCardCopyOfSend(tenantId: string, outboxId: string): Promise<CardCopy | null>;
 
   /** photos a user sent in a chat and not yet attached to anything */
   listLooseAttachments(tenantId: string, chatId: string, uploaderUserId: string): Promise<Attachment[]>;

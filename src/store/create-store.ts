@@ -257,6 +257,14 @@ export function createStore(db: AppDatabase, { committer }: StoreOptions = {}): 
       const [row] = await read(db, cardCopyOfMessage, { tenantId, messageId });
       return row ? toCardCopy(row) : null;
     },
+    async findCardCopyOfSend(tenantId, outboxId) {
+      const [row] = await db
+        .select(getTableColumns(cardCopies))
+        .from(outbox)
+        .innerJoin(cardCopies, and(eq(cardCopies.tenantId, outbox.tenantId), eq(cardCopies.id, outbox.cardCopyId)))
+        .where(and(eq(outbox.id, outboxId), eq(outbox.tenantId, tenantId), eq(outbox.kind, 'send')));
+      return row ? toCardCopy(row) : null;
+    },
     async getCardCopy(tenantId, copyId) {
       const [row] = await db.select().from(cardCopies).where(and(eq(cardCopies.tenantId, tenantId), eq(cardCopies.id, copyId)));
       return row ? toCardCopy(row) : null;

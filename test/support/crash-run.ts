@@ -3,13 +3,12 @@
 // and move tasks through accept → submit → verify, SIGKILLs the server at random moments (often
 // in the middle of a request), restarts it on the same database, re-delivers what was never
 // acknowledged (as Feishu retries), and then checks that nothing was lost or done twice.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { checkTasks, freePort, prng, promiseChecker, ServerProcess, until, type ActionPromise } from './crash-kit.js';
 import { startFeishuStub, type FeishuStub } from './feishu-stub.js';
 import { buildFeishuWebhookRequest, cardActionEvent, messageEvent } from './feishu-webhook.js';
 
@@ -19,7 +18,6 @@ const TENANT = 'tenant_crash';
 const GROUP = 'oc_crash_group';
 const INSPECTOR = 'ou_crash_inspector';
 const LEADERS = ['ou_crash_leader_a', 'ou_crash_leader_b', 'ou_crash_leader_c'];
-const ROOT = new URL('../../', import.meta.url).pathname;
 
 export interface CrashOptions {
   actions: number;
@@ -44,64 +42,8 @@ interface Delivery {
   eventId: string;
   body: Record<string, unknown>;
   /** what a 200 promises: a finding filed, or a task event with this action and seq */
-  promise: { kind: 'file' } | { kind: 'task'; taskId: string; action: string; seq: number };
+  promise: ActionPromise;
   reply?: { toast?: { type: string; content: string } };
-}
-
-function prng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-class ServerProcess {
-  child: ChildProcess | null = null;
-  constructor(readonly port: number, private readonly env: Record<string, string>) {}
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  async start(): Promise<void> {
-    this.child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/runtime/node.ts')], {
-      cwd: ROOT,
-      env: { ...process.env, ...this.env },
-      stdio: ['ignore', 'ignore', 'ignore'],
-    });
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline) {
-      try {
-        if ((await fetch(`${this.url}/healthz`)).ok) return;
-      } catch {
-        // not listening yet
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error('the server did not come up within 30 s');
-  }
-
-  kill(): Promise<void> {
-    const child = this.child;
-    this.child = null;
-    if (!child || child.exitCode !== null) return Promise.resolve();
-    return new Promise((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGKILL');
-    });
-  }
 }
 
 async function post(server: ServerProcess, delivery: Delivery): Promise<Delivery['reply'] | null> {
@@ -180,21 +122,13 @@ export async function runCrashScenario(options: CrashOptions): Promise<CrashRepo
     await until(() => (db!.prepare("select count(*) n from outbox where status = 'pending'").get() as { n: number }).n === 0, 'the outbox to drain', 60_000 + queued * 65);
     checkAcknowledged(db, acknowledged, report);
     checkOutbox(db, stub, report);
-    checkTasks(db, report);
+    checkTasks(db, report.violations);
     return report;
   } finally {
     db?.close();
     await server.kill();
     await stub.close();
     rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
   }
 }
 
@@ -231,18 +165,12 @@ function nextAction(db: Database.Database, random: () => number, step: number): 
 
 /** Every action answered with success is in the database, with its task event. */
 function checkAcknowledged(db: Database.Database, acknowledged: Delivery[], report: CrashReport): void {
-  const event = db.prepare('select action from task_events where task_id = ? and seq = ?');
-  const finding = db.prepare("select f.id from findings f join task_events e on e.task_id = (select id from tasks where finding_id = f.id) and e.seq = 1 and e.action = 'create' where f.number = ?");
+  const broken = promiseChecker(db);
   for (const d of acknowledged) {
     const toast = d.reply?.toast;
     if (toast?.type !== 'success') continue;
-    if (d.promise.kind === 'file') {
-      const number = Number(/第(\d+)号问题/.exec(toast.content)?.[1]);
-      if (!finding.get(number)) report.violations.push(`${d.eventId}: answered "${toast.content}" but finding ${number} or its create event is missing`);
-    } else {
-      const row = event.get(d.promise.taskId, d.promise.seq) as { action: string } | undefined;
-      if (row?.action !== d.promise.action) report.violations.push(`${d.eventId}: answered success for ${d.promise.action} but task ${d.promise.taskId} has ${row?.action ?? 'no event'} at seq ${d.promise.seq}`);
-    }
+    const missing = broken(d.promise, toast.content);
+    if (missing) report.violations.push(`${d.eventId}: ${missing}`);
   }
   report.findings = (db.prepare('select count(*) n from findings').get() as { n: number }).n;
   report.events = (db.prepare('select count(*) n from task_events').get() as { n: number }).n;
@@ -262,22 +190,4 @@ function checkOutbox(db: Database.Database, stub: FeishuStub, report: CrashRepor
   if (strangers.length > 0) report.violations.push(`${strangers.length} messages reached the stub that the outbox does not hold`);
   const missing = [...keys].filter((k) => !uuids.includes(k));
   if (missing.length > 0) report.violations.push(`${missing.length} outbox messages never reached the stub`);
-}
-
-const STATES_NEED: Record<string, (t: Record<string, unknown>) => boolean> = {
-  pending: (t) => t['closed_at'] === null,
-  in_progress: (t) => t['measures'] !== null && t['closed_at'] === null,
-  submitted: (t) => t['completion_note'] !== null && t['closed_at'] === null,
-  closed: (t) => t['closed_at'] !== null && t['closure_kind'] !== null,
-};
-
-/** No task in an impossible state: its version is its event count, its fields fit its state. */
-function checkTasks(db: Database.Database, report: CrashReport): void {
-  const tasks = db.prepare('select t.*, (select count(*) from task_events e where e.task_id = t.id) events, (select max(seq) from task_events e where e.task_id = t.id) last from tasks t').all() as Record<string, unknown>[];
-  for (const t of tasks) {
-    const fits = STATES_NEED[String(t['state'])];
-    if (!fits) report.violations.push(`task ${t['id']} is in state ${t['state']}, which the drill never leads to`);
-    else if (!fits(t)) report.violations.push(`task ${t['id']} is ${t['state']} without the fields that state needs`);
-    if (t['events'] !== t['version'] || t['last'] !== t['version']) report.violations.push(`task ${t['id']}: version ${t['version']} but ${t['events']} events up to seq ${t['last']}`);
-  }
 }

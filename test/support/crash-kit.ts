@@ -75,6 +75,58 @@ export async function until(condition: () => boolean, what: string, timeoutMs = 
   }
 }
 
+/**
+ * The drill's loop: `actions` requests, one at a time. At `kills` random steps the server is
+ * SIGKILLed 0–25 ms into the request, so the kill lands before, during or after its transaction,
+ * and started again on the same database; every request that got no answer is then sent again,
+ * the same request, as the platform retries it. A healthy server must answer every request.
+ */
+export async function driveWithKills<Request, Answer>(options: {
+  actions: number;
+  kills: number;
+  random: () => number;
+  server: ServerProcess;
+  next: (step: number) => Request | Promise<Request>;
+  /** null: the server died under the request */
+  send: (request: Request) => Promise<Answer | null>;
+  answered: (request: Request, answer: Answer) => void;
+  nameOf: (request: Request) => string;
+  say: (line: string) => void;
+}): Promise<{ kills: number; redelivered: number }> {
+  const { random, server } = options;
+  const killAt = new Set<number>();
+  while (killAt.size < options.kills) killAt.add(1 + Math.floor(random() * (options.actions - 1)));
+  let kills = 0;
+  let redelivered = 0;
+  let unanswered: Request[] = [];
+  for (let step = 0; step < options.actions; step++) {
+    const request = await options.next(step);
+    if (!killAt.has(step)) {
+      const answer = await options.send(request);
+      if (!answer) throw new Error(`step ${step}: no answer from a healthy server`);
+      options.answered(request, answer);
+      continue;
+    }
+    const pending = options.send(request);
+    await new Promise((r) => setTimeout(r, Math.floor(random() * 25)));
+    await server.kill();
+    kills++;
+    const answer = await pending;
+    if (answer) options.answered(request, answer);
+    else unanswered.push(request);
+    await server.start();
+    for (const again of unanswered) {
+      const answer = await options.send(again);
+      if (!answer) throw new Error(`re-delivery of ${options.nameOf(again)} failed on a healthy server`);
+      redelivered++;
+      options.answered(again, answer);
+    }
+    unanswered = [];
+    options.say(`step ${step}: killed and restarted (${kills}/${options.kills})`);
+  }
+  return { kills, redelivered };
+}
+
 /** What an answer of success promises: a finding filed, or a task event with this action and seq. */
 export type ActionPromise = { kind: 'file' } | { kind: 'task'; taskId: string; action: string; seq: number };
 

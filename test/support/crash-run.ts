@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { checkTasks, freePort, prng, promiseChecker, ServerProcess, until, type ActionPromise } from './crash-kit.js';
+import { checkTasks, driveWithKills, freePort, prng, promiseChecker, ServerProcess, until, type ActionPromise } from './crash-kit.js';
 import { startFeishuStub, type FeishuStub } from './feishu-stub.js';
 import { buildFeishuWebhookRequest, cardActionEvent, messageEvent } from './feishu-webhook.js';
 
@@ -83,38 +83,22 @@ export async function runCrashScenario(options: CrashOptions): Promise<CrashRepo
     await post(server, { eventId: 'bind', body: bind, promise: { kind: 'file' } });
     await until(() => (db!.prepare('select count(*) n from chat_bindings').get() as { n: number }).n === 1, 'the group binding');
 
-    const killAt = new Set<number>();
-    while (killAt.size < options.kills) killAt.add(1 + Math.floor(random() * (options.actions - 1)));
     const acknowledged: Delivery[] = [];
-    let unacknowledged: Delivery[] = [];
-
-    for (let step = 0; step < options.actions; step++) {
-      const delivery = nextAction(db, random, step);
-      if (killAt.has(step)) {
-        // the kill lands somewhere between "before the request" and "after the answer"
-        const pending = post(server, delivery);
-        await new Promise((r) => setTimeout(r, Math.floor(random() * 25)));
-        await server.kill();
-        report.kills++;
-        const reply = await pending;
-        if (reply) acknowledged.push({ ...delivery, reply });
-        else unacknowledged.push(delivery);
-        await server.start();
-        // Feishu re-delivers what was not acknowledged, with the same event id
-        for (const again of unacknowledged) {
-          const r = await post(server, again);
-          if (!r) throw new Error(`re-delivery of ${again.eventId} failed on a healthy server`);
-          report.redelivered++;
-          acknowledged.push({ ...again, reply: r });
-        }
-        unacknowledged = [];
-        say(`step ${step}: killed and restarted (${report.kills}/${options.kills})`);
-        continue;
-      }
-      const reply = await post(server, delivery);
-      if (!reply) throw new Error(`step ${step}: no answer from a healthy server`);
-      acknowledged.push({ ...delivery, reply });
-    }
+    // Feishu re-delivers what was not acknowledged, with the same event id
+    Object.assign(
+      report,
+      await driveWithKills({
+        actions: options.actions,
+        kills: options.kills,
+        random,
+        server,
+        next: (step) => nextAction(db!, random, step),
+        send: (delivery) => post(server, delivery),
+        answered: (delivery, reply) => acknowledged.push({ ...delivery, reply }),
+        nameOf: (delivery) => delivery.eventId,
+        say,
+      }),
+    );
     report.acknowledged = acknowledged.length;
 
     // Feishu allows an app 1,000 messages a minute, and the outbox keeps to it: give it that long

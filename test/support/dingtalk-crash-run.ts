@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Card } from '../../cards/model.js';
 import { renderDingTalkCard } from '../../src/platforms/dingtalk/render-card.js';
-import { checkTasks, countOf, freePort, prng, promiseChecker, ServerProcess, until, type ActionPromise } from './crash-kit.js';
+import { checkTasks, countOf, driveWithKills, freePort, prng, promiseChecker, ServerProcess, until, type ActionPromise } from './crash-kit.js';
 import { DINGTALK_CARD_CREATE_PATH, startDingTalkStub, stubDingTalkEnv, type DingTalkStub } from './dingtalk-stub.js';
 import { cardCallbackPayload, robotPictureMessage, robotTextMessage, signedCardCallback, signedRobotDelivery, type RobotMessagePayload } from './dingtalk-webhook.js';
 
@@ -148,44 +148,30 @@ export async function runDingTalkCrashScenario(options: DingTalkCrashOptions): P
     const drill: Drill = { db, stub, random, asks: new Map(), usedIntake: new Set(), photos: new Map() };
     await setUp(drill, server);
 
-    const killAt = new Set<number>();
-    while (killAt.size < options.kills) killAt.add(1 + Math.floor(random() * (options.actions - 1)));
     const answered: Answered[] = [];
-    let unacknowledged: Request[] = [];
-    const acknowledge = (request: Request, answer: ClickAnswer) => {
-      answered.push({ request, answer });
-      // DingTalk shows the answer on the clicked card, as the product expects it to
-      if (request.act.kind === 'click') stub.applyCardCallbackResponse(request.act.outTrackId, request.act.userId, answer);
-    };
-
-    for (let step = 0; step < options.actions; step++) {
-      const request = await nextAction(drill, step);
-      report[request.act.kind === 'ask' ? 'asks' : request.act.kind === 'photo' ? 'photos' : 'clicks']++;
-      if (killAt.has(step)) {
-        // the kill lands somewhere between "before the request" and "after the answer"
-        const pending = post(server, request);
-        await new Promise((r) => setTimeout(r, Math.floor(random() * 25)));
-        await server.kill();
-        report.kills++;
-        const answer = await pending;
-        if (answer) acknowledge(request, answer);
-        else unacknowledged.push(request);
-        await server.start();
-        // DingTalk delivers again what was not acknowledged: the same request
-        for (const again of unacknowledged) {
-          const answer = await post(server, again);
-          if (!answer) throw new Error(`re-delivery of ${again.id} failed on a healthy server`);
-          report.redelivered++;
-          acknowledge(again, answer);
-        }
-        unacknowledged = [];
-        say(`step ${step}: killed and restarted (${report.kills}/${options.kills})`);
-        continue;
-      }
-      const answer = await post(server, request);
-      if (!answer) throw new Error(`step ${step}: no answer from a healthy server`);
-      acknowledge(request, answer);
-    }
+    // DingTalk delivers again what was not acknowledged: the same request
+    Object.assign(
+      report,
+      await driveWithKills({
+        actions: options.actions,
+        kills: options.kills,
+        random,
+        server,
+        next: async (step) => {
+          const request = await nextAction(drill, step);
+          report[request.act.kind === 'ask' ? 'asks' : request.act.kind === 'photo' ? 'photos' : 'clicks']++;
+          return request;
+        },
+        send: (request) => post(server, request),
+        answered: (request, answer) => {
+          answered.push({ request, answer });
+          // DingTalk shows the answer on the clicked card, as the product expects it to
+          if (request.act.kind === 'click') stub.applyCardCallbackResponse(request.act.outTrackId, request.act.userId, answer);
+        },
+        nameOf: (request) => request.id,
+        say,
+      }),
+    );
     report.acknowledged = answered.length;
 
     // The outbox keeps to about 1,000 calls a minute per app and 20 a minute per group or person;

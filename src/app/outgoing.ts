@@ -14,7 +14,7 @@ const KEY_PREFIX = 'dbn-';
 const keyOf = (outboxId: string) => `${KEY_PREFIX}${outboxId}`;
 
 /**
- * The card copy a clicked message is. Where the platform takes our key as the card's id
+ * The card copy a message id names (a clicked card, or the card a reply answers). Where the platform takes our key as the card's id
  * (DingTalk), the card can be clicked before the courier has recorded it as sent — a kill between
  * the platform making it and the row being marked leaves the copy without its message id until the
  * card is sent again — so a key that is not yet any copy's message id is looked up through its send.

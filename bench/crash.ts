@@ -1,6 +1,6 @@
-// npm run crash [-- --platform feishu|dingtalk --actions 1000 --kills 20 --seed N]: the full crash
-// drill (test/support/crash-run.ts for Feishu, the default; test/support/dingtalk-crash-run.ts for
-// DingTalk in HTTP mode).
+// npm run crash [-- --platform feishu|dingtalk|dingtalk-stream --actions 1000 --kills 20 --seed N]:
+// the full crash drill (test/support/crash-run.ts for Feishu, the default;
+// test/support/dingtalk-crash-run.ts for DingTalk in HTTP mode, or in Stream mode).
 import { runCrashScenario } from '../test/support/crash-run.js';
 import { runDingTalkCrashScenario } from '../test/support/dingtalk-crash-run.js';
 
@@ -10,8 +10,8 @@ const arg = (name: string, fallback: number) => {
 };
 const platformAt = process.argv.indexOf('--platform');
 const platform = platformAt >= 0 ? process.argv[platformAt + 1] : 'feishu';
-if (platform !== 'feishu' && platform !== 'dingtalk') {
-  console.error(`--platform is feishu or dingtalk, not ${platform}`);
+if (platform !== 'feishu' && platform !== 'dingtalk' && platform !== 'dingtalk-stream') {
+  console.error(`--platform is feishu, dingtalk or dingtalk-stream, not ${platform}`);
   process.exit(2);
 }
 
@@ -22,6 +22,11 @@ const options = {
   seed: arg('--seed', Date.now() % 1_000_000),
   log: (line: string) => console.log(line),
 };
-const report = platform === 'dingtalk' ? await runDingTalkCrashScenario(options) : await runCrashScenario(options);
+const report =
+  platform === 'dingtalk'
+    ? await runDingTalkCrashScenario(options)
+    : platform === 'dingtalk-stream'
+      ? await runDingTalkCrashScenario({ ...options, mode: 'stream' })
+      : await runCrashScenario(options);
 console.log(JSON.stringify({ platform, ...report, seconds: Math.round((performance.now() - started) / 1000) }, null, 2));
 if (report.violations.length > 0) process.exitCode = 1;

@@ -8,14 +8,25 @@
 // retries. Then it checks what DingTalk can promise differently from Feishu: cards exactly once
 // (keyed by the outbox row), texts at least once (robot sends take no key), card updates at least
 // once and in order; and, as on Feishu, that nothing acknowledged was lost.
+//
+// `mode: 'stream'` plays the same people over DingTalk's Stream mode instead: the server dials the
+// local gateway stand-in (dingtalk-stream-stub.ts), which pushes each robot message and card
+// callback and takes the server's ACK frame as the answer. Only the transport differs. A push is
+// acknowledged when its ACK reached the gateway; after a kill the server connects again with a
+// new ticket and the gateway re-pushes an un-ACKed card callback with the same messageId, as
+// DingTalk does, but not a robot message (DingTalk sends those once), so a robot message killed
+// before its ACK is not counted on: it was either never recorded, or recorded and then processed
+// once by the inbox sweep, and the checks hold it to exactly that.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import Database from 'better-sqlite3';
 import type { Card } from '../../cards/model.js';
 import { renderDingTalkCard } from '../../src/platforms/dingtalk/render-card.js';
 import { checkTasks, countOf, driveWithKills, freePort, prng, promiseChecker, ServerProcess, until, type ActionPromise } from './crash-kit.js';
+import { startDingTalkStreamStub, StreamPushUnanswered, type StreamAck } from './dingtalk-stream-stub.js';
 import { DINGTALK_CARD_CREATE_PATH, startDingTalkStub, stubDingTalkEnv, type DingTalkStub } from './dingtalk-stub.js';
 import { cardCallbackPayload, robotPictureMessage, robotTextMessage, signedCardCallback, signedRobotDelivery, type RobotMessagePayload } from './dingtalk-webhook.js';
 
@@ -39,6 +50,8 @@ export interface DingTalkCrashOptions {
   actions: number;
   kills: number;
   seed: number;
+  /** how DingTalk reaches the server: signed HTTP requests (the default), or pushes over Stream */
+  mode?: 'http' | 'stream';
   log?: (line: string) => void;
 }
 
@@ -61,6 +74,13 @@ export interface DingTalkCrashReport {
   updates: { outbox: number; stub: number; repeated: number };
   /** evidence photos attached to a task, and answered "no task in progress" (the task closed first) */
   evidence: { attached: number; noOpenTask: number };
+  /**
+   * Stream mode only. `connections`: those the server opened (one a start); `repushed`: card
+   * callbacks ACKed only after the gateway pushed them again; `unacknowledged`: robot messages the
+   * server died under before its ACK (DingTalk does not push them again), of which `processed` had
+   * been recorded and were then processed by the inbox sweep.
+   */
+  stream?: { connections: number; repushed: number; unacknowledged: number; processed: number };
   violations: string[];
 }
 
@@ -71,9 +91,11 @@ type Act =
 
 /** One request as DingTalk makes it; delivered again exactly as it was (same body, same signature). */
 interface Request {
-  /** the robot message's msgId, or click_<step> */
+  /** the robot message's msgId, or click_<step>; over Stream, also the frame's messageId */
   id: string;
   path: typeof MESSAGE_PATH | typeof CARD_PATH;
+  /** what DingTalk sends: the HTTP body, and the data of a Stream frame */
+  payload: object;
   rawBody: string;
   headers: Record<string, string>;
   act: Act;
@@ -99,6 +121,21 @@ interface Drill {
   usedIntake: Set<string>;
   /** the bytes of each photo sent (hex) → its msgId */
   photos: Map<string, string>;
+  /** robot messages (msgIds) never acknowledged and not delivered again */
+  unacknowledged: Set<string>;
+  send: (request: Request) => Promise<ClickAnswer | null>;
+}
+
+/** How DingTalk reaches the server, and what counts as the server's answer. */
+interface Transport {
+  env: Record<string, string>;
+  /** the answer (a click's card answer; `{}` for a robot message), or null: not acknowledged */
+  send(server: ServerProcess, request: Request): Promise<ClickAnswer | null>;
+  /** whether DingTalk delivers a request again when it got no answer */
+  redelivers(request: Request): boolean;
+  /** what only this transport can see: protocol errors, Stream figures */
+  finish(report: DingTalkCrashReport): void;
+  close(): Promise<void>;
 }
 
 async function post(server: ServerProcess, request: Request): Promise<ClickAnswer | null> {
@@ -111,10 +148,102 @@ async function post(server: ServerProcess, request: Request): Promise<ClickAnswe
   }
 }
 
+function httpTransport(stub: DingTalkStub): Transport {
+  return {
+    env: { ...stubDingTalkEnv(stub), DINGTALK_MODE: 'http' },
+    send: post,
+    // DingTalk retries an HTTP request that got no answer
+    redelivers: () => true,
+    finish: () => undefined,
+    close: async () => undefined,
+  };
+}
+
+/**
+ * The gateway re-pushes an un-ACKed card callback after this long (DingTalk: "within 60 s"): long
+ * enough that a healthy server has answered by then, short enough for the drill.
+ */
+const REPUSH_AFTER_MS = 2_000;
+
+/** Resolves when the process exits; `off` forgets it (a send must not leave a listener behind). */
+function exitOf(child: ChildProcess): { exited: Promise<'exited'>; off: () => void } {
+  let on: () => void = () => undefined;
+  const exited = new Promise<'exited'>((resolve) => {
+    on = () => resolve('exited');
+    child.once('exit', on);
+  });
+  return { exited, off: () => child.off('exit', on) };
+}
+
+async function streamTransport(stub: DingTalkStub): Promise<Transport> {
+  const gateway = await startDingTalkStreamStub({
+    clientId: stub.appKey,
+    clientSecret: stub.appSecret,
+    // the Open API calls the server makes through DINGTALK_BASE_URL go on to the REST stand-in
+    proxyTo: stub.baseUrl,
+    redeliverAfterMs: REPUSH_AFTER_MS,
+    // a card callback is re-pushed until a server takes it; the gateway's deadline ends the wait
+    maxDeliveries: 1_000,
+  });
+  // one push per request: a redelivery after a kill waits for the gateway's re-push of the same frame
+  const pushes = new Map<string, Promise<StreamAck | null>>();
+  const { PUBLIC_URL: _noPublicUrl, ...env } = stubDingTalkEnv(stub);
+  return {
+    // no public URL: Stream is for a server the internet cannot reach
+    env: { ...env, DINGTALK_BASE_URL: gateway.baseUrl, DINGTALK_MODE: 'stream' },
+    async send(server, request) {
+      const child = server.child;
+      if (!child || child.exitCode !== null || child.signalCode !== null) return null;
+      const exit = exitOf(child);
+      try {
+        // a started server answers /healthz before its Stream connection is open
+        const deadline = Date.now() + 30_000;
+        while (gateway.openConnectionCount() === 0) {
+          if (child.exitCode !== null || child.signalCode !== null) return null;
+          if (Date.now() > deadline) throw new Error('the server did not connect over Stream within 30 s');
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        let push = pushes.get(request.id);
+        if (!push) {
+          const card = request.path === CARD_PATH;
+          // a robot message is pushed once (its connection closing ends the wait); a card callback
+          // waits through a restart for its re-push
+          const opts = { messageId: request.id, timeoutMs: card ? 180_000 : 60_000 };
+          const pushed = card ? gateway.pushCardCallback(request.payload, opts) : gateway.pushRobotMessage(request.payload, opts);
+          push = pushed.catch((error: unknown) => {
+            if (error instanceof StreamPushUnanswered) return null;
+            throw error;
+          });
+          pushes.set(request.id, push);
+        }
+        let ack = await Promise.race([push, exit.exited]);
+        if (ack === 'exited') {
+          // An ACK the server wrote before it died still counts if it reached the gateway: it
+          // arrives on the socket before the close does.
+          await until(() => gateway.openConnectionCount() === 0, 'the gateway to see the connection close', 10_000);
+          ack = gateway.acks.find((a) => a.messageId === request.id) ?? null;
+        }
+        if (!ack || ack.code !== 200) return null;
+        return (ack.data as { response?: ClickAnswer } | null)?.response ?? {};
+      } finally {
+        exit.off();
+      }
+    },
+    redelivers: (request) => request.path === CARD_PATH,
+    finish(report) {
+      const repushed = new Set(gateway.acks.filter((a) => a.deliveries > 1).map((a) => a.messageId));
+      report.stream = { connections: gateway.connectionCount(), repushed: repushed.size, unacknowledged: 0, processed: 0 };
+      for (const error of gateway.protocolErrors) report.violations.push(`Stream protocol: ${error}`);
+    },
+    close: () => gateway.close(),
+  };
+}
+
 export async function runDingTalkCrashScenario(options: DingTalkCrashOptions): Promise<DingTalkCrashReport> {
   const say = options.log ?? (() => undefined);
   const random = prng(options.seed);
   const stub = await startDingTalkStub();
+  const transport = options.mode === 'stream' ? await streamTransport(stub) : httpTransport(stub);
   const dir = mkdtempSync(join(tmpdir(), 'duban-dingtalk-crash-'));
   const databasePath = join(dir, 'duban.sqlite');
   const port = await freePort();
@@ -122,8 +251,7 @@ export async function runDingTalkCrashScenario(options: DingTalkCrashOptions): P
     PORT: String(port),
     HOST: '127.0.0.1',
     DATABASE_PATH: databasePath,
-    ...stubDingTalkEnv(stub),
-    DINGTALK_MODE: 'http',
+    ...transport.env,
   });
   const report: DingTalkCrashReport = {
     actions: options.actions,
@@ -145,11 +273,12 @@ export async function runDingTalkCrashScenario(options: DingTalkCrashOptions): P
   try {
     await server.start();
     db = new Database(databasePath, { readonly: true, fileMustExist: true });
-    const drill: Drill = { db, stub, random, asks: new Map(), usedIntake: new Set(), photos: new Map() };
-    await setUp(drill, server);
+    const drill: Drill = { db, stub, random, asks: new Map(), usedIntake: new Set(), photos: new Map(), unacknowledged: new Set(), send: (request) => transport.send(server, request) };
+    await setUp(drill);
 
     const answered: Answered[] = [];
-    // DingTalk delivers again what was not acknowledged: the same request
+    const unacknowledged: Request[] = [];
+    // DingTalk delivers again what was not acknowledged (over Stream, only card callbacks): the same request
     Object.assign(
       report,
       await driveWithKills({
@@ -162,7 +291,12 @@ export async function runDingTalkCrashScenario(options: DingTalkCrashOptions): P
           report[request.act.kind === 'ask' ? 'asks' : request.act.kind === 'photo' ? 'photos' : 'clicks']++;
           return request;
         },
-        send: (request) => post(server, request),
+        send: drill.send,
+        redelivers: (request) => transport.redelivers(request),
+        notRedelivered: (request) => {
+          unacknowledged.push(request);
+          drill.unacknowledged.add(request.id);
+        },
         answered: (request, answer) => {
           answered.push({ request, answer });
           // DingTalk shows the answer on the clicked card, as the product expects it to
@@ -185,15 +319,21 @@ export async function runDingTalkCrashScenario(options: DingTalkCrashOptions): P
 
     const names = new Map((db.prepare('select user_id, name from members where name is not null').all() as { user_id: string; name: string }[]).map((m) => [m.user_id, m.name]));
     checkClicks(db, answered, report);
-    checkMessages(db, drill, dir, answered, report);
+    checkMessages(db, drill, dir, answered, unacknowledged, report);
     checkCards(db, stub, report);
     checkTexts(db, stub, names, report);
     checkUpdates(db, stub, names, report);
     checkTasks(db, report.violations);
+    transport.finish(report);
+    if (report.stream) {
+      report.stream.unacknowledged = unacknowledged.length;
+      report.stream.processed = unacknowledged.filter((r) => isProcessed(db!, r.id)).length;
+    }
     return report;
   } finally {
     db?.close();
     await server.kill();
+    await transport.close();
     await stub.close();
     rmSync(dir, { recursive: true, force: true });
   }
@@ -201,7 +341,7 @@ export async function runDingTalkCrashScenario(options: DingTalkCrashOptions): P
 
 function robotRequest(stub: DingTalkStub, message: RobotMessagePayload, act: Act): Request {
   const signed = signedRobotDelivery(message, { appSecret: stub.appSecret });
-  return { id: message.msgId, path: MESSAGE_PATH, rawBody: signed.rawBody, headers: signed.headers, act };
+  return { id: message.msgId, path: MESSAGE_PATH, payload: message, rawBody: signed.rawBody, headers: signed.headers, act };
 }
 
 /** `who` says `text` in `group`, or to the robot one-to-one when `group` is null */
@@ -215,9 +355,9 @@ function textMessage(who: string, text: string, group: string | null, msgId: str
  * each name before any card mentions them (the names drawn into cards then never change, which
  * the check of card updates relies on).
  */
-async function setUp(d: Drill, server: ServerProcess): Promise<void> {
+async function setUp(d: Drill): Promise<void> {
   const ok = async (message: RobotMessagePayload) => {
-    const answer = await post(server, robotRequest(d.stub, message, { kind: 'ask', inspector: message.senderStaffId, group: message.conversationId }));
+    const answer = await d.send(robotRequest(d.stub, message, { kind: 'ask', inspector: message.senderStaffId, group: message.conversationId }));
     if (!answer) throw new Error(`setting up: "${message.text?.content}" got no answer`);
   };
   for (const [i, group] of GROUPS.entries()) {
@@ -286,7 +426,8 @@ async function nextAction(d: Drill, step: number): Promise<Request> {
   for (;;) {
     const intake = readyIntakeCards(d);
     const tasks = clickableTasks(d);
-    const asked = d.asks.size - d.usedIntake.size;
+    // a 「督查」 never acknowledged may never be answered: it is not waited for
+    const asked = d.asks.size - d.usedIntake.size - [...d.unacknowledged].filter((m) => d.asks.has(m)).length;
     const r = d.random();
     if (asked < 5 && (intake.length === 0 || r < 0.25)) {
       const inspector = pick(d.random, INSPECTORS);
@@ -307,8 +448,9 @@ async function nextAction(d: Drill, step: number): Promise<Request> {
 
 function click(d: Drill, id: string, card: { outTrackId: string; userId: string; group: string | null }, params: Record<string, unknown>, promise: ActionPromise, intakeKey: string | null = null): Request {
   const space = card.group ? ({ type: 'IM_GROUP', openConversationId: card.group } as const) : ({ type: 'IM_ROBOT' } as const);
-  const signed = signedCardCallback(cardCallbackPayload({ outTrackId: card.outTrackId, userId: card.userId, params, space }), { apiSecret: d.stub.appSecret });
-  return { id: `click_${id}`, path: CARD_PATH, rawBody: signed.rawBody, headers: signed.headers, act: { kind: 'click', outTrackId: card.outTrackId, userId: card.userId, promise, intakeKey } };
+  const payload = cardCallbackPayload({ outTrackId: card.outTrackId, userId: card.userId, params, space });
+  const signed = signedCardCallback(payload, { apiSecret: d.stub.appSecret });
+  return { id: `click_${id}`, path: CARD_PATH, payload, rawBody: signed.rawBody, headers: signed.headers, act: { kind: 'click', outTrackId: card.outTrackId, userId: card.userId, promise, intakeKey } };
 }
 
 /** The inspector fills in the intake card and presses its own submit button. */
@@ -375,24 +517,46 @@ function checkClicks(db: Database.Database, answered: Answered[], report: DingTa
   report.events = countOf(db, 'select count(*) n from task_events');
 }
 
+const deliveryStatus = (db: Database.Database, id: string) =>
+  (db.prepare("select status from inbound_deliveries where platform = 'dingtalk' and delivery_id = ?").get(id) as { status: string } | undefined)?.status;
+
+/** A robot message the server recorded and then finished (acknowledged or not). */
+const isProcessed = (db: Database.Database, id: string) => deliveryStatus(db, id) === 'done';
+
 /**
  * A robot message is acknowledged once recorded, and processed after: each one acknowledged was
  * processed, once. 「督查」 got one intake card; each photo got one answer to its sender and, when
- * the leader had a task open, one evidence attachment holding its bytes.
+ * the leader had a task open, one evidence attachment holding its bytes. One never acknowledged
+ * (Stream: not pushed again) was either never recorded and left no trace, or recorded and then
+ * processed once like the others; never recorded and left half done.
  */
-function checkMessages(db: Database.Database, d: Drill, dir: string, answered: Answered[], report: DingTalkCrashReport): void {
-  const delivery = db.prepare("select status from inbound_deliveries where platform = 'dingtalk' and delivery_id = ?");
+function checkMessages(db: Database.Database, d: Drill, dir: string, answered: Answered[], unacknowledged: Request[], report: DingTalkCrashReport): void {
   const intakeCards = db.prepare("select count(*) n from outbox where kind = 'send' and json_extract(target, '$.kind') = 'reply' and json_extract(target, '$.messageId') = ?");
   const photosBy = new Map<string, number>();
-  for (const { request } of answered) {
+  const neverRecorded = new Set<string>();
+  const processedOnce = (request: Request) => {
     const { act } = request;
-    if (act.kind === 'click') continue;
-    const status = (delivery.get(request.id) as { status: string } | undefined)?.status;
-    if (status !== 'done') report.violations.push(`${request.id}: acknowledged, but its delivery is ${status ?? 'not recorded'}`);
     if (act.kind === 'ask') {
       const n = (intakeCards.get(request.id) as { n: number }).n;
       if (n !== 1) report.violations.push(`${request.id}: 「督查」 answered with ${n} intake cards`);
-    } else photosBy.set(act.leader, (photosBy.get(act.leader) ?? 0) + 1);
+    } else if (act.kind === 'photo') photosBy.set(act.leader, (photosBy.get(act.leader) ?? 0) + 1);
+  };
+  for (const { request } of answered) {
+    if (request.act.kind === 'click') continue;
+    const status = deliveryStatus(db, request.id);
+    if (status !== 'done') report.violations.push(`${request.id}: acknowledged, but its delivery is ${status ?? 'not recorded'}`);
+    processedOnce(request);
+  }
+  for (const request of unacknowledged) {
+    if (request.act.kind === 'click') continue;
+    const status = deliveryStatus(db, request.id);
+    if (status === 'done') processedOnce(request);
+    else if (status) report.violations.push(`${request.id}: not acknowledged, recorded, and left ${status}`);
+    else {
+      neverRecorded.add(request.id);
+      const n = (intakeCards.get(request.id) as { n: number }).n;
+      if (n !== 0) report.violations.push(`${request.id}: never recorded, yet answered with ${n} intake cards`);
+    }
   }
 
   const texts = db.prepare("select body from outbox where kind = 'send' and json_extract(target, '$.kind') = 'user' and json_extract(target, '$.userId') = ? and json_extract(body, '$.kind') = 'text'");
@@ -403,6 +567,7 @@ function checkMessages(db: Database.Database, d: Drill, dir: string, answered: A
     const bytes = upload ? Buffer.from(upload.bytes).toString('hex') : '';
     const photo = d.photos.get(bytes);
     if (!photo) report.violations.push(`evidence ${a.k} holds no photo anyone sent`);
+    else if (neverRecorded.has(photo)) report.violations.push(`evidence ${a.k} holds photo ${photo}, which the server never recorded`);
     else if (seen.has(photo)) report.violations.push(`${photo}: attached twice`);
     else seen.add(photo);
     if (readFileSync(join(dir, 'blobs', a.blob)).toString('hex') !== bytes) report.violations.push(`evidence ${a.k}: the kept file is not the photo`);

@@ -133,6 +133,8 @@ interface Transport {
   send(server: ServerProcess, request: Request): Promise<ClickAnswer | null>;
   /** whether DingTalk delivers a request again when it got no answer */
   redelivers(request: Request): boolean;
+  /** after each start: resolves once DingTalk can reach the server */
+  reachable(): Promise<void>;
   /** what only this transport can see: protocol errors, Stream figures */
   finish(report: DingTalkCrashReport): void;
   close(): Promise<void>;
@@ -154,6 +156,8 @@ function httpTransport(stub: DingTalkStub): Transport {
     send: post,
     // DingTalk retries an HTTP request that got no answer
     redelivers: () => true,
+    // /healthz answering is enough
+    reachable: async () => undefined,
     finish: () => undefined,
     close: async () => undefined,
   };
@@ -187,6 +191,7 @@ async function streamTransport(stub: DingTalkStub): Promise<Transport> {
   });
   // one push per request: a redelivery after a kill waits for the gateway's re-push of the same frame
   const pushes = new Map<string, Promise<StreamAck | null>>();
+  let starts = 0;
   const { PUBLIC_URL: _noPublicUrl, ...env } = stubDingTalkEnv(stub);
   return {
     // no public URL: Stream is for a server the internet cannot reach
@@ -196,13 +201,6 @@ async function streamTransport(stub: DingTalkStub): Promise<Transport> {
       if (!child || child.exitCode !== null || child.signalCode !== null) return null;
       const exit = exitOf(child);
       try {
-        // a started server answers /healthz before its Stream connection is open
-        const deadline = Date.now() + 30_000;
-        while (gateway.openConnectionCount() === 0) {
-          if (child.exitCode !== null || child.signalCode !== null) return null;
-          if (Date.now() > deadline) throw new Error('the server did not connect over Stream within 30 s');
-          await new Promise((r) => setTimeout(r, 20));
-        }
         let push = pushes.get(request.id);
         if (!push) {
           const card = request.path === CARD_PATH;
@@ -230,6 +228,12 @@ async function streamTransport(stub: DingTalkStub): Promise<Transport> {
       }
     },
     redelivers: (request) => request.path === CARD_PATH,
+    async reachable() {
+      // A started server answers /healthz before its Stream connection is open. Without this wait a
+      // kill could land before the request was even pushed, which says nothing about the server.
+      starts++;
+      await gateway.waitUntil(() => gateway.connectionCount() >= starts && gateway.openConnectionCount() === 1, `start ${starts} to connect over Stream`, 30_000);
+    },
     finish(report) {
       const repushed = new Set(gateway.acks.filter((a) => a.deliveries > 1).map((a) => a.messageId));
       report.stream = { connections: gateway.connectionCount(), repushed: repushed.size, unacknowledged: 0, processed: 0 };
@@ -237,6 +241,22 @@ async function streamTransport(stub: DingTalkStub): Promise<Transport> {
     },
     close: () => gateway.close(),
   };
+}
+
+/** The server as `npm start` runs it, started only when DingTalk can reach it. */
+class DingTalkServerProcess extends ServerProcess {
+  constructor(
+    port: number,
+    env: Record<string, string>,
+    private readonly transport: Transport,
+  ) {
+    super(port, env);
+  }
+
+  override async start(): Promise<void> {
+    await super.start();
+    await this.transport.reachable();
+  }
 }
 
 export async function runDingTalkCrashScenario(options: DingTalkCrashOptions): Promise<DingTalkCrashReport> {
@@ -247,12 +267,16 @@ export async function runDingTalkCrashScenario(options: DingTalkCrashOptions): P
   const dir = mkdtempSync(join(tmpdir(), 'duban-dingtalk-crash-'));
   const databasePath = join(dir, 'duban.sqlite');
   const port = await freePort();
-  const server = new ServerProcess(port, {
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    DATABASE_PATH: databasePath,
-    ...transport.env,
-  });
+  const server = new DingTalkServerProcess(
+    port,
+    {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_PATH: databasePath,
+      ...transport.env,
+    },
+    transport,
+  );
   const report: DingTalkCrashReport = {
     actions: options.actions,
     acknowledged: 0,
@@ -494,10 +518,14 @@ const noticeOf = (answer: ClickAnswer) => ({ type: answer.userPrivateData?.cardP
 /**
  * Every click was permitted and on the current version, so each answer is a success, and what it
  * promised is in the database; a finding was filed from the very intake card that was submitted.
+ * No two clicks were promised the same step of a task: a click answered success but never done
+ * leaves the task where it was, the drill moves it again, and that later event would otherwise
+ * stand in for the lost one.
  */
 function checkClicks(db: Database.Database, answered: Answered[], report: DingTalkCrashReport): void {
   const broken = promiseChecker(db);
   const filedFrom = db.prepare("select f.number from findings f join outbox o on o.card_copy_id = f.intake_card_id and o.kind = 'send' where o.idempotency_key = ?");
+  const stepsPromised = new Map<string, string>();
   for (const { request, answer } of answered) {
     if (request.act.kind !== 'click') continue;
     const notice = noticeOf(answer);
@@ -505,7 +533,14 @@ function checkClicks(db: Database.Database, answered: Answered[], report: DingTa
       report.violations.push(`${request.id}: answered ${notice.type ?? 'nothing'} "${notice.text}" to a click that was permitted and current`);
       continue;
     }
-    const missing = broken(request.act.promise, notice.text);
+    const { promise } = request.act;
+    if (promise.kind === 'task') {
+      const step = `${promise.taskId} seq ${promise.seq}`;
+      const earlier = stepsPromised.get(step);
+      if (earlier) report.violations.push(`${request.id}: answered success for ${step}, as ${earlier} was: one of them was never done`);
+      stepsPromised.set(step, request.id);
+    }
+    const missing = broken(promise, notice.text);
     if (missing) report.violations.push(`${request.id}: ${missing}`);
     else if (request.act.intakeKey) {
       const numbers = (filedFrom.all(request.act.intakeKey) as { number: number }[]).map((f) => f.number);

@@ -563,7 +563,7 @@ const isProcessed = (db: Database.Database, id: string) => deliveryStatus(db, id
  * processed, once. 「督查」 got one intake card; each photo got one answer to its sender and, when
  * the leader had a task open, one evidence attachment holding its bytes. One never acknowledged
  * (Stream: not pushed again) was either never recorded and left no trace, or recorded and then
- * processed once like the others; never recorded and left half done.
+ * processed once like the others, but never recorded and left unfinished.
  */
 function checkMessages(db: Database.Database, d: Drill, dir: string, answered: Answered[], unacknowledged: Request[], report: DingTalkCrashReport): void {
   const intakeCards = db.prepare("select count(*) n from outbox where kind = 'send' and json_extract(target, '$.kind') = 'reply' and json_extract(target, '$.messageId') = ?");

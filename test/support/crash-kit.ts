@@ -29,8 +29,15 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** What the drill kills and starts again: the Node server, or workerd running the Worker. */
+export interface Restartable {
+  start(): Promise<void>;
+  /** SIGKILL: no shutdown, nothing flushed */
+  kill(): Promise<void>;
+}
+
 /** `node --import tsx src/runtime/node.ts` with this environment: the server as `npm start` runs it. */
-export class ServerProcess {
+export class ServerProcess implements Restartable {
   child: ChildProcess | null = null;
   constructor(readonly port: number, private readonly env: Record<string, string>) {}
 
@@ -88,8 +95,9 @@ export async function driveWithKills<Request, Answer>(options: {
   actions: number;
   kills: number;
   random: () => number;
-  server: ServerProcess;
-  next: (step: number) => Request | Promise<Request>;
+  server: Restartable;
+  /** the request for this step; `killing`: the server will be killed under it */
+  next: (step: number, killing: boolean) => Request | Promise<Request>;
   /** null: the server died under the request */
   send: (request: Request) => Promise<Answer | null>;
   answered: (request: Request, answer: Answer) => void;
@@ -97,6 +105,8 @@ export async function driveWithKills<Request, Answer>(options: {
   say: (line: string) => void;
   redelivers?: (request: Request) => boolean;
   notRedelivered?: (request: Request) => void;
+  /** when to kill once `request` is sent; undefined: `delayMs` (a random 0–25 ms) later */
+  killWhen?: (request: Request, answer: Promise<Answer | null>, delayMs: number) => Promise<unknown> | undefined;
 }): Promise<{ kills: number; redelivered: number }> {
   const { random, server } = options;
   const killAt = new Set<number>();
@@ -105,7 +115,7 @@ export async function driveWithKills<Request, Answer>(options: {
   let redelivered = 0;
   let unanswered: Request[] = [];
   for (let step = 0; step < options.actions; step++) {
-    const request = await options.next(step);
+    const request = await options.next(step, killAt.has(step));
     if (!killAt.has(step)) {
       const answer = await options.send(request);
       if (!answer) throw new Error(`step ${step}: no answer from a healthy server`);
@@ -113,7 +123,8 @@ export async function driveWithKills<Request, Answer>(options: {
       continue;
     }
     const pending = options.send(request);
-    await new Promise((r) => setTimeout(r, Math.floor(random() * 25)));
+    const delayMs = Math.floor(random() * 25);
+    await (options.killWhen?.(request, pending, delayMs) ?? new Promise((r) => setTimeout(r, delayMs)));
     await server.kill();
     kills++;
     const answer = await pending;

@@ -12,11 +12,11 @@ import { checkTasks, driveWithKills, freePort, prng, promiseChecker, ServerProce
 import { startFeishuStub, type FeishuStub } from './feishu-stub.js';
 import { buildFeishuWebhookRequest, cardActionEvent, messageEvent } from './feishu-webhook.js';
 
-const ENCRYPT_KEY = 'crash-encrypt-key-0123456789';
-const TOKEN = 'crash-verification-token';
-const TENANT = 'tenant_crash';
-const GROUP = 'oc_crash_group';
-const INSPECTOR = 'ou_crash_inspector';
+export const ENCRYPT_KEY = 'crash-encrypt-key-0123456789';
+export const TOKEN = 'crash-verification-token';
+export const TENANT = 'tenant_crash';
+export const GROUP = 'oc_crash_group';
+export const INSPECTOR = 'ou_crash_inspector';
 const LEADERS = ['ou_crash_leader_a', 'ou_crash_leader_b', 'ou_crash_leader_c'];
 
 export interface CrashOptions {
@@ -38,7 +38,7 @@ export interface CrashReport {
   violations: string[];
 }
 
-interface Delivery {
+export interface Delivery {
   eventId: string;
   body: Record<string, unknown>;
   /** what a 200 promises: a finding filed, or a task event with this action and seq */
@@ -46,7 +46,8 @@ interface Delivery {
   reply?: { toast?: { type: string; content: string } };
 }
 
-async function post(server: ServerProcess, delivery: Delivery): Promise<Delivery['reply'] | null> {
+/** Signs, encrypts and posts a delivery as Feishu does; null when it got no 200 (the server died under it). */
+export async function post(server: { url: string }, delivery: Pick<Delivery, 'body'>): Promise<Delivery['reply'] | null> {
   const request = buildFeishuWebhookRequest({ body: delivery.body, encryptKey: ENCRYPT_KEY, nowMs: Date.now() });
   try {
     const res = await fetch(`${server.url}/webhooks/feishu`, { method: 'POST', headers: request.headers, body: request.rawBody });
@@ -80,7 +81,7 @@ export async function runCrashScenario(options: CrashOptions): Promise<CrashRepo
     await server.start();
     db = new Database(databasePath, { readonly: true, fileMustExist: true });
     const bind = messageEvent({ tenantKey: TENANT, chatId: GROUP, senderOpenId: INSPECTOR, text: '设为督查群', token: TOKEN });
-    await post(server, { eventId: 'bind', body: bind, promise: { kind: 'file' } });
+    await post(server, { body: bind });
     await until(() => (db!.prepare('select count(*) n from chat_bindings').get() as { n: number }).n === 1, 'the group binding');
 
     const acknowledged: Delivery[] = [];
@@ -92,7 +93,7 @@ export async function runCrashScenario(options: CrashOptions): Promise<CrashRepo
         kills: options.kills,
         random,
         server,
-        next: (step) => nextAction(db!, random, step),
+        next: (step) => nextAction(openTasks(db!), random, step),
         send: (delivery) => post(server, delivery),
         answered: (delivery, reply) => acknowledged.push({ ...delivery, reply }),
         nameOf: (delivery) => delivery.eventId,
@@ -116,19 +117,23 @@ export async function runCrashScenario(options: CrashOptions): Promise<CrashRepo
   }
 }
 
-interface TaskRow {
+export interface TaskRow {
   id: string;
   state: string;
   version: number;
   leader_user_id: string;
 }
 
-/** File a finding, or move a random task one step on, as its leader or inspector would. */
-function nextAction(db: Database.Database, random: () => number, step: number): Delivery {
+/** The tasks a next action may move on. */
+export const OPEN_TASKS_SQL = "select id, state, version, leader_user_id from tasks where state in ('pending', 'in_progress', 'submitted')";
+
+const openTasks = (db: Database.Database): TaskRow[] => db.prepare(OPEN_TASKS_SQL).all() as TaskRow[];
+
+/** File a finding, or move a random one of the `open` tasks one step on, as its leader or inspector would. */
+export function nextAction(open: TaskRow[], random: () => number, step: number): Delivery {
   const eventId = `crash_${step}_${randomUUID().slice(0, 8)}`;
   const click = (operator: string, value: Record<string, unknown>, formValue?: Record<string, unknown>) =>
     cardActionEvent({ tenantKey: TENANT, eventId, operatorOpenId: operator, messageId: `om_crash_${step}`, chatId: GROUP, value, ...(formValue ? { formValue } : {}), token: TOKEN });
-  const open = db.prepare("select id, state, version, leader_user_id from tasks where state in ('pending', 'in_progress', 'submitted')").all() as TaskRow[];
   if (open.length < 3 || random() < 0.35) {
     const leader = LEADERS[Math.floor(random() * LEADERS.length)]!;
     const form = { area: `病区${step % 7}`, category: '服务态度', description: `第${step}步发现的问题`, leader, deadline_text: '5个工作日' };
@@ -148,7 +153,7 @@ function nextAction(db: Database.Database, random: () => number, step: number): 
 }
 
 /** Every action answered with success is in the database, with its task event. */
-function checkAcknowledged(db: Database.Database, acknowledged: Delivery[], report: CrashReport): void {
+export function checkAcknowledged(db: Database.Database, acknowledged: Delivery[], report: CrashReport): void {
   const broken = promiseChecker(db);
   for (const d of acknowledged) {
     const toast = d.reply?.toast;
@@ -161,7 +166,7 @@ function checkAcknowledged(db: Database.Database, acknowledged: Delivery[], repo
 }
 
 /** Every message the outbox holds reached the stub exactly once, and the stub got nothing else. */
-function checkOutbox(db: Database.Database, stub: FeishuStub, report: CrashReport): void {
+export function checkOutbox(db: Database.Database, stub: FeishuStub, report: CrashReport): void {
   const rows = db.prepare("select idempotency_key k, status from outbox where kind = 'send'").all() as { k: string; status: string }[];
   report.outboxSent = rows.length;
   report.stubMessages = stub.sent.length;

@@ -75,7 +75,7 @@ function bundle(): Promise<string> {
 }
 
 /** workerd loaded the script at start, so the bundle can go; a later start builds it again. */
-async function dropBundle(): Promise<void> {
+export async function dropBundle(): Promise<void> {
   const dir = bundled ? await bundled.catch(() => null) : null;
   bundled = null;
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -96,29 +96,43 @@ function parseLogLine(line: { level: string; message: string }): WorkerLogEntry 
   }
 }
 
-async function startWorld(): Promise<WorkerWorld> {
-  const dir = mkdtempSync(join(tmpdir(), 'duban-worker-'));
-  const persistDir = join(dir, 'state');
-  // building and migrating are independent wrangler runs: let them overlap
-  const [bundleDir, stub] = await Promise.all([bundle(), startFeishuStub(), migrate(persistDir)]);
-  const logs: WorkerLogEntry[] = [];
-  const mf = new Miniflare({
+/**
+ * The Worker in workerd over the local D1 and R2 under `persistDir`. Disposing it SIGKILLs workerd
+ * (Miniflare's own way to stop it); another instance on the same `persistDir` finds what it left.
+ */
+export function startWorkerRuntime(options: { bundleDir: string; persistDir: string; bindings: Record<string, string>; logs: WorkerLogEntry[]; port?: number }): Miniflare {
+  return new Miniflare({
     host: '127.0.0.1',
-    port: 0,
+    port: options.port ?? 0,
     modules: true,
-    modulesRoot: bundleDir,
-    scriptPath: join(bundleDir, 'worker.js'),
+    modulesRoot: options.bundleDir,
+    scriptPath: join(options.bundleDir, 'worker.js'),
     compatibilityDate: '2025-09-01',
     compatibilityFlags: ['nodejs_compat'],
     d1Databases: { DB: D1_DATABASE_ID },
-    d1Persist: join(persistDir, 'v3', 'd1'),
+    d1Persist: join(options.persistDir, 'v3', 'd1'),
     r2Buckets: ['BLOBS'],
-    r2Persist: join(persistDir, 'v3', 'r2'),
-    bindings: stubFeishuEnv(stub),
+    r2Persist: join(options.persistDir, 'v3', 'r2'),
+    bindings: options.bindings,
     structuredWorkerdLogs: true,
-    handleStructuredLogs: (line: { level: string; message: string }) => void logs.push(parseLogLine(line)),
+    handleStructuredLogs: (line: { level: string; message: string }) => void options.logs.push(parseLogLine(line)),
     telemetry: { enabled: false },
   });
+}
+
+/** A fresh, migrated local D1 and R2 under `persistDir`, and the bundle to run on them. */
+export async function prepareWorker(persistDir: string): Promise<string> {
+  // building and migrating are independent wrangler runs: let them overlap
+  const [bundleDir] = await Promise.all([bundle(), migrate(persistDir)]);
+  return bundleDir;
+}
+
+async function startWorld(): Promise<WorkerWorld> {
+  const dir = mkdtempSync(join(tmpdir(), 'duban-worker-'));
+  const persistDir = join(dir, 'state');
+  const [bundleDir, stub] = await Promise.all([prepareWorker(persistDir), startFeishuStub()]);
+  const logs: WorkerLogEntry[] = [];
+  const mf = startWorkerRuntime({ bundleDir, persistDir, bindings: stubFeishuEnv(stub), logs });
   const url = (await mf.ready).toString().replace(/\/$/, '');
   return { stub, mf, url, db: await mf.getD1Database('DB'), blobs: await mf.getR2Bucket('BLOBS'), dir, logs };
 }

@@ -55,9 +55,15 @@ export async function processDelivery(deps: Deps, event: Actionable): Promise<Re
       if (outcome.ops.some((op) => op.op === 'enqueue')) deps.kickOutbox();
       return outcome.reply;
     } catch (error) {
-      // Someone changed the same task (or took the same finding number) between our read and
-      // our write: read again and decide again; the second decision sees the new state.
-      if (error instanceof StaleWriteError && attempt < 3) continue;
+      if (error instanceof StaleWriteError) {
+        // Another processing of this delivery finished it first (the inbox sweep took up a message
+        // whose first processing was slow): that one took effect, this one must not.
+        const earlier = await deps.store.getDelivery(event.platform, event.deliveryId).catch(() => null);
+        if (earlier?.status === 'done') return earlier.response ? (JSON.parse(earlier.response) as Reply) : null;
+        // Someone changed the same task (or took the same finding number) between our read and
+        // our write: read again and decide again; the second decision sees the new state.
+        if (attempt < 3) continue;
+      }
       deps.log.error('delivery failed', { deliveryId: event.deliveryId, kind: event.kind, error: error instanceof Error ? error.stack : String(error) });
       await deps.store.markDeliveryFailed(event.platform, event.deliveryId, String(error)).catch(() => undefined);
       return toast('error', SYSTEM_BUSY);

@@ -1,5 +1,5 @@
 // The Store port over drizzle. Works unchanged on better-sqlite3 and on D1.
-import { and, asc, count, desc, eq, getTableColumns, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, getTableColumns, isNotNull, isNull, lte, ne, or, sql } from 'drizzle-orm';
 import {
   apps,
   campaigns,
@@ -155,7 +155,8 @@ export function createStore(db: AppDatabase, { committer }: StoreOptions = {}): 
             error,
             status: sql`case when ${inboundDeliveries.attempts} + 1 >= 3 then 'failed' else 'received' end`,
           })
-          .where(and(eq(inboundDeliveries.platform, platform), eq(inboundDeliveries.deliveryId, deliveryId)))
+          // a processing that failed does not reopen one that another processing finished
+          .where(and(eq(inboundDeliveries.platform, platform), eq(inboundDeliveries.deliveryId, deliveryId), ne(inboundDeliveries.status, 'done')))
           .run(),
       );
     },

@@ -43,6 +43,7 @@ export async function atomic(db: AppDatabase, writes: Write[], committer?: Commi
 
 export function translateConstraintError(error: unknown): unknown {
   const message = error instanceof Error ? `${error.message} ${String((error as { cause?: unknown }).cause ?? '')}` : String(error);
-  if (/UNIQUE constraint failed|PRIMARY KEY|SQLITE_CONSTRAINT/i.test(message)) return new StaleWriteError(message);
+  // the last: a delivery finished a second time (write-ops.ts, completeDelivery)
+  if (/UNIQUE constraint failed|PRIMARY KEY|SQLITE_CONSTRAINT|NOT NULL constraint failed: inbound_deliveries\.status/i.test(message)) return new StaleWriteError(message);
   return error;
 }

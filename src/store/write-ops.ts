@@ -252,10 +252,15 @@ export function toWrites(db: AppDatabase, w: WriteOp): Write {
         doneAt: w.at,
       });
     case 'completeDelivery':
+      // A delivery is finished once. Two processings of one message can overlap (the inbox sweep
+      // takes up a message whose first processing is slow), and only the first to commit may take
+      // effect: for the second, the status is set to NULL, which its NOT NULL constraint refuses,
+      // and the whole write fails as stale. (SQLite has no RAISE outside triggers, and a D1 batch
+      // cannot look at one statement's row count before running the next.)
       return write(w.op, { platform: w.platform, deliveryId: w.deliveryId, response: w.response, at: w.at }, (p) =>
         db
           .update(inboundDeliveries)
-          .set({ status: 'done', response: p.response, doneAt: p.at })
+          .set({ status: sql`case when ${inboundDeliveries.status} = 'done' then null else 'done' end`, response: p.response, doneAt: p.at })
           .where(and(eq(inboundDeliveries.platform, p.platform), eq(inboundDeliveries.deliveryId, p.deliveryId))),
       );
   }

@@ -60,6 +60,12 @@ export interface FeishuStub {
   /** tells the stub which chat a user's message was in, so replies to it land there */
   noteUserMessage(messageId: string, chatId: string): void;
   failNext(n: number, fault: StubFault): void;
+  /**
+   * Holds every download of a user's image or file (a slow network) until the returned function
+   * is called; `heldDownloads()` says how many are waiting.
+   */
+  holdDownloads(): () => void;
+  heldDownloads(): number;
   /** invalidates every issued token, as a secret reset would */
   revokeTokens(): void;
   reset(): void;
@@ -92,6 +98,8 @@ export async function startFeishuStub(
   const tokens = new Set<string>();
   let currentToken: string | null = null;
   const faults: StubFault[] = [];
+  let downloadGate: Promise<void> | null = null;
+  let downloadsHeld = 0;
   const timers = new Set<NodeJS.Timeout>();
 
   const sleep = (ms: number) =>
@@ -326,6 +334,10 @@ export async function startFeishuStub(
       requireToken(req);
       const type = url.searchParams.get('type');
       if (type !== 'image' && type !== 'file') throw new HttpFailure(400, 234001, 'Invalid request param: type');
+      if (downloadGate) {
+        downloadsHeld++;
+        await downloadGate.finally(() => downloadsHeld--);
+      }
       const bytes = userImages.get(`${decodeURIComponent(resource[1]!)}/${decodeURIComponent(resource[2]!)}`);
       if (!bytes) throw new HttpFailure(404, 234003, 'File not in msg.');
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(bytes.length) });
@@ -372,6 +384,15 @@ export async function startFeishuStub(
     failNext: (n, fault) => {
       for (let i = 0; i < n; i++) faults.push(fault);
     },
+    holdDownloads: () => {
+      let open!: () => void;
+      downloadGate = new Promise<void>((resolve) => (open = resolve));
+      return () => {
+        downloadGate = null;
+        open();
+      };
+    },
+    heldDownloads: () => downloadsHeld,
     revokeTokens: () => {
       tokens.clear();
       currentToken = null;

@@ -1,12 +1,12 @@
 // The crash drill on the scale-out runtime: the Worker bundle that `wrangler deploy` ships, in the
 // real workerd (Miniflare) over a local D1 and R2 on disk, against the stub Feishu Open API. The
-// same actions as the Node drill (crash-run.ts), plus 「帮助」 messages, which the Worker acknowledges
-// at once and answers in `ctx.waitUntil`, three people at a time. A kill is workerd SIGKILLed (Miniflare's dispose), so it
-// can land during a request's D1 batch or during the work the Worker carries on after answering;
-// a new workerd then starts on the same files. Cloudflare runs the every-minute Cron Trigger
-// whatever happens, so the drill fires it after each restart and at the end, as the clock would.
-import { readdirSync } from 'node:fs';
-import { mkdtempSync, rmSync } from 'node:fs';
+// same actions as the Node drill (crash-run.ts), plus 「帮助」 messages, three people at a time, which
+// the Worker acknowledges at once and answers in `ctx.waitUntil`. A kill is workerd SIGKILLed
+// (Miniflare's dispose), so it can land during a request's D1 batch or during the work the Worker
+// carries on after answering; a new workerd then starts on the same files. Cloudflare runs the
+// every-minute Cron Trigger whatever happens, so the drill fires it after each restart and at the
+// end, as the clock would.
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -124,7 +124,10 @@ function helpMessages(step: number): Message[] {
   });
 }
 
-/** Sends the action's deliveries; null unless every one was acknowledged (Feishu then sends them all again). */
+/**
+ * Sends the action's deliveries at once; null unless every one was acknowledged. Then all are sent
+ * again: Feishu's retry of the unacknowledged ones, and a duplicate of the rest, which must change nothing.
+ */
 async function send(worker: WorkerProcess, action: Action): Promise<Delivery['reply'] | null> {
   if (action.kind === 'click') return post(worker, action.delivery);
   const answers = action.messages.map((message) => post(worker, message));

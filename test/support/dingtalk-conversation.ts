@@ -3,8 +3,7 @@
 // applied to the stub's card, as DingTalk does, so what a card shows now can be read), and the
 // reading of the general template's buttons and form.
 import { expect } from 'vitest';
-import type { DingTalkWorld } from './dingtalk-server.js';
-import type { DingTalkStubCard } from './dingtalk-stub.js';
+import type { DingTalkStub, DingTalkStubCard } from './dingtalk-stub.js';
 import { cardCallbackPayload, robotPictureMessage, robotTextMessage, signedCardCallback, signedRobotDelivery } from './dingtalk-webhook.js';
 
 export interface DtButton {
@@ -53,11 +52,17 @@ export interface DingTalkConversation {
   lastCardTo(id: string): DingTalkStubCard;
 }
 
+/** The stub and the bot it talks to: our Node server, or the Worker in workerd. */
+export interface DingTalkEnds {
+  stub: DingTalkStub;
+  server: { url: string; settle(): Promise<void> };
+}
+
 /**
  * `world`: read on every call, so a suite may start it in beforeAll; `clock` is the server's;
  * `group` the conversation `say` speaks in; `nicks` each person's name.
  */
-export function dingTalkConversation(world: () => DingTalkWorld, clock: () => number, group: string, nicks: Record<string, string>): DingTalkConversation {
+export function dingTalkConversation(world: () => DingTalkEnds, clock: () => number, group: string, nicks: Record<string, string>): DingTalkConversation {
   const post = async (message: object) => {
     const { stub, server } = world();
     const request = signedRobotDelivery(message, { appSecret: stub.appSecret, nowMs: clock() });

@@ -137,6 +137,44 @@ async function startWorld(): Promise<WorkerWorld> {
   return { stub, mf, url, db: await mf.getD1Database('DB'), blobs: await mf.getR2Bucket('BLOBS'), dir, logs };
 }
 
+/**
+ * Waits until the Worker has really finished: no delivery left 'received' and no outbox message
+ * due (and unsent) by `asOf`, seen on three polls in a row, because one quiet poll can fall in the
+ * gap between two writes of the same piece of work. A message parked for a later retry is not
+ * waited for: on Workers the next request or the every-minute cron sends it.
+ */
+export async function settleWorker(db: D1, logs: WorkerLogEntry[], options: SettleOptions = {}): Promise<void> {
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  const giveUpAt = Date.now() + timeoutMs;
+  let quietPolls = 0;
+  for (;;) {
+    const pending = await unfinished(db, options.asOf ?? Date.now());
+    quietPolls = pending.length === 0 ? quietPolls + 1 : 0;
+    if (quietPolls >= 3) return;
+    if (Date.now() > giveUpAt) {
+      const errors = logs.filter((l) => l.level === 'error').slice(-3).map((l) => `${l.message} ${JSON.stringify(l.fields)}`);
+      throw new Error(`the Worker had not finished after ${timeoutMs} ms; still pending:\n${pending.join('\n')}${errors.length ? `\nlast errors logged:\n${errors.join('\n')}` : ''}`);
+    }
+    await sleep(25);
+  }
+}
+
+/** What is still to be done, one line each, named so that a timeout says what hung. */
+async function unfinished(db: D1, asOf: number): Promise<string[]> {
+  const query = async <T>(sql: string, ...params: unknown[]) => (await db.prepare(sql).bind(...params).all<T>()).results;
+  const deliveries = await query<{ delivery_id: string; kind: string; attempts: number; error: string | null }>(
+    "select delivery_id, kind, attempts, error from inbound_deliveries where status = 'received'",
+  );
+  const outbox = await query<{ id: string; kind: string; target: string | null; attempts: number; last_error: string | null; next_attempt_at: number }>(
+    "select id, kind, target, attempts, last_error, next_attempt_at from outbox where status = 'pending' and next_attempt_at <= ?",
+    asOf,
+  );
+  return [
+    ...deliveries.map((d) => `inbound delivery ${d.delivery_id} (${d.kind}) still received, attempts ${d.attempts}${d.error ? `, error: ${d.error}` : ''}`),
+    ...outbox.map((o) => `outbox ${o.id} (${o.kind} to ${o.target ?? 'a card copy'}) pending, attempts ${o.attempts}, due ${new Date(o.next_attempt_at).toISOString()}${o.last_error ? `, last error: ${o.last_error}` : ''}`),
+  ];
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class WorkerHarness extends FeishuConversation {
@@ -206,41 +244,8 @@ export class WorkerHarness extends FeishuConversation {
     return `${this.world.url}/webhooks/feishu`;
   }
 
-  /**
-   * Waits until the Worker has really finished: no delivery left 'received' and no outbox message
-   * due (and unsent) by `asOf`, seen on three polls in a row, because one quiet poll can fall in the
-   * gap between two writes of the same piece of work. A message parked for a later retry is not
-   * waited for: on Workers the next request or the every-minute cron sends it.
-   */
   override async settle(options: SettleOptions = {}): Promise<void> {
-    const timeoutMs = options.timeoutMs ?? 15_000;
-    const giveUpAt = Date.now() + timeoutMs;
-    let quietPolls = 0;
-    for (;;) {
-      const pending = await this.unfinished(options.asOf ?? Date.now());
-      quietPolls = pending.length === 0 ? quietPolls + 1 : 0;
-      if (quietPolls >= 3) return;
-      if (Date.now() > giveUpAt) {
-        const errors = this.world.logs.filter((l) => l.level === 'error').slice(-3).map((l) => `${l.message} ${JSON.stringify(l.fields)}`);
-        throw new Error(`the Worker had not finished after ${timeoutMs} ms; still pending:\n${pending.join('\n')}${errors.length ? `\nlast errors logged:\n${errors.join('\n')}` : ''}`);
-      }
-      await sleep(25);
-    }
-  }
-
-  /** What is still to be done, one line each, named so that a timeout says what hung. */
-  private async unfinished(asOf: number): Promise<string[]> {
-    const deliveries = await this.query<{ delivery_id: string; kind: string; attempts: number; error: string | null }>(
-      "select delivery_id, kind, attempts, error from inbound_deliveries where status = 'received'",
-    );
-    const outbox = await this.query<{ id: string; kind: string; target: string | null; attempts: number; last_error: string | null; next_attempt_at: number }>(
-      "select id, kind, target, attempts, last_error, next_attempt_at from outbox where status = 'pending' and next_attempt_at <= ?",
-      asOf,
-    );
-    return [
-      ...deliveries.map((d) => `inbound delivery ${d.delivery_id} (${d.kind}) still received, attempts ${d.attempts}${d.error ? `, error: ${d.error}` : ''}`),
-      ...outbox.map((o) => `outbox ${o.id} (${o.kind} to ${o.target ?? 'a card copy'}) pending, attempts ${o.attempts}, due ${new Date(o.next_attempt_at).toISOString()}${o.last_error ? `, last error: ${o.last_error}` : ''}`),
-    ];
+    await settleWorker(this.world.db, this.world.logs, options);
   }
 
   /** Stops the Worker and the stub and removes the database; closes the world every tenant shares. */

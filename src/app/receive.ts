@@ -2,7 +2,7 @@
 // commit the use case's writes together with "this delivery is done". A duplicate delivery gets
 // the answer the first one got and changes nothing; a crash after recording is picked up again
 // by the inbox sweep (`retryUnfinished`).
-import { StaleWriteError } from './store-port.js';
+import { StaleWriteError, type StoredDelivery } from './store-port.js';
 import { ensureTenant, ForeignAppError, tenantIdFor } from './context.js';
 import { SYSTEM_BUSY } from './error-text.js';
 import { handleCardAction } from './handle-card-action.js';
@@ -13,12 +13,15 @@ import type { Deps } from './ports.js';
 
 export type Actionable = InboundMessage | InboundCardAction;
 
+/** What a finished delivery answered, given again to a later copy of it. */
+const answerOf = (delivery: StoredDelivery): Reply | null => (delivery.response ? (JSON.parse(delivery.response) as Reply) : null);
+
 /** Records the delivery. Returns 'new', or the stored reply of the earlier identical delivery. */
 export async function accept(deps: Deps, event: Actionable): Promise<{ isNew: true } | { isNew: false; reply: Reply | null }> {
   const isNew = await deps.store.recordDelivery(deliveryRecord(deps, event));
   if (isNew) return { isNew: true };
   const earlier = await deps.store.getDelivery(event.platform, event.deliveryId);
-  if (earlier?.status === 'done') return { isNew: false, reply: earlier.response ? (JSON.parse(earlier.response) as Reply) : null };
+  if (earlier?.status === 'done') return { isNew: false, reply: answerOf(earlier) };
   return { isNew: false, reply: event.kind === 'card_action' ? toast('info', '正在处理，请稍候。') : null };
 }
 
@@ -59,7 +62,7 @@ export async function processDelivery(deps: Deps, event: Actionable): Promise<Re
         // Another processing of this delivery finished it first (the inbox sweep took up a message
         // whose first processing was slow): that one took effect, this one must not.
         const earlier = await deps.store.getDelivery(event.platform, event.deliveryId).catch(() => null);
-        if (earlier?.status === 'done') return earlier.response ? (JSON.parse(earlier.response) as Reply) : null;
+        if (earlier?.status === 'done') return answerOf(earlier);
         // Someone changed the same task (or took the same finding number) between our read and
         // our write: read again and decide again; the second decision sees the new state.
         if (attempt < 3) continue;
@@ -91,7 +94,7 @@ async function receiveClick(deps: Deps, event: InboundCardAction): Promise<Reply
   const stored = async (deliveryId = event.deliveryId): Promise<Reply | null | undefined> => {
     const earlier = await deps.store.getDelivery(event.platform, deliveryId);
     if (!earlier) return undefined;
-    if (earlier.status === 'done') return earlier.response ? (JSON.parse(earlier.response) as Reply) : null;
+    if (earlier.status === 'done') return answerOf(earlier);
     return toast('info', '正在处理，请稍候。');
   };
   // a retry whose first copy came in the window before is a retry all the same

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { Miniflare } from 'miniflare';
-import { checkTasks, driveWithKills, freePort, prng, type Restartable } from './crash-kit.js';
+import { checkTasks, driveWithKills, freePort, prng, until, type Restartable } from './crash-kit.js';
 import {
   checkAcknowledged,
   checkOutbox,
@@ -200,14 +200,6 @@ export async function runWorkerCrashScenario(options: CrashOptions): Promise<Wor
     await stub.close();
     await dropBundle();
     rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-async function until(condition: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
   }
 }
 

@@ -53,6 +53,7 @@ export function isolateState(env: Env): IsolateState {
   const fingerprint = JSON.stringify(vars);
   if (isolate?.fingerprint === fingerprint) return isolate;
   const config = parseConfig(vars);
+  refuseWhatWorkersCannotDo(config);
   // console.log is what Workers Logs and `wrangler tail` collect
   const log = jsonLogger((line) => console.log(line));
   const store = createStore(drizzle(env.DB as never, { schema }) as unknown as AppDatabase);
@@ -68,6 +69,18 @@ export function isolateState(env: Env): IsolateState {
     log,
   };
   return isolate;
+}
+
+/**
+ * A Worker cannot hold a connection open, so it never hears Feishu's long connection or DingTalk's
+ * Stream. A deployment set up for them would look healthy and hear nothing (on DingTalk, cards
+ * would be made for Stream clicks that never come): refuse, saying what to set instead.
+ */
+function refuseWhatWorkersCannotDo(config: Config): void {
+  const problems: string[] = [];
+  if (config.FEISHU_MODE === 'ws') problems.push('FEISHU_MODE=ws（长连接）在 Workers 上不可用：请删除该变量，并在飞书后台把事件与回调的请求地址设为 https://<Worker 域名>/webhooks/feishu');
+  if (config.DINGTALK_MODE === 'stream') problems.push('DINGTALK_MODE=stream（Stream 模式）在 Workers 上不可用：请删除该变量、设置 PUBLIC_URL，并把机器人的消息接收地址设为 https://<Worker 域名>/webhooks/dingtalk');
+  if (problems.length) throw new Error(`配置有误 (invalid configuration): ${problems.join('；')}`);
 }
 
 export function workerDeps(env: Env, kickOutbox: () => void, clock: Clock = { now: () => Date.now() }): Deps {

@@ -33,10 +33,29 @@ function requestDeps(env: Env, ctx: ExecutionContext, clock?: Clock): Deps {
   return deps;
 }
 
+/**
+ * Every request is answered 500 with the reason while the configuration is wrong, so that whoever
+ * opens /healthz (or reads the platform's callback log, or `wrangler tail`) reads what to fix.
+ */
+function misconfigured(error: unknown): CfResponse {
+  const message = error instanceof Error ? error.message : String(error);
+  console.log(JSON.stringify({ level: 'error', message: 'configuration refused', error: message }));
+  return new Response(JSON.stringify({ ok: false, error: message }), {
+    status: 500,
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+  }) as unknown as CfResponse;
+}
+
 export default {
   async fetch(request, env, ctx) {
+    let state: ReturnType<typeof isolateState>;
+    try {
+      state = isolateState(env);
+    } catch (error) {
+      return misconfigured(error);
+    }
     const deps = requestDeps(env, ctx);
-    const { config, apps } = isolateState(env);
+    const { config, apps } = state;
     const app = createHttpApp({
       deps,
       feishuApps: apps,

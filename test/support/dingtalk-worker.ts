@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Miniflare } from 'miniflare';
 import type { DingTalkEnds } from './dingtalk-conversation.js';
 import { startDingTalkStub, stubDingTalkEnv, type DingTalkStub } from './dingtalk-stub.js';
-import { dropBundle, prepareWorker, settleWorker, startWorkerRuntime, type WorkerLogEntry } from './worker-harness.js';
+import { dropBundle, prepareWorker, queryD1, settleWorker, startWorkerRuntime, type WorkerLogEntry } from './worker-harness.js';
 
 type D1 = Awaited<ReturnType<Miniflare['getD1Database']>>;
 
@@ -35,7 +35,7 @@ export async function startDingTalkWorker(templateId?: string): Promise<DingTalk
     db,
     logs,
     server: { url, settle: () => settleWorker(db, logs) },
-    query: async <T>(sql: string, ...params: unknown[]) => (await db.prepare(sql).bind(...params).all<T>()).results,
+    query: <T>(sql: string, ...params: unknown[]) => queryD1<T>(db, sql, ...params),
     async close() {
       await mf.dispose();
       await stub.close();

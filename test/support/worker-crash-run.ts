@@ -32,7 +32,7 @@ import {
 import { stubFeishuEnv } from './feishu-conversation.js';
 import { startFeishuStub, type FeishuStub } from './feishu-stub.js';
 import { messageEvent } from './feishu-webhook.js';
-import { dropBundle, prepareWorker, startWorkerRuntime, type WorkerLogEntry } from './worker-harness.js';
+import { dropBundle, prepareWorker, queryD1, startWorkerRuntime, type WorkerLogEntry } from './worker-harness.js';
 
 /** The Worker's every-minute trigger: the outbox and the deliveries left unfinished (wrangler.toml). */
 const EVERY_MINUTE = '* * * * *';
@@ -90,7 +90,7 @@ class WorkerProcess implements Restartable {
 
   async query<T>(sql: string, ...params: unknown[]): Promise<T[]> {
     if (!this.db) throw new Error('the Worker is not running');
-    return (await this.db.prepare(sql).bind(...params).all<T>()).results;
+    return queryD1<T>(this.db, sql, ...params);
   }
 
   /** The every-minute Cron Trigger, as due at `scheduledTime` (its work goes on in `waitUntil`). */

@@ -137,6 +137,11 @@ async function startWorld(): Promise<WorkerWorld> {
   return { stub, mf, url, db: await mf.getD1Database('DB'), blobs: await mf.getR2Bucket('BLOBS'), dir, logs };
 }
 
+/** Raw SQL on a Worker's D1 database (through Miniflare's binding), for the tests' own reads. */
+export async function queryD1<T = Record<string, unknown>>(db: D1, sql: string, ...params: unknown[]): Promise<T[]> {
+  return (await db.prepare(sql).bind(...params).all<T>()).results;
+}
+
 /**
  * Waits until the Worker has really finished: no delivery left 'received' and no outbox message
  * due (and unsent) by `asOf`, seen on three polls in a row, because one quiet poll can fall in the
@@ -161,7 +166,7 @@ export async function settleWorker(db: D1, logs: WorkerLogEntry[], options: Sett
 
 /** What is still to be done, one line each, named so that a timeout says what hung. */
 async function unfinished(db: D1, asOf: number): Promise<string[]> {
-  const query = async <T>(sql: string, ...params: unknown[]) => (await db.prepare(sql).bind(...params).all<T>()).results;
+  const query = <T>(sql: string, ...params: unknown[]) => queryD1<T>(db, sql, ...params);
   const deliveries = await query<{ delivery_id: string; kind: string; attempts: number; error: string | null }>(
     "select delivery_id, kind, attempts, error from inbound_deliveries where status = 'received'",
   );
@@ -216,7 +221,7 @@ export class WorkerHarness extends FeishuConversation {
 
   /** Raw SQL on the Worker's D1 database, for assertions. */
   async query<T = Record<string, unknown>>(sql: string, ...params: unknown[]): Promise<T[]> {
-    return (await this.world.db.prepare(sql).bind(...params).all<T>()).results;
+    return queryD1<T>(this.world.db, sql, ...params);
   }
 
   /** An object's bytes in the Worker's R2 bucket, or null. */

@@ -1,7 +1,8 @@
 // The inbound pipeline: record the delivery (dedup in the database), run its use case, and
 // commit the use case's writes together with "this delivery is done". A duplicate delivery gets
 // the answer the first one got and changes nothing; a crash after recording is picked up again
-// by the inbox sweep (`retryUnfinished`).
+// by the inbox sweep (`retryUnfinished`), or, where one process is the database's only receiver,
+// as that process starts (`resumeUnfinished`).
 import { StaleWriteError, type StoredDelivery } from './store-port.js';
 import { ensureTenant, ForeignAppError, tenantIdFor } from './context.js';
 import { SYSTEM_BUSY } from './error-text.js';
@@ -146,13 +147,33 @@ export async function retryUnfinished(deps: Deps, olderThanMs = 30_000, limit = 
 }
 
 /**
+ * Takes up, as the process starts, every delivery an earlier process acknowledged and never
+ * finished (it was killed, or stopped mid-work). Only for a process that is the database's only
+ * receiver (the Node server): none of them can be in hand elsewhere, so they need not wait out the
+ * sweep's half minute. Each joins its chat's line before the server listens, so a message arriving
+ * meanwhile in the same chat is processed after them, in the order the people sent them.
+ */
+export async function resumeUnfinished(deps: Deps, defer: (work: Promise<unknown>) => void, limit = 1_000): Promise<number> {
+  // every unfinished delivery, whatever its time: none is this process's yet
+  const left = await deps.store.listUnfinishedDeliveries(Number.MAX_SAFE_INTEGER, limit);
+  for (const delivery of left) {
+    const event = JSON.parse(delivery.payload) as Actionable;
+    defer(event.kind === 'message' ? inChatOrder(chatKeyOf(event), () => processDelivery(deps, event)) : processDelivery(deps, event));
+  }
+  if (left.length > 0) deps.log.info('resuming deliveries left unfinished', { count: left.length });
+  return left.length;
+}
+
+const chatKeyOf = (event: InboundMessage) => `${tenantIdFor(event.platform, event.tenantKey)}:${event.chatId}`;
+
+/**
  * A message as a platform hands it over: refused (false) when its app does not serve the tenant;
  * otherwise recorded before the platform is answered, and processed after, by `defer`.
  */
 export async function takeMessage(deps: Deps, event: InboundMessage, defer: (work: Promise<unknown>) => void): Promise<boolean> {
   if (!(await admit(deps, event))) return false;
   const accepted = await accept(deps, event);
-  if (accepted.isNew) defer(inChatOrder(`${tenantIdFor(event.platform, event.tenantKey)}:${event.chatId}`, () => processDelivery(deps, event)));
+  if (accepted.isNew) defer(inChatOrder(chatKeyOf(event), () => processDelivery(deps, event)));
   return true;
 }
 

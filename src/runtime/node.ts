@@ -11,6 +11,7 @@ import type { WithBody } from '../http/body.js';
 import { NightlyBackup } from './backup.js';
 import { startCheckpointer } from './checkpointer.js';
 import { Courier } from './courier.js';
+import { resumeUnfinished } from '../app/receive.js';
 import { readNodeBody } from './node-body.js';
 import { nodeFeishuCrypto } from './node-crypto.js';
 import { backupDirFor, blobDirFor, nodeDeps } from './node-deps.js';
@@ -82,6 +83,9 @@ export async function startNodeServer(config: Config, options: NodeServerOptions
     ...(backups ? { backups: () => backups.health() } : {}),
   });
   options.extraRoutes?.(app, database);
+  // this process is the database's only receiver: what a killed predecessor acknowledged and left
+  // undone is taken up now, ahead of anything new in the same chat, not half a minute later
+  await resumeUnfinished(deps, defer);
 
   const server: ServerType = await new Promise((ready) => {
     const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => ready(s));

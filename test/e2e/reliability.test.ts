@@ -1,6 +1,6 @@
 // Nothing accepted is lost: platform faults are retried with backoff, a crash between commit and
-// send is made good after restart, a delivery recorded but never processed is picked up by the
-// inbox sweep, and a resend after a crash is deduplicated by the platform's idempotency key.
+// send is made good after restart, a delivery recorded but never processed is taken up as the
+// server restarts (or by the inbox sweep, after a failed attempt), and a resend after a crash is deduplicated by the platform's idempotency key.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { accept } from '../../src/app/receive.js';
 import { MAX_ATTEMPTS } from '../../src/app/deliver-outbox.js';
@@ -130,22 +130,50 @@ describe('crashes', () => {
     expect(outboxRows()[0]).toMatchObject({ status: 'sent' });
   });
 
-  it('a delivery acknowledged but never processed is finished by the inbox sweep after restart', async () => {
+  it('a delivery acknowledged but never processed is finished as the server restarts', async () => {
     const body = messageEvent({ tenantKey: TENANT_KEY, chatId: p2p(user).id, chatType: 'p2p', senderOpenId: user.openId, text: '我的任务', token: VERIFICATION_TOKEN, createTimeMs: h.now });
     const event = parseFeishuEvent(body) as InboundMessage;
     expect(await accept(h.server.deps, event)).toEqual({ isNew: true }); // recorded, then the process died
     await h.restart();
+    // no time passes and no sweep runs: the new process takes it up as it starts
+    await h.server.settle();
+    expect(h.stub.sent).toHaveLength(1);
+    expect(h.server.database.sqlite.prepare('select status from inbound_deliveries').get()).toEqual({ status: 'done' });
+    // the same delivery arriving again from Feishu's retry changes nothing
+    await h.deliver(body);
+    expect(h.stub.sent).toHaveLength(1);
+  });
+
+  it('takes up the messages left unfinished in each chat before a new one from the same chat', async () => {
+    const chat = { id: 'oc_group_resume', type: 'group' as const };
+    const toBot = (text: string) =>
+      messageEvent({ tenantKey: TENANT_KEY, chatId: chat.id, chatType: 'group', senderOpenId: user.openId, text: `@_user_1 ${text}`, mentions: [{ key: '@_user_1', openId: h.bot().openId, name: h.bot().name }], token: VERIFICATION_TOKEN, createTimeMs: h.now });
+    // 设为督查群 acknowledged, then the process died; the next message in that chat arrives as the new one starts
+    expect(await accept(h.server.deps, parseFeishuEvent(toBot('设为督查群')) as InboundMessage)).toEqual({ isNew: true });
+    await h.restart();
+    await h.deliver(toBot('通报'));
+    await h.server.settle();
+    // both are replies to the messages, in the order they were sent
+    const answers = h.stub.sent.map((m) => ({ type: m.msgType, content: JSON.stringify(m.content) }));
+    expect(answers).toHaveLength(2);
+    expect(answers[0]).toMatchObject({ type: 'text', content: expect.stringContaining('本群已设为督查群') });
+    // answered first, 通报 would have said this is not a supervision group yet
+    expect(answers[1]).toMatchObject({ type: 'interactive', content: expect.stringContaining('督查通报') });
+  });
+
+  it('a delivery whose processing failed is finished by the inbox sweep', async () => {
+    const body = messageEvent({ tenantKey: TENANT_KEY, chatId: p2p(user).id, chatType: 'p2p', senderOpenId: user.openId, text: '我的任务', token: VERIFICATION_TOKEN, createTimeMs: h.now });
+    const event = parseFeishuEvent(body) as InboundMessage;
+    expect(await accept(h.server.deps, event)).toEqual({ isNew: true });
+    // its first processing failed: left for another try, in this process's lifetime
+    await h.server.deps.store.markDeliveryFailed(event.platform, event.deliveryId, 'Error: the database was busy');
     h.advance(60_000);
     const result = await JOBS.outbox(h.server.deps);
     expect(result.summary['redoneDeliveries']).toBe(1);
     // the redone delivery kicked the server's courier, which may be the one that claimed the reply
     await h.server.settle();
     expect(h.stub.sent).toHaveLength(1);
-    const row = h.server.database.sqlite.prepare('select status from inbound_deliveries').get();
-    expect(row).toEqual({ status: 'done' });
-    // the same delivery arriving again from Feishu's retry changes nothing
-    await h.deliver(body);
-    expect(h.stub.sent).toHaveLength(1);
+    expect(h.server.database.sqlite.prepare('select status, attempts from inbound_deliveries').get()).toEqual({ status: 'done', attempts: 1 });
   });
 });
 

@@ -16,7 +16,7 @@
 // new ticket and the gateway re-pushes an un-ACKed card callback with the same messageId, as
 // DingTalk does, but not a robot message (DingTalk sends those once), so a robot message killed
 // before its ACK is not counted on: it was either never recorded, or recorded and then processed
-// once by the inbox sweep, and the checks hold it to exactly that.
+// once by the next server as it started, and the checks hold it to exactly that.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -78,7 +78,7 @@ export interface DingTalkCrashReport {
    * Stream mode only. `connections`: those the server opened (one a start); `repushed`: card
    * callbacks ACKed only after the gateway pushed them again; `unacknowledged`: robot messages the
    * server died under before its ACK (DingTalk does not push them again), of which `processed` had
-   * been recorded and were then processed by the inbox sweep.
+   * been recorded and were then processed by the next server as it started.
    */
   stream?: { connections: number; repushed: number; unacknowledged: number; processed: number };
   violations: string[];
@@ -333,8 +333,8 @@ export async function runDingTalkCrashScenario(options: DingTalkCrashOptions): P
     report.acknowledged = answered.length;
 
     // The outbox keeps to about 1,000 calls a minute per app and 20 a minute per group or person;
-    // a message acknowledged but not processed before a kill waits for the inbox sweep (every 30 s,
-    // for deliveries over 30 s old). Whatever is still undone at the deadline, or parked as failed,
+    // a message acknowledged but not processed before a kill is taken up by the next server as it
+    // starts. Whatever is still undone at the deadline, or parked as failed,
     // is reported by the checks below rather than waited for.
     const queued = countOf(db, 'select count(*) n from outbox');
     const settled = () =>

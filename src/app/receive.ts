@@ -3,7 +3,7 @@
 // the answer the first one got and changes nothing; a crash after recording is picked up again
 // by the inbox sweep (`retryUnfinished`), or, where one process is the database's only receiver,
 // as that process starts (`resumeUnfinished`).
-import { StaleWriteError, type StoredDelivery } from './store-port.js';
+import { DELIVERY_TRIES, StaleWriteError, type StoredDelivery } from './store-port.js';
 import { ensureTenant, ForeignAppError, tenantIdFor } from './context.js';
 import { SYSTEM_BUSY } from './error-text.js';
 import { handleCardAction } from './handle-card-action.js';
@@ -156,12 +156,22 @@ export async function retryUnfinished(deps: Deps, olderThanMs = 30_000, limit = 
 export async function resumeUnfinished(deps: Deps, defer: (work: Promise<unknown>) => void, limit = 1_000): Promise<number> {
   // every unfinished delivery, whatever its time: none is this process's yet
   const left = await deps.store.listUnfinishedDeliveries(Number.MAX_SAFE_INTEGER, limit);
+  let resumed = 0;
   for (const delivery of left) {
+    // The try the predecessor was making ended with it, and counts as failed: a message that brings
+    // the server down (running it out of memory, say) would otherwise do so at every start, for
+    // good, where now it is parked after the last try and the server stays up for everyone else.
+    await deps.store.markDeliveryFailed(delivery.platform, delivery.deliveryId, 'interrupted: the server stopped before finishing it');
+    if (delivery.attempts + 1 >= DELIVERY_TRIES) {
+      deps.log.error('delivery given up: the server stopped while handling it, try after try', { deliveryId: delivery.deliveryId, kind: delivery.kind, tries: DELIVERY_TRIES });
+      continue;
+    }
     const event = JSON.parse(delivery.payload) as Actionable;
     defer(event.kind === 'message' ? inChatOrder(chatKeyOf(event), () => processDelivery(deps, event)) : processDelivery(deps, event));
+    resumed++;
   }
-  if (left.length > 0) deps.log.info('resuming deliveries left unfinished', { count: left.length });
-  return left.length;
+  if (left.length > 0) deps.log.info('resuming deliveries left unfinished', { resumed, givenUp: left.length - resumed });
+  return resumed;
 }
 
 const chatKeyOf = (event: InboundMessage) => `${tenantIdFor(event.platform, event.tenantKey)}:${event.chatId}`;

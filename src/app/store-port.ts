@@ -82,6 +82,9 @@ export interface DeliveryRecord {
   receivedAt: number;
 }
 
+/** Tries at a received delivery before it is parked as failed, so one poisonous event cannot block the inbox. */
+export const DELIVERY_TRIES = 3;
+
 export interface StoredDelivery extends DeliveryRecord {
   status: 'received' | 'done' | 'failed';
   response: string | null;
@@ -214,6 +217,7 @@ export interface Store {
   getDelivery(platform: Platform, deliveryId: string): Promise<StoredDelivery | null>;
   /** deliveries accepted but not processed (a crash in between): the inbox job retries them */
   listUnfinishedDeliveries(receivedBefore: number, limit: number): Promise<StoredDelivery[]>;
+  /** one more failed try; the last of `DELIVERY_TRIES` parks it as failed */
   markDeliveryFailed(platform: Platform, deliveryId: string, error: string): Promise<void>;
 
   findTenant(platform: Platform, externalKey: string): Promise<Tenant | null>;

@@ -14,7 +14,7 @@ import {
   outbox,
   tenants,
 } from '../../db/schema/index.js';
-import type { OutboxItem, Store } from '../app/store-port.js';
+import { DELIVERY_TRIES, type OutboxItem, type Store } from '../app/store-port.js';
 import type { Role } from '../domain/model.js';
 import { newestPrunable } from '../domain/retention.js';
 import { atomic, type AppDatabase, type Committer } from './database.js';
@@ -146,14 +146,13 @@ export function createStore(db: AppDatabase, { committer }: StoreOptions = {}): 
       return rows.map(toDelivery);
     },
     async markDeliveryFailed(platform, deliveryId, error) {
-      // three tries, then it is parked as failed so one poisonous event cannot block the inbox
       await alone(() =>
         db
           .update(inboundDeliveries)
           .set({
             attempts: sql`${inboundDeliveries.attempts} + 1`,
             error,
-            status: sql`case when ${inboundDeliveries.attempts} + 1 >= 3 then 'failed' else 'received' end`,
+            status: sql`case when ${inboundDeliveries.attempts} + 1 >= ${DELIVERY_TRIES} then 'failed' else 'received' end`,
           })
           // a processing that failed does not reopen one that another processing finished
           .where(and(eq(inboundDeliveries.platform, platform), eq(inboundDeliveries.deliveryId, deliveryId), ne(inboundDeliveries.status, 'done')))

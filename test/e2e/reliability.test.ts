@@ -138,9 +138,27 @@ describe('crashes', () => {
     // no time passes and no sweep runs: the new process takes it up as it starts
     await h.server.settle();
     expect(h.stub.sent).toHaveLength(1);
-    expect(h.server.database.sqlite.prepare('select status from inbound_deliveries').get()).toEqual({ status: 'done' });
+    // the try the killed process was making counts as one
+    expect(h.server.database.sqlite.prepare('select status, attempts from inbound_deliveries').get()).toEqual({ status: 'done', attempts: 1 });
     // the same delivery arriving again from Feishu's retry changes nothing
     await h.deliver(body);
+    expect(h.stub.sent).toHaveLength(1);
+  });
+
+  it('gives up a message the server stopped under at every start, and goes on serving', async () => {
+    const body = messageEvent({ tenantKey: TENANT_KEY, chatId: p2p(user).id, chatType: 'p2p', senderOpenId: user.openId, text: '我的任务', token: VERIFICATION_TOKEN, createTimeMs: h.now });
+    expect(await accept(h.server.deps, parseFeishuEvent(body) as InboundMessage)).toEqual({ isNew: true });
+    // as if the two starts before this one had each died handling it (out of memory, say)
+    h.server.database.sqlite.prepare('update inbound_deliveries set attempts = 2').run();
+    await h.restart();
+    await h.server.settle();
+    expect(h.stub.sent).toHaveLength(0);
+    expect(h.server.database.sqlite.prepare('select status, attempts, error from inbound_deliveries').get()).toEqual({
+      status: 'failed',
+      attempts: 3,
+      error: 'interrupted: the server stopped before finishing it',
+    });
+    await h.say(user, p2p(user), '帮助');
     expect(h.stub.sent).toHaveLength(1);
   });
 

@@ -5,10 +5,11 @@ import { assessmentHeadline, assessmentSpan, buildAssessment, type Assessment, t
 import type { Campaign, Tenant } from '../domain/model.js';
 import { isoDateIn, today } from './context.js';
 import type { InboundMessage } from './inbound.js';
-import { keepWorkbook, ledgerCampaignFor } from './ledger.js';
+import { ledgerCampaignFor } from './ledger.js';
 import { replyTarget, sendOps, textOps } from './outgoing.js';
 import type { Outcome } from './outcome.js';
 import type { Deps } from './ports.js';
+import { keepWorkbook } from './workbook-blobs.js';
 
 /**
  * The assessment of a campaign for a year (null: this year so far, or the whole of a 专项), or the

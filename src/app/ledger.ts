@@ -10,6 +10,7 @@ import type { InboundMessage } from './inbound.js';
 import { sendOps, textOps } from './outgoing.js';
 import type { Outcome } from './outcome.js';
 import type { Deps } from './ports.js';
+import { keepWorkbook } from './workbook-blobs.js';
 
 export async function ledgerOf(deps: Deps, tenant: Tenant, campaign: Campaign): Promise<Ledger> {
   const [entries, visits] = await Promise.all([deps.store.ledgerEntries(tenant.id, campaign.id), deps.store.ledgerVisits(tenant.id, campaign.id)]);
@@ -52,13 +53,6 @@ export async function ledgerCampaignFor(deps: Deps, tenant: Tenant, fallback: Ca
   if (!wanted) return `没有找到专项「${named}」。`;
   if (wanted.id === ownGroup?.id) return wanted;
   return mayActInTenant((await actorFor(deps, tenant.id, msg.senderUserId)).roles, 'export_ledger') ? wanted : forbidden;
-}
-
-/** The file waits in the blob store; the outbox sends it (and retries) like any other message. */
-export async function keepWorkbook(deps: Deps, tenant: Tenant, bytes: Uint8Array): Promise<string> {
-  const blobKey = `ledgers/${tenant.id.replace(/[^\w-]/g, '_')}/${deps.newId()}.xlsx`;
-  await deps.blobs.put(blobKey, bytes, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
-  return blobKey;
 }
 
 /** 台账: the workbook as a file message, with the progress card beside it. */

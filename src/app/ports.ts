@@ -104,6 +104,8 @@ export interface SecretBox {
 export interface BlobStore {
   put(key: string, bytes: Uint8Array, contentType: string): Promise<void>;
   get(key: string): Promise<Uint8Array | null>;
+  /** gone for good; a key already gone is no error */
+  delete(key: string): Promise<void>;
 }
 
 /** Spreadsheets: the ledger written in the hospital's forms, and uploaded files read as text tables. */

@@ -298,9 +298,10 @@ export interface Store {
    * Prunes one stretch of a table's history: the `chunk` rows after rowid `after`, in the order
    * they were written, deleting those past their cutoff (deliveries still unprocessed and messages
    * still pending are never pruned). `next` is where the following stretch starts, or null once
-   * this one reached rows too recent to prune, or the end.
+   * this one reached rows too recent to prune, or the end. `files`: the blobs the pruned file
+   * messages sent.
    */
-  pruneHistory(table: HistoryTable, cutoffs: PruneCutoffs, after: number, chunk: number): Promise<{ pruned: number; next: number | null }>;
+  pruneHistory(table: HistoryTable, cutoffs: PruneCutoffs, after: number, chunk: number): Promise<{ pruned: number; next: number | null; files: string[] }>;
 
   ping(): Promise<void>;
 

@@ -5,11 +5,12 @@
 // one consistent snapshot (WAL readers never block the server's writers, nor they it) and writes a
 // compact copy, which is checked before it takes its final name, so a half-written copy never looks
 // like a backup. Photos are files that never change once written: each is copied once, and never
-// pruned, as the live store never prunes them. Of the database copies, the newest `keep` stay.
+// pruned, as the live store never prunes them (workbooks drawn for messages are not copied). Of the database copies, the newest `keep` stay.
 import { copyFile, mkdir, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { WORKBOOK_BLOBS } from '../app/workbook-blobs.js';
 import { localTime } from '../domain/schedule.js';
 
 const COPY_PREFIX = 'duban-';
@@ -104,10 +105,15 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** Photos not yet in the backup, copied there (each through a temporary name, like the store's). */
+/**
+ * Photos (and imported spreadsheets) not yet in the backup, copied there, each through a temporary
+ * name like the store's. Not the workbooks drawn for messages: any can be drawn again, and the
+ * backup, which never deletes a file, would keep every one of them for good.
+ */
 async function copyNewPhotos(blobDir: string, backupBlobs: string): Promise<number> {
   let copied = 0;
   for (const file of await filesUnder(blobDir)) {
+    if (file.split(sep).join('/').startsWith(WORKBOOK_BLOBS)) continue;
     const target = join(backupBlobs, file);
     if (await exists(target)) continue;
     await mkdir(dirname(target), { recursive: true });

@@ -1,5 +1,5 @@
 // Photos and evidence on Node: files under the data folder, one per blob.
-import { mkdir, readFile, writeFile, rename } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { BlobStore } from '../app/ports.js';
 
@@ -22,6 +22,10 @@ export class FileBlobStore implements BlobStore {
     // write then rename, so a crash never leaves half a photo under the final name
     await writeFile(`${path}.part`, bytes);
     await rename(`${path}.part`, path);
+  }
+
+  async delete(key: string): Promise<void> {
+    await rm(this.pathOf(key), { force: true });
   }
 
   async get(key: string): Promise<Uint8Array | null> {

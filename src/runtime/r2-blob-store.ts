@@ -10,6 +10,10 @@ export class R2BlobStore implements BlobStore {
     await this.bucket.put(key, bytes, { httpMetadata: { contentType } });
   }
 
+  async delete(key: string): Promise<void> {
+    await this.bucket.delete(key);
+  }
+
   async get(key: string): Promise<Uint8Array | null> {
     const object = await this.bucket.get(key);
     return object ? new Uint8Array(await object.arrayBuffer()) : null;

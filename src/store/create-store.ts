@@ -345,7 +345,7 @@ export function createStore(db: AppDatabase, { committer }: StoreOptions = {}): 
       const writtenAt = table === 'deliveries' ? inboundDeliveries.receivedAt : outbox.createdAt;
       const rows = await db.select({ rowid: sql<number>`rowid`, at: writtenAt }).from(history).where(sql`rowid > ${after}`).orderBy(sql`rowid`).limit(chunk);
       const last = rows.at(-1);
-      if (!last) return { pruned: 0, next: null };
+      if (!last) return { pruned: 0, next: null, files: [] };
       const prunable =
         table === 'deliveries'
           ? sql`(${inboundDeliveries.status} = 'done' and ${inboundDeliveries.receivedAt} < ${cutoffs.finishedDeliveries}) or (${inboundDeliveries.status} = 'failed' and ${inboundDeliveries.receivedAt} < ${cutoffs.failedDeliveries})`
@@ -354,11 +354,12 @@ export function createStore(db: AppDatabase, { committer }: StoreOptions = {}): 
         db
           .delete(history)
           .where(and(sql`rowid > ${after}`, sql`rowid <= ${last.rowid}`, prunable))
-          .returning({ one: sql<number>`1` })
+          // a file message's body names its blob; nothing else's does
+          .returning({ file: table === 'messages' ? sql<string | null>`json_extract(${outbox.body}, '$.blobKey')` : sql<null>`null` })
           .all(),
       );
       const done = rows.length < chunk || last.at >= newestPrunable(cutoffs, table);
-      return { pruned: gone.length, next: done ? null : last.rowid };
+      return { pruned: gone.length, next: done ? null : last.rowid, files: gone.flatMap((row) => (row.file ? [row.file] : [])) };
     },
 
     listTenants: async () => (await db.select().from(tenants)).map(toTenant),

@@ -203,10 +203,16 @@ describe('scheduled jobs across National Day', () => {
     await act(li, toLi.messageId, '回头看：重新整改', { reason: '流程图再次缺失' });
     expect(h.server.database.sqlite.prepare("select state, closed_on from tasks t join findings f on f.id = t.finding_id where f.number = 4").get()).toEqual({ state: 'in_progress', closed_on: null });
   });
-  it('prunes delivery records and sent messages past 30 days once a day, never the ledger or what the cards need', async () => {
+  it('prunes delivery records, sent messages and their workbooks past 30 days once a day, never the ledger or what the cards need', async () => {
     const sqlite = h.server.database.sqlite;
     const count = (sql: string, ...args: unknown[]) => (sqlite.prepare(sql).get(...args) as { n: number }).n;
     const ledger = () => ({ findings: count('select count(*) n from findings'), tasks: count('select count(*) n from tasks'), events: count('select count(*) n from task_events'), cards: count('select count(*) n from card_copies') });
+    // a 台账 asked for that day: the workbook waits in the blob store for its message
+    await h.say(li, group, '@督办 台账');
+    await h.server.settle();
+    const workbook = (sqlite.prepare("select json_extract(body, '$.blobKey') key, status from outbox where json_extract(body, '$.kind') = 'file'").get() as { key: string; status: string });
+    expect(workbook.status).toBe('sent');
+    expect(await h.server.deps.blobs.get(workbook.key)).not.toBeNull();
     const kept = ledger();
     at('2026-11-20T09:00:00+08:00'); // 41 days after this suite's last click
     const cutoff = h.now - 30 * 24 * 60 * 60 * 1000;
@@ -216,7 +222,9 @@ describe('scheduled jobs across National Day', () => {
     expect(oldMessages).toBeGreaterThan(10);
 
     const results = await runDueJobs(h.server.deps);
-    expect(results.find((r) => r.job === 'housekeeping')).toEqual({ job: 'housekeeping', period: 'housekeeping:2026-11-20', summary: { deliveries: oldDeliveries, messages: oldMessages } });
+    expect(results.find((r) => r.job === 'housekeeping')).toEqual({ job: 'housekeeping', period: 'housekeeping:2026-11-20', summary: { deliveries: oldDeliveries, messages: oldMessages, workbooks: 1 } });
+    // gone with its message: it can be drawn again, today's figures in it
+    expect(await h.server.deps.blobs.get(workbook.key)).toBeNull();
     expect(count('select count(*) n from inbound_deliveries where received_at < ?', cutoff)).toBe(0);
     expect(count('select count(*) n from outbox where created_at < ?', cutoff)).toBe(0);
     expect(ledger()).toEqual(kept);

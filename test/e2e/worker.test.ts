@@ -456,3 +456,21 @@ describe('health', () => {
     });
   });
 });
+
+describe('housekeeping on D1 and R2', () => {
+  it('a month on, prunes the workbooks sent with their messages and keeps every photo', async () => {
+    // runs last: the month it jumps ahead prunes every tenant's records in this world
+    const h = world.forTenant('tenant_worker_workbooks');
+    const workbooks = (await h.query<{ key: string }>("select json_extract(body, '$.blobKey') key from outbox where tenant_id = ? and json_extract(body, '$.kind') = 'file'", h.tenantId)).map((r) => r.key);
+    expect(workbooks).toHaveLength(2); // 台账 and 考核, sent by the test above
+    for (const key of workbooks) expect(await h.blob(key)).not.toBeNull();
+    const photos = (await h.query<{ blob_key: string }>('select blob_key from attachments')).map((r) => r.blob_key);
+    expect(photos.length).toBeGreaterThan(0);
+
+    // housekeeping runs every day, holidays too
+    const day = localTime(Date.now() + 31 * 24 * 60 * 60 * 1000, 'Asia/Shanghai').date;
+    await h.scheduled('0 1 * * *', Date.parse(`${day}T09:05:00+08:00`));
+    for (const key of workbooks) expect(await h.blob(key)).toBeNull();
+    for (const key of photos) expect(await h.blob(key)).not.toBeNull();
+  }, 30_000);
+});

@@ -80,12 +80,14 @@ describe('backups', () => {
     }
   });
 
-  it('copy each photo once, skip half-written ones, and keep the newest copies of the database', async () => {
+  it('copy each photo once, skip half-written ones and workbooks, and keep the newest copies of the database', async () => {
     photo('t1/a.jpg', 'photo a');
     photo('t1/b.jpg', 'photo b');
     expect((await backUp(plan(2), '2026-11-22')).photosCopied).toBe(2);
     photo('t2/c.jpg', 'photo c');
     photo('t2/d.jpg.part', 'half a photo');
+    // a workbook drawn for a message: drawn again on request, and pruned with its message
+    photo('ledgers/t2/ledger.xlsx', 'a 台账');
     expect((await backUp(plan(2), '2026-11-23')).photosCopied).toBe(1);
     const third = await backUp(plan(2), '2026-11-24');
     expect(third.photosCopied).toBe(0);
@@ -93,6 +95,7 @@ describe('backups', () => {
     expect(copies()).toEqual(['duban-2026-11-23.sqlite', 'duban-2026-11-24.sqlite']);
     expect(readFileSync(join(backupDir, 'blobs/t2/c.jpg'), 'utf8')).toBe('photo c');
     expect(existsSync(join(backupDir, 'blobs/t2/d.jpg.part'))).toBe(false);
+    expect(existsSync(join(backupDir, 'blobs/ledgers'))).toBe(false);
   });
 
   it('run nightly from the set hour, once a day, also across restarts', async () => {

@@ -5,7 +5,8 @@
 // one consistent snapshot (WAL readers never block the server's writers, nor they it) and writes a
 // compact copy, which is checked before it takes its final name, so a half-written copy never looks
 // like a backup. Photos are files that never change once written: each is copied once, and never
-// pruned, as the live store never prunes them (workbooks drawn for messages are not copied). Of the database copies, the newest `keep` stay.
+// pruned, as the live store never prunes them (workbooks drawn for messages are not copied). Of
+// the database copies, the newest `keep` stay.
 import { copyFile, mkdir, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
